@@ -1,0 +1,31 @@
+# labelops — the README's two commands (`make demo`, `make test`) and their helpers.
+# Everything installs into .venv with the machine's python3 (3.11: torch 2.14.1 wheels are for it).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.labelops-installed
+
+.PHONY: install demo test lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip check
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/python -m sdk_scripts.demo
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest --junitxml=test-results/junit.xml $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf .cache .demo test-results .pytest_cache

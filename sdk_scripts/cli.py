@@ -1,0 +1,181 @@
+"""The `labelops` command line: argument parsing and printing only; the work is in the other modules.
+
+Every user-fixable problem surfaces as one `labelops: error: ...` line on stderr and exit code 1
+(argument errors: exit 2, as argparse does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sdk_scripts import __version__
+from sdk_scripts.errors import LabelopsError
+
+
+def _client(args: argparse.Namespace):
+    from sdk_scripts.client import LabelStudioClient
+    from sdk_scripts.settings import load_connection
+
+    return LabelStudioClient(load_connection(args.config))
+
+
+# -- configs ---------------------------------------------------------------------------------
+
+
+def cmd_configs_list(args: argparse.Namespace) -> int:
+    from sdk_scripts.label_config_library import available_configs, description, read_config
+
+    for name in available_configs():
+        purpose = description(read_config(name)).split(". ")[0].split(": ", 1)[-1]
+        print(f"{name:<22} {textwrap.shorten(purpose, 76, placeholder=' ...')}")
+    return 0
+
+
+def cmd_configs_show(args: argparse.Namespace) -> int:
+    from sdk_scripts.label_config_library import read_config, resolve_config, template_parameters
+
+    xml = read_config(args.name)
+    print(f"# {resolve_config(args.name)}")
+    params = template_parameters(xml, source=args.name)
+    if params:
+        print("# template parameters (set with `labels:` in a project spec):")
+        for control, labels in params.items():
+            print(f"#   {control}: {', '.join(labels)}")
+    print(xml, end="" if xml.endswith("\n") else "\n")
+    return 0
+
+
+def cmd_configs_validate(args: argparse.Namespace) -> int:
+    from sdk_scripts.label_config_library import read_config, resolve_config, validate_config
+
+    failed = 0
+    for name in args.files:
+        try:
+            path = resolve_config(name)
+            validate_config(read_config(name), source=str(path))
+            print(f"ok      {path}")
+        except LabelopsError as exc:
+            print(f"labelops: error: {exc}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+# -- project ---------------------------------------------------------------------------------
+
+
+def cmd_project_create(args: argparse.Namespace) -> int:
+    from sdk_scripts.project_setup import apply_spec
+    from sdk_scripts.project_spec import load_spec
+
+    spec = load_spec(args.spec)
+    client = _client(args)
+    result = apply_spec(client, spec)
+    project = result.project
+    detail = f" ({', '.join(result.changes)})" if result.changes else ""
+    print(f"{result.action} project {project['id']} {project['title']!r}{detail}")
+    print(f"  annotators per task: {project.get('maximum_annotations')}")
+    print(f"  {client.url}/projects/{project['id']}/data")
+    return 0
+
+
+# -- tasks -----------------------------------------------------------------------------------
+
+
+def cmd_tasks_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sdk_scripts.task_import import import_task_file
+
+    client = _client(args)
+    with tqdm(unit="task", desc="import", disable=not sys.stderr.isatty()) as bar:
+        report = import_task_file(client, args.project, args.file, key_field=args.key,
+                                  batch_size=args.batch_size, on_batch=bar.update)
+    print(f"project {report.project_id}: {report.in_file} tasks in {args.file}, "
+          f"{report.already_present} already present, {report.imported} imported")
+    return 0
+
+
+# -- pull ------------------------------------------------------------------------------------
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from sdk_scripts.pull import pull_project
+
+    report = pull_project(_client(args), args.project, args.out, page_size=args.page_size)
+    print(f"pulled {report.tasks} tasks, {report.annotations} annotations, "
+          f"{report.predictions} predictions into {report.out_dir}")
+    return 0
+
+
+# -- parser ----------------------------------------------------------------------------------
+
+
+def _add(sub: argparse._SubParsersAction, name: str, func: Callable[[argparse.Namespace], int],
+         help_text: str, description: str | None = None) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help_text, description=description or help_text)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="labelops",
+        description="Quality tooling for Label Studio. Connection: LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY, "
+        "or [label_studio] url/api_key in ~/.config/labelops/config.toml (or --config / LABELOPS_CONFIG).",
+    )
+    parser.add_argument("--version", action="version", version=f"labelops {__version__}")
+    parser.add_argument("--config", type=Path, help="TOML file with the Label Studio url and api_key")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    configs = commands.add_parser("configs", help="the shipped labeling configs",
+                                  description="List, show and validate labeling configs.")
+    configs_sub = configs.add_subparsers(dest="configs_command", metavar="ACTION", required=True)
+    _add(configs_sub, "list", cmd_configs_list, "list the shipped configs and what each is for")
+    show = _add(configs_sub, "show", cmd_configs_show, "print a config and its template parameters")
+    show.add_argument("name", help="config name (see `labelops configs list`) or path to an XML file")
+    validate = _add(configs_sub, "validate", cmd_configs_validate,
+                    "validate configs with Label Studio's own parser (no server needed)")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="XML files or shipped config names")
+
+    project = commands.add_parser("project", help="create projects from a spec",
+                                  description="Create and update Label Studio projects.")
+    project_sub = project.add_subparsers(dest="project_command", metavar="ACTION", required=True)
+    create = _add(project_sub, "create", cmd_project_create,
+                  "create the project a YAML/TOML spec describes (reuses a project with the same title)")
+    create.add_argument("spec", type=Path, help="project spec file (.yaml, .yml or .toml)")
+
+    tasks = commands.add_parser("tasks", help="import tasks", description="Import tasks into a project.")
+    tasks_sub = tasks.add_subparsers(dest="tasks_command", metavar="ACTION", required=True)
+    imp = _add(tasks_sub, "import", cmd_tasks_import,
+               "import a JSON/JSONL/CSV task file; tasks already in the project are skipped")
+    imp.add_argument("project", help="project id or exact title")
+    imp.add_argument("file", type=Path, help="task file: .json, .jsonl, .csv or .tsv")
+    imp.add_argument("--key", metavar="FIELD",
+                     help="task data field that identifies a task (default: a hash of the task data)")
+    imp.add_argument("--batch-size", type=int, default=500, help="tasks per import request (default 500)")
+
+    pull = _add(commands, "pull", cmd_pull, "write all tasks with annotations and predictions to a directory")
+    pull.add_argument("project", help="project id or exact title")
+    pull.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    pull.add_argument("--page-size", type=int, default=100, help="tasks per API page (default 100)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except LabelopsError as exc:
+        print(f"labelops: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("labelops: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

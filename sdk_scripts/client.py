@@ -1,0 +1,136 @@
+"""The Label Studio I/O layer: every call labelops makes to a Label Studio server goes through here.
+
+Built on label-studio-sdk's `LabelStudio` client. Server answers come back as plain dicts in
+Label Studio's own JSON shape. SDK and HTTP failures are turned into one-line `LabelopsError`s
+(wrong token, unreachable server, refused request with Label Studio's reason); the API token never
+appears in them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import httpx
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+from sdk_scripts.errors import LabelopsError
+from sdk_scripts.settings import Connection
+
+
+def _dump(model: Any) -> dict:
+    """An SDK model back to the JSON Label Studio sent (fields it did not send are left out)."""
+    if isinstance(model, dict):
+        return model
+    return model.model_dump(mode="json", exclude_unset=True, by_alias=True)
+
+
+def _reason(body: Any) -> str:
+    if isinstance(body, dict):
+        for key in ("validation_errors", "detail", "message", "non_field_errors"):
+            if body.get(key):
+                value = body[key]
+                if isinstance(value, dict):
+                    return "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                                     for k, v in value.items())
+                return " ".join(map(str, value)) if isinstance(value, list) else str(value)
+        return "; ".join(f"{k}: {v}" for k, v in body.items() if k not in ("id", "version", "exc_info"))
+    return str(body)[:300]
+
+
+class LabelStudioClient:
+    """A connection to one Label Studio server, with the operations labelops needs."""
+
+    def __init__(self, connection: Connection, timeout: float = 60.0) -> None:
+        self.url = connection.url
+        self._sdk = LabelStudio(base_url=connection.url, api_key=connection.api_key, timeout=timeout)
+
+    @contextlib.contextmanager
+    def _call(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except ApiError as exc:
+            if exc.status_code == 401:
+                raise LabelopsError(
+                    f"Label Studio at {self.url} rejected the API token (401) while trying to {what}; "
+                    "check LABEL_STUDIO_API_KEY (a legacy token needs LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN "
+                    "on the server)"
+                ) from None
+            if exc.status_code == 404:
+                raise LabelopsError(f"Label Studio at {self.url}: not found while trying to {what}") from None
+            raise LabelopsError(
+                f"Label Studio at {self.url} refused to {what} ({exc.status_code}): {_reason(exc.body)}"
+            ) from None
+        except httpx.ConnectError:
+            raise LabelopsError(f"cannot reach Label Studio at {self.url} (connection refused) to {what}") from None
+        except httpx.TimeoutException:
+            raise LabelopsError(f"Label Studio at {self.url} did not answer in time to {what}") from None
+        except httpx.HTTPError as exc:
+            raise LabelopsError(f"HTTP error talking to Label Studio at {self.url} to {what}: {exc}") from None
+
+    # -- server -------------------------------------------------------------------------------
+
+    def whoami(self) -> dict:
+        with self._call("identify the API token's user"):
+            return _dump(self._sdk.users.whoami())
+
+    # -- projects -----------------------------------------------------------------------------
+
+    def projects_titled(self, title: str) -> list[dict]:
+        with self._call(f"list projects titled {title!r}"):
+            found = [_dump(p) for p in self._sdk.projects.list(title=title, page_size=100)]
+        # The filter is exact in Label Studio 1.23, but do not rely on it.
+        return [p for p in found if p.get("title") == title]
+
+    def project(self, ref: str | int) -> dict:
+        """A project by id (digits) or exact title."""
+        if isinstance(ref, int) or str(ref).isdigit():
+            try:
+                with self._call(f"read project {ref}"):
+                    return _dump(self._sdk.projects.get(int(ref)))
+            except LabelopsError as exc:
+                if "not found" in str(exc):
+                    raise LabelopsError(f"no project with id {ref} on {self.url}") from None
+                raise
+        matches = self.projects_titled(str(ref))
+        if not matches:
+            raise LabelopsError(f"no project titled {ref!r} on {self.url}")
+        if len(matches) > 1:
+            ids = ", ".join(str(p["id"]) for p in matches)
+            raise LabelopsError(f"several projects are titled {ref!r} (ids {ids}); give the id instead")
+        return matches[0]
+
+    def create_project(self, **fields: Any) -> dict:
+        with self._call(f"create project {fields.get('title')!r}"):
+            return _dump(self._sdk.projects.create(**fields))
+
+    def update_project(self, project_id: int, **fields: Any) -> dict:
+        with self._call(f"update project {project_id}"):
+            return _dump(self._sdk.projects.update(project_id, **fields))
+
+    def delete_project(self, project_id: int) -> None:
+        with self._call(f"delete project {project_id}"):
+            self._sdk.projects.delete(project_id)
+
+    # -- tasks --------------------------------------------------------------------------------
+
+    def iter_tasks(self, project_id: int, *, with_annotations: bool = True, page_size: int = 100) -> Iterator[dict]:
+        """Every task of a project, page by page; with annotations and predictions by default."""
+        fields = "all" if with_annotations else "task_only"
+        with self._call(f"list tasks of project {project_id}"):
+            for task in self._sdk.tasks.list(project=project_id, fields=fields, page_size=page_size):
+                yield _dump(task)
+
+    def import_tasks(self, project_id: int, payloads: Sequence[dict]) -> list[int]:
+        """Import tasks in one request (Label Studio's community edition commits it in one go)."""
+        with self._call(f"import {len(payloads)} tasks into project {project_id}"):
+            response = self._sdk.projects.import_tasks(project_id, request=list(payloads), return_task_ids=True)
+        return list(response.task_ids or [])
+
+    # -- annotations --------------------------------------------------------------------------
+
+    def create_annotation(self, task_id: int, result: list[dict], **fields: Any) -> dict:
+        with self._call(f"create an annotation on task {task_id}"):
+            return _dump(self._sdk.annotations.create(task_id, result=result, **fields))

@@ -1,0 +1,122 @@
+"""`make demo`: start Label Studio on localhost, set up the bundled sample project, say where to log in.
+
+The demo server keeps its data in `.demo/` at the repository root, so a second `make demo` finds
+the same project and tasks (project creation and import are idempotent). Its admin password and
+API token are generated on first run and kept in `.demo/credentials.toml` (mode 600); a labelops
+config file pointing at the server is written to `.demo/labelops.toml`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.errors import LabelopsError
+from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio, free_port, port_is_free
+from sdk_scripts.project_setup import apply_spec
+from sdk_scripts.project_spec import load_spec
+from sdk_scripts.settings import Connection
+from sdk_scripts.task_import import import_task_file
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / ".demo"
+DEMO_USER = "admin@labelops.local"
+
+
+def samples_dir() -> Path:
+    return Path(str(resources.files("sdk_scripts") / "samples"))
+
+
+@dataclass
+class DemoProject:
+    project: dict
+    imported: int
+    present: int
+
+
+def set_up_demo_project(client: LabelStudioClient) -> DemoProject:
+    """Create the 3-annotator emotion project and import the sample tasks (both idempotent)."""
+    spec = load_spec(samples_dir() / "emotion_project.yaml")
+    project = apply_spec(client, spec).project
+    report = import_task_file(client, project["id"], samples_dir() / "emotion_tasks.jsonl")
+    return DemoProject(project, report.imported, report.already_present)
+
+
+def _demo_credentials(demo_dir: Path) -> AdminCredentials:
+    path = demo_dir / "credentials.toml"
+    if path.exists():
+        data = tomllib.loads(path.read_text())
+        return AdminCredentials(data["username"], data["password"], data["token"])
+    creds = AdminCredentials(DEMO_USER, secrets.token_urlsafe(12), secrets.token_hex(20))
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f'username = "{creds.username}"\npassword = "{creds.password}"\ntoken = "{creds.token}"\n')
+    return creds
+
+
+def _write_labelops_config(demo_dir: Path, url: str, creds: AdminCredentials) -> Path:
+    path = demo_dir / "labelops.toml"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f'[label_studio]\nurl = "{url}"\napi_key = "{creds.token}"\n')
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sdk_scripts.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("LABELOPS_DEMO_PORT", "8080")))
+    parser.add_argument("--demo-dir", type=Path, default=DEMO_DIR)
+    parser.add_argument("--no-wait", action="store_true", help="stop the server once the demo is set up")
+    args = parser.parse_args(argv)
+
+    creds = _demo_credentials(args.demo_dir)
+    port = args.port
+    if not port_is_free(port):
+        port = free_port()
+        print(f"port {args.port} is busy; using {port}")
+    server = LocalLabelStudio(args.demo_dir / "label-studio-data", creds, port=port)
+    print(f"starting Label Studio on {server.url} (data in {server.data_dir}) ...", flush=True)
+    started = time.monotonic()
+    try:
+        server.start()
+        print(f"Label Studio answered after {time.monotonic() - started:.0f} s")
+        client = LabelStudioClient(Connection(server.url, creds.token))
+        demo = set_up_demo_project(client)
+        config_path = _write_labelops_config(args.demo_dir, server.url, creds)
+        project = demo.project
+        print()
+        print(f"project {project['id']} {project['title']!r}: {project['maximum_annotations']} annotators per task, "
+              f"{demo.imported} tasks imported ({demo.present} already there)")
+        print()
+        print(f"  open      {server.url}/projects/{project['id']}/data")
+        print(f"  log in as {creds.username}")
+        print(f"  password  {creds.password}")
+        print(f"  the CLI:  .venv/bin/labelops --config {config_path} pull {project['id']} --out pulled/")
+        print()
+        if args.no_wait:
+            return 0
+        print("Label Studio keeps running; press Ctrl-C to stop it.", flush=True)
+        while server.running:
+            time.sleep(1)
+        print(f"Label Studio stopped by itself; see {server.log_path}", file=sys.stderr)
+        return 1
+    except LabelopsError as exc:
+        print(f"demo: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping Label Studio ...")
+        return 0
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

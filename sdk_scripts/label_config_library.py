@@ -1,0 +1,158 @@
+"""The labeling configs shipped in `label_configs/`: list, read, fill in label names, validate.
+
+A config's label names are template parameters: a project spec may replace the `<Label>` /
+`<Choice>` children of any control that is not one of the quality fields every config shares
+(`QUALITY_CONTROLS`: confidence, flag, comment, ...). The file's defaults are used otherwise, so
+every shipped file is itself a valid config. Validation is Label Studio's own
+(`label_studio.core.label_config.validate_label_config`, the check its API runs on project save).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+
+from lxml import etree
+
+from sdk_scripts.errors import LabelopsError
+
+# Controls with a fixed meaning across configs; later stages (agreement, review) rely on them.
+QUALITY_CONTROLS = frozenset(
+    {"confidence", "flag", "comment", "sarcasm", "review_decision", "review_reason", "edge_case_log"}
+)
+CONFIDENCE_VALUES = ("definitely", "probably", "might be")
+FLAG_VALUES = ("ambiguous", "out of scope")
+_LABEL_CHILD = {"Choices": "Choice", "Labels": "Label", "RectangleLabels": "Label",
+                "PolygonLabels": "Label", "KeyPointLabels": "Label", "BrushLabels": "Label",
+                "EllipseLabels": "Label", "HyperTextLabels": "Label", "ParagraphLabels": "Label",
+                "TimeSeriesLabels": "Label", "Taxonomy": "Choice"}
+# A small palette so spec-supplied labels get distinct colours, as the shipped defaults do.
+_PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
+            "#bcf60c", "#fabebe", "#008080", "#9a6324", "#800000", "#aaffc3", "#808000")
+
+
+def _library_dir() -> Path:
+    return Path(str(resources.files("label_configs")))
+
+
+def available_configs() -> list[str]:
+    """Names of the shipped configs (file names without `.xml`), sorted."""
+    return sorted(p.stem for p in _library_dir().glob("*.xml"))
+
+
+def resolve_config(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """A library name (`text_emotion`) or a path to an XML file -> the file's path."""
+    if name_or_path in available_configs():
+        return _library_dir() / f"{name_or_path}.xml"
+    candidate = Path(name_or_path).expanduser()
+    if relative_to is not None and not candidate.is_absolute():
+        candidate = relative_to / candidate
+    if candidate.suffix == ".xml" or candidate.exists():
+        if not candidate.is_file():
+            raise LabelopsError(f"config file {candidate} does not exist")
+        return candidate
+    raise LabelopsError(
+        f"unknown config {name_or_path!r}: not one of {', '.join(available_configs())} and not an XML file"
+    )
+
+
+def read_config(name_or_path: str, relative_to: Path | None = None) -> str:
+    return resolve_config(name_or_path, relative_to).read_text(encoding="utf-8")
+
+
+def _parse(xml: str, source: str) -> etree._Element:
+    try:
+        parser = etree.XMLParser(remove_comments=False, resolve_entities=False, no_network=True)
+        return etree.fromstring(xml.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        raise LabelopsError(f"{source}: invalid XML: {exc}") from None
+
+
+def description(xml: str, source: str = "config") -> str:
+    """The header comment of a config (its one-paragraph statement of purpose), whitespace-joined."""
+    root = _parse(xml, source)
+    previous = root.getprevious()
+    while previous is not None and not isinstance(previous, etree._Comment):
+        previous = previous.getprevious()
+    if previous is None:
+        first_child = root[0] if len(root) else None
+        previous = first_child if isinstance(first_child, etree._Comment) else None
+    return " ".join((previous.text or "").split()) if previous is not None else ""
+
+
+def _labeled_controls(root: etree._Element) -> dict[str, etree._Element]:
+    return {
+        el.get("name"): el
+        for el in root.iter()
+        if isinstance(el.tag, str) and el.tag in _LABEL_CHILD and el.get("name")
+    }
+
+
+def template_parameters(xml: str, source: str = "config") -> dict[str, list[str]]:
+    """Controls whose label names a project spec may set, with their default labels."""
+    root = _parse(xml, source)
+    return {
+        name: [child.get("value") for child in el if child.tag == _LABEL_CHILD[el.tag]]
+        for name, el in _labeled_controls(root).items()
+        if name not in QUALITY_CONTROLS
+    }
+
+
+def render_config(xml: str, labels: Mapping[str, Sequence[str]], source: str = "config") -> str:
+    """Replace the labels of the named controls; everything else (comments included) is kept."""
+    root = _parse(xml, source)
+    controls = _labeled_controls(root)
+    allowed = sorted(n for n in controls if n not in QUALITY_CONTROLS)
+    for name, values in labels.items():
+        if name not in controls or name in QUALITY_CONTROLS:
+            raise LabelopsError(
+                f"{source}: labels given for control {name!r}, but the config's label controls are: "
+                f"{', '.join(allowed) or 'none'}"
+            )
+        values = [str(v) for v in values]
+        if not values:
+            raise LabelopsError(f"{source}: labels for control {name!r} are empty")
+        duplicates = sorted({v for v in values if values.count(v) > 1})
+        if duplicates:
+            raise LabelopsError(f"{source}: labels for control {name!r} repeat {', '.join(duplicates)}")
+        control = controls[name]
+        child_tag = _LABEL_CHILD[control.tag]
+        old = [child for child in control if child.tag == child_tag]
+        tail = old[-1].tail if old else "\n"
+        indent = old[0].getprevious().tail if old and old[0].getprevious() is not None else control.text
+        for child in old:
+            control.remove(child)
+        for index, value in enumerate(values):
+            child = etree.SubElement(control, child_tag, value=value)
+            if child_tag == "Label":
+                child.set("background", _PALETTE[index % len(_PALETTE)])
+            child.tail = indent if index < len(values) - 1 else tail
+        control.text = indent
+    return etree.tostring(root.getroottree(), encoding="unicode")
+
+
+def validate_config(xml: str, source: str = "config") -> None:
+    """Validate with Label Studio's own parser; raise LabelopsError with its message."""
+    _parse(xml, source)  # precise line/column for XML syntax errors
+    # Imported here: it pulls in Label Studio's Django-side modules (about a second).
+    from label_studio.core.label_config import validate_label_config
+    from rest_framework.exceptions import ValidationError
+
+    try:
+        validate_label_config(xml)
+    except ValidationError as exc:
+        detail = exc.detail
+        if isinstance(detail, list):
+            detail = "; ".join(str(d) for d in detail)
+        raise LabelopsError(f"{source}: Label Studio rejects the config: {detail}") from None
+    except Exception as exc:  # LS's parser raises assorted errors on malformed configs
+        raise LabelopsError(f"{source}: Label Studio rejects the config: {exc}") from None
+
+
+def data_keys(xml: str) -> set[str]:
+    """Task data fields the config reads (`value="$text"` -> `text`)."""
+    from label_studio_sdk.label_interface import LabelInterface
+
+    interface = LabelInterface(xml)
+    return {obj.value_name for obj in interface.objects if obj.value and obj.value.startswith("$")}

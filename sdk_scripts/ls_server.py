@@ -1,0 +1,299 @@
+"""Run a real Label Studio server locally: SQLite in a data dir, loopback port, known admin token.
+
+Used by the test suite (one server per test session) and by `make demo`. Everything goes through
+Label Studio's own command line and environment variables: `label-studio init` migrates a data dir
+and creates the admin with a known legacy API token, `label-studio start` serves it. The first
+migration takes about a minute, so a migrated data dir is kept as a template (per Label Studio
+version and admin credentials) and copied for every later start, which then takes seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import httpx
+
+from sdk_scripts.errors import LabelopsError
+
+LABEL_STUDIO_VERSION = package_version("label-studio")
+
+# Environment read by Label Studio at start; values we never want inherited from the caller.
+_LS_ENV_PREFIXES = ("LABEL_STUDIO_", "DJANGO_DB", "POSTGRE_")
+
+
+@dataclass(frozen=True)
+class AdminCredentials:
+    """The admin user a local server is created with. The token is never shown in reprs."""
+
+    username: str
+    password: str = field(repr=False)
+    token: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.token) <= 5:
+            raise ValueError("Label Studio ignores API tokens of 5 characters or fewer")
+
+    def fingerprint(self) -> str:
+        raw = f"{self.username}\0{self.password}\0{self.token}".encode()
+        return hashlib.sha256(raw).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Annotator:
+    """A Label Studio user made for annotating, with its own legacy API token."""
+
+    id: int
+    email: str
+    token: str = field(repr=False)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a TCP port on 127.0.0.1 can be bound now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def default_cache_dir() -> Path:
+    """Where migrated template data dirs are kept (`LABELOPS_CACHE_DIR` overrides)."""
+    env = os.environ.get("LABELOPS_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / ".cache" / "labelops"
+
+
+def _label_studio_env(data_dir: Path, credentials: AdminCredentials) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_LS_ENV_PREFIXES)}
+    env.update(
+        {
+            "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
+            "LABEL_STUDIO_USERNAME": credentials.username,
+            "LABEL_STUDIO_PASSWORD": credentials.password,
+            "LABEL_STUDIO_USER_TOKEN": credentials.token,
+            # Without this, `Authorization: Token <token>` is refused (401); it only takes effect
+            # when the organization is created, i.e. at `init` of a fresh data dir.
+            "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+            "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+            # The ML backend and its webhook live on 127.0.0.1 next to this server; Label Studio
+            # refuses loopback addresses unless these are off. Only for a server bound to loopback.
+            "ML_BLOCK_LOCAL_IP": "false",
+            "SSRF_PROTECTION_ENABLED": "false",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def _label_studio_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "label_studio.server", *args]
+
+
+def ensure_template(credentials: AdminCredentials, cache_dir: Path | None = None) -> Path:
+    """Return a migrated data dir holding the admin user, creating it once (about a minute)."""
+    cache_dir = cache_dir or default_cache_dir()
+    template = cache_dir / f"ls-template-{LABEL_STUDIO_VERSION}-{credentials.fingerprint()}"
+    if (template / "label_studio.sqlite3").exists():
+        return template
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix="ls-template-", dir=cache_dir))
+    log_path = building.with_suffix(".log")
+    with log_path.open("wb") as log:
+        proc = subprocess.run(
+            _label_studio_command("init", "--quiet", "--no-browser"),
+            env=_label_studio_env(building, credentials),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=building,
+            timeout=600,
+        )
+    if proc.returncode != 0:
+        raise LabelopsError(f"label-studio init failed (exit {proc.returncode}); see {log_path}")
+    try:
+        building.rename(template)
+    except OSError:
+        # Another process built the same template meanwhile; theirs is as good as ours.
+        shutil.rmtree(building, ignore_errors=True)
+    log_path.unlink(missing_ok=True)
+    return template
+
+
+class LocalLabelStudio:
+    """One Label Studio server process on 127.0.0.1, started from a template data dir.
+
+    >>> with LocalLabelStudio(data_dir, creds) as ls:  # doctest: +SKIP
+    ...     print(ls.url)
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        credentials: AdminCredentials,
+        *,
+        port: int | None = None,
+        cache_dir: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.credentials = credentials
+        self.port = port or free_port()
+        self.cache_dir = cache_dir
+        self.extra_env = dict(extra_env or {})
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """The environment the server runs with (also right for `label-studio` admin commands)."""
+        env = _label_studio_env(self.data_dir, self.credentials)
+        env.update(self.extra_env)
+        return env
+
+    def start(self, timeout: float = 180.0) -> LocalLabelStudio:
+        """Start the server (copying the template data dir if the data dir is new) and wait for it."""
+        if self._proc is not None and self._proc.poll() is None:
+            return self
+        if not (self.data_dir / "label_studio.sqlite3").exists():
+            template = ensure_template(self.credentials, self.cache_dir)
+            self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(template, self.data_dir, dirs_exist_ok=True)
+        log = self.log_path.open("ab")
+        cmd = _label_studio_command(
+            "start", "--no-browser", "--host", "127.0.0.1", "--port", str(self.port),
+            "--internal-host", "127.0.0.1",
+        )
+        self._proc = subprocess.Popen(
+            cmd, env=self.env(), stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir,
+            start_new_session=True,
+        )
+        log.close()
+        self._wait_until_up(timeout)
+        return self
+
+    def _wait_until_up(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc is not None and self._proc.poll() is not None:
+                raise LabelopsError(
+                    f"Label Studio exited with code {self._proc.returncode} while starting; "
+                    f"see {self.log_path}"
+                )
+            try:
+                response = httpx.get(f"{self.url}/health", timeout=2)
+                if response.status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise LabelopsError(f"Label Studio did not answer on {self.url} within {timeout:.0f} s; see {self.log_path}")
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Stop the server: SIGTERM to its process group, SIGKILL if it lingers."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10.0)):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                proc.wait(wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def kill(self) -> None:
+        """Kill the server at once, as a crash would (for fault tests)."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def __enter__(self) -> LocalLabelStudio:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- users ---------------------------------------------------------------------------------
+
+    def create_annotators(self, emails: list[str]) -> list[Annotator]:
+        """Create (or reuse) annotator users in the admin's organization, each with its own token.
+
+        Users are made through the API as the admin. Label Studio has no API that returns another
+        user's token, so the tokens are read with Label Studio's own Django models against this
+        server's data dir, the same way `label-studio user --username EMAIL` does.
+        """
+        headers = {"Authorization": f"Token {self.credentials.token}"}
+        with httpx.Client(base_url=self.url, headers=headers, timeout=30) as http:
+            me = http.get("/api/current-user/whoami").raise_for_status().json()
+            org = me["active_organization"]
+            existing = {u["email"]: u for u in _paged(http, "/api/users/")}
+            ids: dict[str, int] = {}
+            for email in emails:
+                user = existing.get(email)
+                if user is None:
+                    name = email.split("@")[0]
+                    user = http.post(
+                        "/api/users/", json={"email": email, "username": name, "first_name": name}
+                    ).raise_for_status().json()
+                if user.get("active_organization") != org:
+                    http.patch(f"/api/users/{user['id']}/", json={"active_organization": org}).raise_for_status()
+                ids[email] = user["id"]
+        tokens = self._read_tokens(emails)
+        return [Annotator(id=ids[e], email=e, token=tokens[e]) for e in emails]
+
+    def _read_tokens(self, emails: list[str]) -> dict[str, str]:
+        script = (
+            "import json, os, sys\n"
+            "from label_studio.server import _setup_env\n"
+            "_setup_env()\n"
+            "from users.models import User\n"
+            "from rest_framework.authtoken.models import Token\n"
+            "out = {e: Token.objects.get_or_create(user=User.objects.get(email=e))[0].key"
+            " for e in sys.argv[1:]}\n"
+            "print('LABELOPS_TOKENS=' + json.dumps(out))\n"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", script, *emails], env=self.env(), cwd=self.data_dir,
+            capture_output=True, text=True, timeout=120,
+        )
+        for line in proc.stdout.splitlines():
+            if line.startswith("LABELOPS_TOKENS="):
+                return json.loads(line.split("=", 1)[1])
+        raise LabelopsError(f"could not read annotator tokens (exit {proc.returncode}): {proc.stderr[-500:]}")
+
+
+def _paged(http: httpx.Client, path: str) -> list[dict]:
+    response = http.get(path).raise_for_status().json()
+    return response if isinstance(response, list) else response.get("results", [])

@@ -1,0 +1,64 @@
+"""`labelops project create SPEC`: make the Label Studio project a spec describes, idempotently.
+
+The spec is fully checked and its config rendered and validated before anything is sent, so a bad
+spec leaves nothing half-made in Label Studio. A project with the spec's title is reused (and its
+settings brought in line with the spec), never duplicated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+
+from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.errors import LabelopsError
+from sdk_scripts.label_config_library import read_config, render_config, resolve_config, validate_config
+from sdk_scripts.project_spec import SAMPLING, ProjectSpec
+
+
+@dataclass
+class ProjectSetupResult:
+    """What `apply_spec` did: `created`, `updated` (with the changed settings) or `unchanged`."""
+
+    project: dict
+    action: str
+    changes: list[str] = field(default_factory=list)
+
+
+def project_settings(spec: ProjectSpec) -> dict:
+    """The Label Studio project fields a spec asks for (config rendered and validated)."""
+    config_source = str(resolve_config(spec.config, spec.base_dir))
+    label_config = render_config(read_config(spec.config, spec.base_dir), spec.labels, source=config_source)
+    validate_config(label_config, source=f"{spec.source} (config {spec.config})")
+    instructions = ""
+    if spec.guidelines is not None:
+        instructions = MarkdownIt().render(spec.guidelines.read_text(encoding="utf-8"))
+    return {
+        "title": spec.title,
+        "description": spec.description,
+        "label_config": label_config,
+        # N annotations per task from N different annotators, for every task (cohort 100%).
+        "maximum_annotations": spec.annotators_per_task,
+        "overlap_cohort_percentage": 100,
+        "sampling": SAMPLING[spec.sampling],
+        "expert_instruction": instructions,
+        "show_instruction": bool(instructions),
+    }
+
+
+def apply_spec(client: LabelStudioClient, spec: ProjectSpec) -> ProjectSetupResult:
+    """Create the project, or reuse the one with the same title and update what differs."""
+    wanted = project_settings(spec)
+    existing = client.projects_titled(spec.title)
+    if len(existing) > 1:
+        ids = ", ".join(str(p["id"]) for p in existing)
+        raise LabelopsError(f"several projects are titled {spec.title!r} (ids {ids}); rename or delete all but one")
+    if not existing:
+        return ProjectSetupResult(client.create_project(**wanted), "created")
+    project = existing[0]
+    changes = [name for name, value in wanted.items() if (project.get(name) or "") != (value or "")]
+    if not changes:
+        return ProjectSetupResult(project, "unchanged")
+    updated = client.update_project(project["id"], **{name: wanted[name] for name in changes})
+    return ProjectSetupResult(updated, "updated", changes)

@@ -1,0 +1,59 @@
+"""`labelops tasks import PROJECT FILE`: add a file's tasks to a project, never twice.
+
+The whole file is parsed and checked against the project's labeling config first (a broken line
+stops the import before anything is sent). Tasks whose stable key (see `task_files`) is already in
+the project are skipped, so re-running the same import, or resuming one that was cut off between
+batches, adds exactly the missing tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.label_config_library import data_keys
+from sdk_scripts.task_files import KEY_FIELD, read_task_file
+
+
+@dataclass
+class ImportReport:
+    """Counts of one import run."""
+
+    project_id: int
+    in_file: int
+    already_present: int
+    imported: int
+    task_ids: list[int] = field(default_factory=list)
+
+
+def existing_task_keys(client: LabelStudioClient, project_id: int) -> set[str]:
+    return {
+        str(task["data"][KEY_FIELD])
+        for task in client.iter_tasks(project_id, with_annotations=False, page_size=1000)
+        if KEY_FIELD in (task.get("data") or {})
+    }
+
+
+def import_task_file(
+    client: LabelStudioClient,
+    project_ref: str | int,
+    path: Path,
+    *,
+    key_field: str | None = None,
+    batch_size: int = 500,
+    on_batch: Callable[[int], None] | None = None,
+) -> ImportReport:
+    project = client.project(project_ref)
+    records = read_task_file(path, required_keys=data_keys(project["label_config"]), key_field=key_field)
+    present = existing_task_keys(client, project["id"])
+    new = [r for r in records if r.key not in present]
+    report = ImportReport(project["id"], len(records), len(records) - len(new), 0)
+    for start in range(0, len(new), batch_size):
+        batch = new[start : start + batch_size]
+        report.task_ids += client.import_tasks(project["id"], [r.payload for r in batch])
+        report.imported += len(batch)
+        if on_batch is not None:
+            on_batch(len(batch))
+    return report

@@ -1,0 +1,80 @@
+"""Shared fixtures: one real Label Studio server per test session, annotator users, CLI runner.
+
+The server is Label Studio 1.23.2 from the pip package, on SQLite in a temp data dir, bound to
+127.0.0.1 on a free port, with a known admin token (see `sdk_scripts.ls_server`). Nothing here
+mocks Label Studio.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from label_studio_sdk import LabelStudio
+
+from sdk_scripts import cli
+from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.ls_server import AdminCredentials, Annotator, LocalLabelStudio
+from sdk_scripts.settings import Connection
+
+TEST_ADMIN = AdminCredentials(
+    username="admin@labelops.test", password="labelops-test-password", token="labelops-test-token-4f1c9a"
+)
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLabelStudio]:
+    server = LocalLabelStudio(tmp_path_factory.mktemp("label-studio") / "data", TEST_ADMIN)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def ls_client(label_studio: LocalLabelStudio) -> LabelStudioClient:
+    return LabelStudioClient(Connection(label_studio.url, TEST_ADMIN.token))
+
+
+@pytest.fixture(scope="session")
+def annotators(label_studio: LocalLabelStudio) -> list[Annotator]:
+    """Three annotator users, each with its own API token."""
+    return label_studio.create_annotators([f"annotator{i}@labelops.test" for i in (1, 2, 3)])
+
+
+def annotator_sdk(label_studio: LocalLabelStudio, annotator: Annotator) -> LabelStudio:
+    """An SDK client acting as that annotator (its own token)."""
+    return LabelStudio(base_url=label_studio.url, api_key=annotator.token)
+
+
+def unique_title(prefix: str) -> str:
+    return f"{prefix} {os.getpid()}-{next(_counter)}"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(label_studio: LocalLabelStudio, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
+    """Run `labelops ...` in-process against the session server; returns exit code and output."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", TEST_ADMIN.token)
+    monkeypatch.delenv("LABELOPS_CONFIG", raising=False)
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse errors
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
