@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     creds = _demo_credentials(args.demo_dir)
     port = args.port
-    if not port_is_free(port):
+    if port == 0 or not port_is_free(port):
         port = free_port()
         print(f"port {args.port} is busy; using {port}")
     server = LocalLabelStudio(args.demo_dir / "label-studio-data", creds, port=port)

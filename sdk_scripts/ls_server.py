@@ -1,15 +1,15 @@
 """Run a real Label Studio server locally: SQLite in a data dir, loopback port, known admin token.
 
 Used by the test suite (one server per test session) and by `make demo`. Everything goes through
-Label Studio's own command line and environment variables: `label-studio init` migrates a data dir
-and creates the admin with a known legacy API token, `label-studio start` serves it. The first
-migration takes about a minute, so a migrated data dir is kept as a template (per Label Studio
-version and admin credentials) and copied for every later start, which then takes seconds.
+Label Studio's own command line and environment variables: `label-studio init` migrates a data dir,
+`label-studio start` creates the admin user with a known legacy API token (LABEL_STUDIO_USERNAME,
+_PASSWORD, _USER_TOKEN) and serves it. The migration takes 30-60 s, so a migrated data dir without
+users is kept as a template (per Label Studio version) and copied for every new server, which then
+starts in seconds.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -44,10 +44,6 @@ class AdminCredentials:
     def __post_init__(self) -> None:
         if len(self.token) <= 5:
             raise ValueError("Label Studio ignores API tokens of 5 characters or fewer")
-
-    def fingerprint(self) -> str:
-        raw = f"{self.username}\0{self.password}\0{self.token}".encode()
-        return hashlib.sha256(raw).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -84,16 +80,13 @@ def default_cache_dir() -> Path:
     return Path(__file__).resolve().parent.parent / ".cache" / "labelops"
 
 
-def _label_studio_env(data_dir: Path, credentials: AdminCredentials) -> dict[str, str]:
+def _label_studio_env(data_dir: Path, credentials: AdminCredentials | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(_LS_ENV_PREFIXES)}
     env.update(
         {
             "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-            "LABEL_STUDIO_USERNAME": credentials.username,
-            "LABEL_STUDIO_PASSWORD": credentials.password,
-            "LABEL_STUDIO_USER_TOKEN": credentials.token,
             # Without this, `Authorization: Token <token>` is refused (401); it only takes effect
-            # when the organization is created, i.e. at `init` of a fresh data dir.
+            # when the organization is created, i.e. when the first user is.
             "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
             "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
             # The ML backend and its webhook live on 127.0.0.1 next to this server; Label Studio
@@ -103,6 +96,14 @@ def _label_studio_env(data_dir: Path, credentials: AdminCredentials) -> dict[str
             "PYTHONUNBUFFERED": "1",
         }
     )
+    if credentials is not None:
+        env.update(
+            {
+                "LABEL_STUDIO_USERNAME": credentials.username,
+                "LABEL_STUDIO_PASSWORD": credentials.password,
+                "LABEL_STUDIO_USER_TOKEN": credentials.token,
+            }
+        )
     return env
 
 
@@ -110,10 +111,14 @@ def _label_studio_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "label_studio.server", *args]
 
 
-def ensure_template(credentials: AdminCredentials, cache_dir: Path | None = None) -> Path:
-    """Return a migrated data dir holding the admin user, creating it once (about a minute)."""
+def ensure_template(cache_dir: Path | None = None) -> Path:
+    """Return a migrated data dir with no user in it, creating it once (about 30-60 s).
+
+    It holds no credentials, so one template serves every server of this Label Studio version:
+    the admin user, its organization and token are made by `label-studio start` from the env.
+    """
     cache_dir = cache_dir or default_cache_dir()
-    template = cache_dir / f"ls-template-{LABEL_STUDIO_VERSION}-{credentials.fingerprint()}"
+    template = cache_dir / f"ls-template-{LABEL_STUDIO_VERSION}"
     if (template / "label_studio.sqlite3").exists():
         return template
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -122,7 +127,7 @@ def ensure_template(credentials: AdminCredentials, cache_dir: Path | None = None
     with log_path.open("wb") as log:
         proc = subprocess.run(
             _label_studio_command("init", "--quiet", "--no-browser"),
-            env=_label_studio_env(building, credentials),
+            env=_label_studio_env(building, None),
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=building,
@@ -130,6 +135,8 @@ def ensure_template(credentials: AdminCredentials, cache_dir: Path | None = None
         )
     if proc.returncode != 0:
         raise LabelopsError(f"label-studio init failed (exit {proc.returncode}); see {log_path}")
+    # Each server gets its own Django SECRET_KEY; Label Studio writes one when the file is absent.
+    (building / ".env").unlink(missing_ok=True)
     try:
         building.rename(template)
     except OSError:
@@ -178,13 +185,13 @@ class LocalLabelStudio:
         if self._proc is not None and self._proc.poll() is None:
             return self
         if not (self.data_dir / "label_studio.sqlite3").exists():
-            template = ensure_template(self.credentials, self.cache_dir)
+            template = ensure_template(self.cache_dir)
             self.data_dir.parent.mkdir(parents=True, exist_ok=True)
             shutil.copytree(template, self.data_dir, dirs_exist_ok=True)
         log = self.log_path.open("ab")
         cmd = _label_studio_command(
             "start", "--no-browser", "--host", "127.0.0.1", "--port", str(self.port),
-            "--internal-host", "127.0.0.1",
+            "--internal-host", "127.0.0.1", "--enable-legacy-api-token",
         )
         self._proc = subprocess.Popen(
             cmd, env=self.env(), stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir,

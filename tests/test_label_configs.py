@@ -58,7 +58,8 @@ def test_config_creates_a_project_on_the_real_server(name: str, ls_client) -> No
     project = ls_client.create_project(title=unique_title(f"config {name}"), label_config=xml)
     try:
         stored = ls_client.project(project["id"])
-        assert {c.name for c in LabelInterface(stored["label_config"]).controls} == {c.name for c in LabelInterface(xml).controls}
+        names = {c.name for c in LabelInterface(xml).controls}
+        assert {c.name for c in LabelInterface(stored["label_config"]).controls} == names
     finally:
         ls_client.delete_project(project["id"])
 
@@ -92,7 +93,10 @@ def test_invalid_xml_names_the_line() -> None:
 
 
 def test_label_studio_rejections_are_reported() -> None:
-    broken = '<View><Text name="t" value="$text"/><Choices name="c" toName="nowhere"><Choice value="a"/></Choices></View>'
+    broken = (
+        '<View><Text name="t" value="$text"/>'
+        '<Choices name="c" toName="nowhere"><Choice value="a"/></Choices></View>'
+    )
     with pytest.raises(LabelopsError, match=r'x.xml: Label Studio rejects the config: toName="nowhere" not found'):
         validate_config(broken, "x.xml")
 

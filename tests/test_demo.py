@@ -1,0 +1,36 @@
+"""The demo's project setup (what `make demo` runs after starting Label Studio), on the session server."""
+
+from __future__ import annotations
+
+import pytest
+from label_studio_sdk.label_interface import LabelInterface
+
+from sdk_scripts.demo import main as demo_main
+from sdk_scripts.demo import samples_dir, set_up_demo_project
+
+
+@pytest.mark.label_studio
+def test_demo_setup_is_a_three_annotator_emotion_project_and_idempotent(ls_client) -> None:
+    sample_count = sum(1 for line in (samples_dir() / "emotion_tasks.jsonl").read_text().splitlines() if line)
+    first = set_up_demo_project(ls_client)
+    second = set_up_demo_project(ls_client)
+    assert first.project["id"] == second.project["id"]
+    assert (first.imported, second.imported, second.present) == (sample_count, 0, sample_count)
+    project = ls_client.project(first.project["id"])
+    assert project["maximum_annotations"] == 3 and project["overlap_cohort_percentage"] == 100
+    assert "joy" in LabelInterface(project["label_config"]).get_control("emotion").labels
+    assert sum(1 for _ in ls_client.iter_tasks(project["id"], with_annotations=False)) == sample_count
+    ls_client.delete_project(project["id"])
+
+
+@pytest.mark.label_studio
+def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsys) -> None:
+    code = demo_main(["--demo-dir", str(tmp_path / "demo"), "--port", "0", "--no-wait"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "log in as admin@labelops.local" in out
+    assert "/projects/1/data" in out and "3 annotators per task, 24 tasks imported" in out
+    credentials = tmp_path / "demo" / "credentials.toml"
+    assert credentials.stat().st_mode & 0o077 == 0
+    token = credentials.read_text().split('token = "')[1].split('"')[0]
+    assert token not in out
