@@ -1,0 +1,114 @@
+"""Agreement measures on count matrices and value pairs (pure numpy; sources cited per function).
+
+A counts matrix has one row per unit (task) and one column per value: `counts[u, v]` is how many
+annotators gave value v to unit u. Every chance-corrected coefficient here is computed from it
+without materialising annotator pairs, which is what keeps a million annotations in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from itertools import combinations
+from typing import Any
+
+import krippendorff
+import numpy as np
+from sklearn.metrics import cohen_kappa_score
+
+
+def counts_matrix(units: np.ndarray, values: np.ndarray, n_units: int, n_values: int) -> np.ndarray:
+    """Units x values count matrix from parallel integer arrays (one entry per rating)."""
+    flat = np.bincount(units.astype(np.int64) * n_values + values.astype(np.int64), minlength=n_units * n_values)
+    return flat.reshape(n_units, n_values)
+
+
+def krippendorff_alpha(counts: np.ndarray, level: str | np.ndarray = "nominal",
+                       value_domain: Sequence[float] | None = None) -> float | None:
+    """Krippendorff's alpha (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability").
+
+    `level` is "nominal", "ordinal", "interval", "ratio", or a V x V distance matrix between the
+    columns of `counts` (used for set-valued labels with MASI or Jaccard distance). Computed by the
+    `krippendorff` package from value counts. None when alpha is undefined (fewer than two pairable
+    values, or only one value in use so that expected disagreement is zero).
+    """
+    pairable = counts[counts.sum(axis=1) >= 2]
+    if pairable.sum() < 2:
+        return None
+    used = pairable.sum(axis=0) > 0
+    if used.sum() < 2:
+        return None
+    if isinstance(level, np.ndarray):
+        distances = level[np.ix_(used, used)]
+
+        def metric(v1, v2, i1, i2, n_v, dtype=np.float64):
+            return distances[i1, i2].astype(dtype)
+
+        return float(krippendorff.alpha(value_counts=pairable[:, used], value_domain=np.arange(used.sum()),
+                                        level_of_measurement=metric))
+    domain = None if value_domain is None else np.asarray(value_domain)[used]
+    return float(krippendorff.alpha(value_counts=pairable[:, used], value_domain=domain,
+                                    level_of_measurement=level))
+
+
+def unit_agreement(counts: np.ndarray) -> np.ndarray:
+    """Per-unit observed agreement: the share of agreeing ordered annotator pairs, NaN below 2 ratings.
+
+    sum_v n_uv (n_uv - 1) / (n_u (n_u - 1)), Fleiss (1971) P_i.
+    """
+    n = counts.sum(axis=1).astype(float)
+    agreeing = (counts * (counts - 1)).sum(axis=1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n >= 2, agreeing / (n * (n - 1)), np.nan)
+
+
+def percent_agreement(counts: np.ndarray) -> float | None:
+    """Mean per-unit pairwise agreement over units with at least two ratings."""
+    per_unit = unit_agreement(counts)
+    return None if np.all(np.isnan(per_unit)) else float(np.nanmean(per_unit))
+
+
+def fleiss_kappa(counts: np.ndarray) -> float | None:
+    """Fleiss' kappa (Fleiss 1971, "Measuring nominal scale agreement among many raters").
+
+    Defined only when every unit has the same number (>= 2) of ratings; None otherwise.
+    """
+    n = counts.sum(axis=1)
+    if len(n) == 0 or n[0] < 2 or np.any(n != n[0]):
+        return None
+    p_j = counts.sum(axis=0) / counts.sum()
+    p_bar = unit_agreement(counts).mean()
+    p_e = float((p_j**2).sum())
+    return None if p_e == 1 else float((p_bar - p_e) / (1 - p_e))
+
+
+def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float | None:
+    """Cohen's kappa of two annotators on the units both rated (Cohen 1960), via scikit-learn."""
+    if len(a) < 2 or len(set(a) | set(b)) < 2:
+        return None
+    return float(cohen_kappa_score([str(x) for x in a], [str(x) for x in b]))
+
+
+def jaccard_similarity(a: frozenset, b: frozenset) -> float:
+    """|a & b| / |a | b|; two empty sets agree fully."""
+    union = a | b
+    return 1.0 if not union else len(a & b) / len(union)
+
+
+def masi_distance(a: frozenset, b: frozenset) -> float:
+    """MASI distance (Passonneau 2006, "Measuring agreement on set-valued items"): 1 - J * M,
+    M = 1 if equal, 2/3 if one is a subset of the other, 1/3 if they overlap otherwise, 0 if disjoint."""
+    if a == b:
+        return 0.0
+    if a <= b or b <= a:
+        monotonicity = 2 / 3
+    elif a & b:
+        monotonicity = 1 / 3
+    else:
+        monotonicity = 0.0
+    return 1.0 - jaccard_similarity(a, b) * monotonicity
+
+
+def mean_pairwise(values: Sequence[Any], similarity: Callable[[Any, Any], float]) -> float | None:
+    """Mean similarity over all unordered pairs of values; None with fewer than two values."""
+    pairs = list(combinations(values, 2))
+    return None if not pairs else float(np.mean([similarity(a, b) for a, b in pairs]))
