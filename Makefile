@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.labelops-installed
 
-.PHONY: install demo test lint clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install system-deps demo test lint clean
 
 install: $(STAMP)
 
@@ -17,10 +19,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
+# Debian packages the tests use: chromium renders the edge-case page in a headless browser.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium (headless browser for the edge-case page test)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
 demo: install
 	$(BIN)/python -m sdk_scripts.demo
 
-test: install
+test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --junitxml=test-results/junit.xml $(PYTEST_ARGS)
 

@@ -134,3 +134,61 @@ class LabelStudioClient:
     def create_annotation(self, task_id: int, result: list[dict], **fields: Any) -> dict:
         with self._call(f"create an annotation on task {task_id}"):
             return _dump(self._sdk.annotations.create(task_id, result=result, **fields))
+
+    # -- review loop --------------------------------------------------------------------------
+
+    def task(self, task_id: int) -> dict | None:
+        """One task with its annotations, or None when it no longer exists."""
+        try:
+            with self._call(f"read task {task_id}"):
+                return _dump(self._sdk.tasks.get(str(task_id)))
+        except LabelopsError as exc:
+            if "not found" in str(exc):
+                return None
+            raise
+
+    def delete_task(self, task_id: int) -> None:
+        with self._call(f"delete task {task_id}"):
+            self._sdk.tasks.delete(str(task_id))
+
+    def update_task(self, task_id: int, **fields: Any) -> dict:
+        with self._call(f"update task {task_id}"):
+            return _dump(self._sdk.tasks.update(str(task_id), **fields))
+
+    def create_prediction(self, task_id: int, result: list[dict], score: float, model_version: str) -> dict:
+        with self._call(f"create a prediction on task {task_id}"):
+            return _dump(self._sdk.predictions.create(task=task_id, result=result, score=score,
+                                                      model_version=model_version))
+
+    def delete_prediction(self, prediction_id: int) -> None:
+        with self._call(f"delete prediction {prediction_id}"):
+            self._sdk.predictions.delete(prediction_id)
+
+    def update_annotation(self, annotation_id: int, **fields: Any) -> dict:
+        with self._call(f"update annotation {annotation_id}"):
+            return _dump(self._sdk.annotations.update(annotation_id, **fields))
+
+    def delete_annotation(self, annotation_id: int) -> None:
+        with self._call(f"delete annotation {annotation_id}"):
+            self._sdk.annotations.delete(annotation_id)
+
+    def user_emails(self) -> dict[int, str]:
+        """User id -> email for everyone in the organization."""
+        with self._call("list users"):
+            return {u.id: u.email for u in self._sdk.users.list()}
+
+    def download(self, url: str) -> bytes | None:
+        """A file Label Studio serves (`/data/upload/...`, `/data/local-files/...`), fetched with the token.
+
+        URLs on other hosts are not fetched (no request forgery through task data); None then, and
+        for anything the server refuses.
+        """
+        if url.startswith(self.url + "/"):
+            url = url[len(self.url):]
+        if not url.startswith("/data/"):
+            return None
+        try:
+            response = self._sdk._client_wrapper.httpx_client.request(url.lstrip("/"), method="GET")
+        except httpx.HTTPError:
+            return None
+        return response.content if response.status_code == 200 else None

@@ -1,4 +1,8 @@
-"""`make demo`: start Label Studio on localhost, set up the bundled sample project, say where to log in.
+"""`make demo`: start Label Studio on localhost, run the multi-pass loop on sample data, say where to log in.
+
+Steps: start Label Studio, create the 3-annotator emotion project, import the sample texts, have
+three simulated annotators (real Label Studio users with their own tokens) label them from the
+bundled answers, push disagreements to a review project, print the URLs and the login.
 
 The demo server keeps its data in `.demo/` at the repository root, so a second `make demo` finds
 the same project and tasks (project creation and import are idempotent). Its admin password and
@@ -9,6 +13,7 @@ config file pointing at the server is written to `.demo/labelops.toml`.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import sys
@@ -18,11 +23,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from sdk_scripts.agreement.engine import per_task_scores
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio, free_port, port_is_free
 from sdk_scripts.project_setup import apply_spec
 from sdk_scripts.project_spec import load_spec
+from sdk_scripts.review.push import push_reviews
 from sdk_scripts.settings import Connection
 from sdk_scripts.task_import import import_task_file
 
@@ -47,6 +54,40 @@ def set_up_demo_project(client: LabelStudioClient) -> DemoProject:
     project = apply_spec(client, spec).project
     report = import_task_file(client, project["id"], samples_dir() / "emotion_tasks.jsonl")
     return DemoProject(project, report.imported, report.already_present)
+
+
+def simulated_result(answer: dict) -> list[dict]:
+    """A text_emotion annotation result from one line of the bundled simulated answers."""
+    def choices(name: str, values: list[str]) -> dict:
+        return {"from_name": name, "to_name": "text", "type": "choices", "value": {"choices": values}}
+
+    result = [choices("emotion", answer["emotion"]), choices("confidence", [answer["confidence"]])]
+    if answer.get("flag"):
+        result.append(choices("flag", [answer["flag"]]))
+    if answer.get("sarcasm"):
+        result.append(choices("sarcasm", ["sarcastic"]))
+    return result
+
+
+def annotate_as_simulated_annotators(server: LocalLabelStudio, client: LabelStudioClient, project_id: int) -> int:
+    """Three annotator users label every sample task from the bundled answers (once; reruns add nothing)."""
+    from label_studio_sdk import LabelStudio
+
+    answers = {
+        row["text"]: row["annotators"]
+        for row in map(json.loads, (samples_dir() / "emotion_demo_annotations.jsonl").read_text().splitlines())
+    }
+    annotators = server.create_annotators([f"annotator{i}@labelops.local" for i in (1, 2, 3)])
+    made = 0
+    for task in client.iter_tasks(project_id):
+        done = {a.get("completed_by") for a in task.get("annotations") or []}
+        versions = answers.get(task["data"].get("text"), [])
+        for annotator, answer in zip(annotators, versions, strict=False):
+            if annotator.id not in done:
+                sdk = LabelStudio(base_url=server.url, api_key=annotator.token)
+                sdk.annotations.create(task["id"], result=simulated_result(answer))
+                made += 1
+    return made
 
 
 def _demo_credentials(demo_dir: Path) -> AdminCredentials:
@@ -95,8 +136,15 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"project {project['id']} {project['title']!r}: {project['maximum_annotations']} annotators per task, "
               f"{demo.imported} tasks imported ({demo.present} already there)")
+        made = annotate_as_simulated_annotators(server, client, project["id"])
+        print(f"3 simulated annotators made {made} annotations")
+        pushed = push_reviews(client, project["id"], per_task_scores, threshold=0.8, qa_fraction=0.05)
+        review = pushed.review_project
+        print(f"review project {review['id']}: {len(pushed.picks)} tasks need review "
+              f"(disagreements, flagged items, QA sample)")
         print()
         print(f"  open      {server.url}/projects/{project['id']}/data")
+        print(f"  reviews   {server.url}/projects/{review['id']}/data")
         print(f"  log in as {creds.username}")
         print(f"  password  {creds.password}")
         print(f"  the CLI:  .venv/bin/labelops --config {config_path} pull {project['id']} --out pulled/")

@@ -30,6 +30,8 @@ def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsy
     assert code == 0, out
     assert "log in as admin@labelops.local" in out
     assert "/projects/1/data" in out and "3 annotators per task, 24 tasks imported" in out
+    assert "3 simulated annotators made 72 annotations" in out
+    assert "review project 2: " in out and "reviews   http://127.0.0.1:" in out and "/projects/2/data" in out
     credentials = tmp_path / "demo" / "credentials.toml"
     assert credentials.stat().st_mode & 0o077 == 0
     token = credentials.read_text().split('token = "')[1].split('"')[0]

@@ -1,0 +1,137 @@
+"""The review-loop commands of `labelops`: review push/pull, export, edge-cases, status.
+
+Argument parsing and printing only; the work is in `sdk_scripts.review`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sdk_scripts.client import LabelStudioClient
+
+
+def _client(args: argparse.Namespace) -> LabelStudioClient:
+    from sdk_scripts.settings import load_connection
+
+    return LabelStudioClient(load_connection(args.config))
+
+
+def _state(args: argparse.Namespace, client: LabelStudioClient):
+    from sdk_scripts.agreement.engine import per_task_scores
+    from sdk_scripts.review.project_state import load_project_state
+
+    return load_project_state(client, args.project, per_task_scores, threshold=args.threshold,
+                              review_title=args.review_project)
+
+
+def cmd_review_push(args: argparse.Namespace) -> int:
+    from sdk_scripts.agreement.engine import per_task_scores
+    from sdk_scripts.review.push import push_reviews
+
+    client = _client(args)
+    report = push_reviews(client, args.project, per_task_scores, threshold=args.threshold,
+                          qa_fraction=args.qa_sample, seed=args.seed, review_title=args.review_project)
+    for message in report.messages:
+        print(f"note: {message}")
+    project = report.review_project
+    print(f"review project {project['id']} {project['title']!r}: {len(report.picks)} tasks need review; "
+          f"{len(report.created)} created, {len(report.refreshed)} refreshed, {len(report.unchanged)} unchanged")
+    if report.orphaned:
+        print(f"orphaned: review tasks {', '.join(map(str, report.orphaned))} point at deleted source tasks")
+    print(f"  {client.url}/projects/{project['id']}/data")
+    return 0
+
+
+def cmd_review_pull(args: argparse.Namespace) -> int:
+    from sdk_scripts.agreement.engine import per_task_scores
+    from sdk_scripts.review.collect import collect_reviews, write_collect_output
+
+    report = collect_reviews(_client(args), args.project, per_task_scores, threshold=args.threshold,
+                             review_title=args.review_project)
+    write_collect_output(report, args.out)
+    counts = report.state.counts()
+    print(f"{len(report.state.reviews)} reviews: ground truth written to {len(report.written)} tasks, "
+          f"updated on {len(report.updated)}, removed from {len(report.removed)}")
+    print("states: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if report.state.orphaned:
+        print(f"orphaned: review tasks {', '.join(map(str, report.state.orphaned))} point at deleted source tasks")
+    print(f"  written to {args.out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sdk_scripts.review.export import write_export
+
+    report = write_export(_state(args, _client(args)), args.out)
+    print(f"exported {report.exported} tasks to {report.path}; {report.quarantined} quarantined to "
+          f"{report.quarantine_path}")
+    return 0
+
+
+def cmd_edge_cases(args: argparse.Namespace) -> int:
+    from sdk_scripts.review.edge_cases import write_edge_cases
+
+    client = _client(args)
+    entries = write_edge_cases(_state(args, client), args.out, client.download)
+    print(f"{len(entries)} edge cases in {args.out / 'index.html'} and {args.out / 'edge_cases.json'}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from sdk_scripts.review.status import status_lines
+
+    client = _client(args)
+    print("\n".join(status_lines(_state(args, client), client.url)))
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser, threshold: bool = True) -> None:
+    parser.add_argument("project", help="source project id or exact title")
+    parser.add_argument("--review-project", metavar="TITLE",
+                        help="review project title (default: '<source title> [review]')")
+    if threshold:
+        parser.add_argument("--threshold", type=float, default=0.8,
+                            help="per-task agreement below which a task needs review (default 0.8)")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    review = commands.add_parser("review", help="send disagreements to reviewers and collect their decisions",
+                                 description="The multi-pass review loop.")
+    review_sub = review.add_subparsers(dest="review_command", metavar="ACTION", required=True)
+    push = review_sub.add_parser(
+        "push", help="create/refresh review tasks for low-agreement, flagged and QA-sampled tasks",
+        description="Create (once) the review project and one review task per task that needs review; "
+        "each annotator's version is attached as a prediction. Idempotent.")
+    _common(push)
+    push.add_argument("--qa-sample", type=float, default=0.05,
+                      help="fraction of agreed tasks also sent for spot checks (default 0.05)")
+    push.add_argument("--seed", type=int, default=0, help="seed of the QA sample (default 0)")
+    push.set_defaults(func=cmd_review_push)
+
+    pull = review_sub.add_parser(
+        "pull", help="write reviewers' decisions back as ground truth and record task states",
+        description="Collect submitted reviews: adjudicated labels become ground-truth annotations on the "
+        "source tasks; 'no clear label' quarantines. Writes reviews.jsonl, states.jsonl, summary.json.")
+    _common(pull)
+    pull.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    pull.set_defaults(func=cmd_review_pull)
+
+    export = commands.add_parser(
+        "export", help="the final dataset: final label, state, confidence and every interpretation per task",
+        description="Write one JSON line per task; quarantined tasks go to <FILE stem>.quarantine.jsonl.")
+    _common(export)
+    export.add_argument("--out", type=Path, required=True, metavar="FILE", help="output JSONL file")
+    export.set_defaults(func=cmd_export)
+
+    edge = commands.add_parser("edge-cases", help="the edge-case log as a static HTML page plus JSON",
+                               description="Every review marked 'add to edge-case log', as DIR/index.html "
+                               "and DIR/edge_cases.json.")
+    _common(edge)
+    edge.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    edge.set_defaults(func=cmd_edge_cases)
+
+    status = commands.add_parser("status", help="one screen: task states, annotators, open reviews, agreement",
+                                 description="Where a multi-pass project stands.")
+    _common(status)
+    status.set_defaults(func=cmd_status)

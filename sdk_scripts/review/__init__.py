@@ -1,0 +1,1 @@
+"""The multi-pass review loop: disagreements out to a review project, adjudications back in."""

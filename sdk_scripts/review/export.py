@@ -1,0 +1,100 @@
+"""`labelops export PROJECT --out FILE`: the final dataset, one JSON record per task.
+
+FILE (JSONL) holds every task that is not quarantined; quarantined tasks go to the sibling file
+`<FILE stem>.quarantine.jsonl`, never silently dropped. Each record:
+
+    {"task": id, "data": {...}, "state": "agreed|adjudicated|pending|quarantined",
+     "final": [result regions] | null, "final_source": "adjudicated|majority|representative" | null,
+     "confidence": float, "agreement": float | null, "annotator_confidence": float | null,
+     "interpretations": [{"annotator", "annotation", "result", "summary", "confidence", "flags", "comment"}],
+     "review": {"decision", "reason", "reviewer", "edge_case", "review_task"} | null}
+
+`final` is null for pending tasks whose versions have no majority and for quarantined tasks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sdk_scripts.review.annotations import flags, interpretations, rated_confidence
+from sdk_scripts.review.final_labels import consensus_result, summarize, task_confidence
+from sdk_scripts.review.project_state import ProjectState
+
+
+@dataclass
+class ExportReport:
+    path: Path
+    quarantine_path: Path
+    exported: int
+    quarantined: int
+
+
+def _comment(annotation: dict) -> str:
+    for region in annotation.get("result") or []:
+        if region.get("from_name") == "comment":
+            text = (region.get("value") or {}).get("text") or []
+            return " ".join(text) if isinstance(text, list) else str(text)
+    return ""
+
+
+def export_records(state: ProjectState) -> list[dict]:
+    """One record per task (pure, from a loaded project state)."""
+    records = []
+    for task in sorted(state.tasks, key=lambda t: t["id"]):
+        versions = interpretations(task)
+        task_state = state.states[task["id"]]
+        review = state.reviews.get(task["id"])
+        agreement = state.scores.get(task["id"])
+        confidence, rating = task_confidence(versions, agreement)
+        if task_state == "adjudicated":
+            final, source, confidence = review.result, "adjudicated", 1.0
+        elif task_state == "quarantined":
+            final, source = None, None
+        else:
+            final, source = consensus_result(versions)
+        records.append({
+            "task": task["id"],
+            "data": task["data"],
+            "state": task_state,
+            "final": final,
+            "final_source": source,
+            "confidence": round(confidence, 4),
+            "agreement": agreement,
+            "annotator_confidence": rating,
+            "interpretations": [
+                {
+                    "annotator": state.emails.get(a.get("completed_by"), a.get("completed_by")),
+                    "annotation": a["id"],
+                    "result": a.get("result") or [],
+                    "summary": summarize(a.get("result") or []),
+                    "confidence": rated_confidence(a),
+                    "flags": flags(a),
+                    "comment": _comment(a),
+                }
+                for a in versions
+            ],
+            "review": None if review is None else {
+                "decision": review.decision,
+                "reason": review.reason,
+                "reviewer": state.emails.get(review.reviewer, review.reviewer),
+                "edge_case": review.edge_case,
+                "review_task": review.review_task,
+            },
+        })
+    return records
+
+
+def write_export(state: ProjectState, path: Path) -> ExportReport:
+    records = export_records(state)
+    quarantine_path = path.with_name(f"{path.stem}.quarantine.jsonl")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept = [r for r in records if r["state"] != "quarantined"]
+    held = [r for r in records if r["state"] == "quarantined"]
+    for target, rows in ((path, kept), (quarantine_path, held)):
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        os.replace(tmp, target)
+    return ExportReport(path, quarantine_path, len(kept), len(held))

@@ -1,0 +1,81 @@
+"""Review loop under faults: review project deleted by hand, source task deleted, Label Studio killed mid-push."""
+
+from __future__ import annotations
+
+import pytest
+
+from sdk_scripts.agreement.engine import per_task_scores
+from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.errors import LabelopsError
+from sdk_scripts.label_config_library import read_config, render_config
+from sdk_scripts.ls_server import LocalLabelStudio
+from sdk_scripts.review.push import LINK_FIELD, push_reviews
+from sdk_scripts.settings import Connection
+from tests.conftest import TEST_ADMIN, annotator_sdk, unique_title
+from tests.test_review_loop import emotion_result
+
+
+def disputed_project(client: LabelStudioClient, server: LocalLabelStudio, annotators, n_tasks: int):
+    """n_tasks tasks on which two annotators disagree."""
+    config = render_config(read_config("text_emotion"), {"emotion": ["joy", "anger"]})
+    project = client.create_project(title=unique_title("Faults"), label_config=config, maximum_annotations=2,
+                                    overlap_cohort_percentage=100)
+    ids = client.import_tasks(project["id"], [{"data": {"text": f"case {i}"}} for i in range(n_tasks)])
+    first, second = (annotator_sdk(server, a) for a in annotators[:2])
+    for task_id in ids:
+        first.annotations.create(task_id, result=emotion_result("joy"))
+        second.annotations.create(task_id, result=emotion_result("anger"))
+    return project, ids
+
+
+@pytest.mark.label_studio
+def test_deleted_review_project_is_recreated_and_orphans_are_reported(run_cli, ls_client, label_studio,
+                                                                      annotators, tmp_path) -> None:
+    project, ids = disputed_project(ls_client, label_studio, annotators, 3)
+    assert "3 created" in run_cli("review", "push", project["id"], "--qa-sample", "0").out
+    (review_project,) = ls_client.projects_titled(f"{project['title']} [review]")
+    ls_client.delete_project(review_project["id"])
+
+    result = run_cli("review", "push", project["id"], "--qa-sample", "0")
+    assert result.code == 0, result.err
+    assert f"(id {review_project['id']}) no longer exists - it was deleted by hand" in result.out
+    assert "3 created" in result.out
+    (recreated,) = ls_client.projects_titled(f"{project['title']} [review]")
+    assert recreated["id"] != review_project["id"]
+
+    # A source task deleted meanwhile: its review task is reported orphaned, nothing crashes.
+    orphan_review = next(t for t in ls_client.iter_tasks(recreated["id"])
+                         if t["data"][LINK_FIELD]["source_task"] == ids[0])
+    ls_client.delete_task(ids[0])
+    pushed = run_cli("review", "push", project["id"], "--qa-sample", "0")
+    assert pushed.code == 0, pushed.err
+    assert f"orphaned: review tasks {orphan_review['id']} point at deleted source tasks" in pushed.out
+    pulled = run_cli("review", "pull", project["id"], "--out", tmp_path / "pulled")
+    assert pulled.code == 0 and f"orphaned: review tasks {orphan_review['id']}" in pulled.out
+
+
+@pytest.mark.label_studio
+def test_push_cut_off_by_a_label_studio_crash_finishes_on_rerun(tmp_path) -> None:
+    server = LocalLabelStudio(tmp_path / "crashing-ls", TEST_ADMIN).start()
+    try:
+        client = LabelStudioClient(Connection(server.url, TEST_ADMIN.token))
+        annotators = server.create_annotators(["crash1@labelops.test", "crash2@labelops.test"])
+        project, ids = disputed_project(client, server, annotators, 6)
+        pushed_batches = []
+
+        def crash_after_two_batches(count: int) -> None:
+            pushed_batches.append(count)
+            if len(pushed_batches) == 2:
+                server.kill()
+
+        with pytest.raises(LabelopsError, match="cannot reach Label Studio"):
+            push_reviews(client, project["id"], per_task_scores, qa_fraction=0.0, batch_size=2,
+                         on_batch=crash_after_two_batches)
+        server.start()
+        report = push_reviews(client, project["id"], per_task_scores, qa_fraction=0.0, batch_size=2)
+        assert len(report.created) == 2 and len(report.unchanged) == 4
+        review_tasks = list(client.iter_tasks(report.review_project["id"]))
+        assert sorted(t["data"][LINK_FIELD]["source_task"] for t in review_tasks) == sorted(ids)
+        assert all(len(t["predictions"]) == 2 for t in review_tasks)
+    finally:
+        server.stop()

@@ -1,0 +1,167 @@
+"""The multi-pass review loop against the real Label Studio: push, refresh, adjudicate, export, edge cases.
+
+Three annotator users (own tokens) label six tasks: three agree, two disagree, one is flagged
+ambiguous. A reviewer (the admin) submits decisions through the API, as they would in the UI.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from sdk_scripts.label_config_library import read_config, render_config
+from sdk_scripts.review.push import LINK_FIELD
+from tests.conftest import annotator_sdk, unique_title
+
+EMOTIONS = ["joy", "anger", "sadness"]
+# task index -> the emotion each of the three annotators picks, and who flags it ambiguous
+PLAN = {
+    0: (["joy", "joy", "joy"], None),
+    1: (["anger", "anger", "anger"], None),
+    2: (["sadness", "sadness", "sadness"], None),
+    3: (["joy", "anger", "sadness"], None),
+    4: (["anger", "anger", "joy"], None),
+    5: (["joy", "joy", "joy"], 1),
+}
+
+
+def emotion_result(emotion: str, flagged: bool = False, confidence: str = "probably") -> list[dict]:
+    result = [
+        {"from_name": "emotion", "to_name": "text", "type": "choices", "value": {"choices": [emotion]}},
+        {"from_name": "confidence", "to_name": "text", "type": "choices", "value": {"choices": [confidence]}},
+    ]
+    if flagged:
+        result.append({"from_name": "flag", "to_name": "text", "type": "choices", "value": {"choices": ["ambiguous"]}})
+    return result
+
+
+def review_result(emotion: str | None, decision: str, reason: str, edge_case: bool) -> list[dict]:
+    result = [] if emotion is None else [
+        {"from_name": "emotion", "to_name": "text", "type": "choices", "value": {"choices": [emotion]}}]
+    result += [
+        {"from_name": "review_decision", "to_name": "review_info", "type": "choices",
+         "value": {"choices": [decision]}},
+        {"from_name": "review_reason", "to_name": "review_info", "type": "textarea", "value": {"text": [reason]}},
+    ]
+    if edge_case:
+        result.append({"from_name": "edge_case_log", "to_name": "review_info", "type": "choices",
+                       "value": {"choices": ["add to edge-case log"]}})
+    return result
+
+
+@pytest.fixture
+def annotated_project(ls_client, label_studio, annotators):
+    """A 3-annotator emotion project annotated per PLAN by three real users."""
+    config = render_config(read_config("text_emotion"), {"emotion": EMOTIONS})
+    project = ls_client.create_project(title=unique_title("Review loop"), label_config=config,
+                                       maximum_annotations=3, overlap_cohort_percentage=100)
+    ids = ls_client.import_tasks(project["id"], [{"data": {"text": f"item {i}"}} for i in PLAN])
+    clients = [annotator_sdk(label_studio, a) for a in annotators]
+    annotation_ids: dict[tuple[int, int], int] = {}
+    for index, (choices, flagger) in PLAN.items():
+        for who, emotion in enumerate(choices):
+            made = clients[who].annotations.create(ids[index], result=emotion_result(emotion, flagger == who))
+            annotation_ids[(index, who)] = made.id
+    return project, ids, clients, annotation_ids
+
+
+def review_tasks_by_source(ls_client, review_project_id: int) -> dict[int, dict]:
+    return {t["data"][LINK_FIELD]["source_task"]: t for t in ls_client.iter_tasks(review_project_id)}
+
+
+@pytest.mark.label_studio
+def test_review_loop_end_to_end(run_cli, ls_client, annotated_project, annotators, tmp_path) -> None:
+    project, ids, clients, annotation_ids = annotated_project
+    pid = project["id"]
+
+    pushed = run_cli("review", "push", pid, "--qa-sample", "0")
+    assert pushed.code == 0, pushed.err
+    assert "3 tasks need review; 3 created, 0 refreshed, 0 unchanged" in pushed.out
+    (review_project,) = ls_client.projects_titled(f"{project['title']} [review]")
+    reviews = review_tasks_by_source(ls_client, review_project["id"])
+    assert set(reviews) == {ids[3], ids[4], ids[5]}
+    disputed = reviews[ids[3]]
+    assert sorted(p["model_version"] for p in disputed["predictions"]) == sorted(
+        f"annotator {a.email}" for a in annotators)
+    assert {p["result"][0]["value"]["choices"][0] for p in disputed["predictions"]} == set(EMOTIONS)
+    link = disputed["data"][LINK_FIELD]
+    assert link["source_project"] == pid and link["source_task"] == ids[3]
+    assert sorted(link["annotation_ids"]) == sorted(annotation_ids[(3, w)] for w in range(3))
+    assert "low agreement" in link["reasons"][0] and link["agreement"] < 0.8
+    assert reviews[ids[5]]["data"][LINK_FIELD]["reasons"] == ["flagged ambiguous"]
+    assert disputed["data"]["text"] == "item 3" and "task " + str(ids[3]) in disputed["data"]["review_info"]
+
+    again = run_cli("review", "push", pid, "--qa-sample", "0")
+    assert "0 created, 0 refreshed, 3 unchanged" in again.out
+    assert len(list(ls_client.iter_tasks(review_project["id"]))) == 3
+
+    # An annotator changes their mind on a disputed task: its review task is refreshed, not duplicated.
+    clients[0].annotations.update(annotation_ids[(3, 0)], result=emotion_result("anger"))
+    refreshed = run_cli("review", "push", pid, "--qa-sample", "0")
+    assert "0 created, 1 refreshed, 2 unchanged" in refreshed.out, refreshed.out
+    reviews = review_tasks_by_source(ls_client, review_project["id"])
+    assert len(reviews) == 3
+    assert sorted(p["result"][0]["value"]["choices"][0] for p in reviews[ids[3]]["predictions"]) == [
+        "anger", "anger", "sadness"]
+
+    # The reviewer decides: task 3 corrected to anger (edge case), task 5 has no clear label.
+    ls_client.create_annotation(reviews[ids[3]]["id"], review_result(
+        "anger", "corrected", "Sarcastic praise; the writer is angry.", edge_case=True))
+    ls_client.create_annotation(reviews[ids[5]]["id"], review_result(
+        None, "no clear label", "Could be joy or irony; unresolvable.", edge_case=False))
+
+    pulled = run_cli("review", "pull", pid, "--out", tmp_path / "reviews")
+    assert pulled.code == 0, pulled.err
+    assert "ground truth written to 1 tasks" in pulled.out
+    truth = [a for a in ls_client.task(ids[3])["annotations"] if a["ground_truth"]]
+    assert len(truth) == 1 and truth[0]["result"][0]["value"]["choices"] == ["anger"]
+    states = {json.loads(line)["task"]: json.loads(line)["state"]
+              for line in (tmp_path / "reviews" / "states.jsonl").read_text().splitlines()}
+    assert states == {ids[0]: "agreed", ids[1]: "agreed", ids[2]: "agreed", ids[3]: "adjudicated",
+                      ids[4]: "pending", ids[5]: "quarantined"}
+    second = run_cli("review", "pull", pid, "--out", tmp_path / "reviews")
+    assert "ground truth written to 0 tasks, updated on 0" in second.out
+    assert len([a for a in ls_client.task(ids[3])["annotations"] if a["ground_truth"]]) == 1
+
+    exported = run_cli("export", pid, "--out", tmp_path / "final.jsonl")
+    assert exported.code == 0, exported.err
+    records = {r["task"]: r for r in map(json.loads, (tmp_path / "final.jsonl").read_text().splitlines())}
+    held = [json.loads(line) for line in (tmp_path / "final.quarantine.jsonl").read_text().splitlines()]
+    assert set(records) == set(ids) - {ids[5]} and [r["task"] for r in held] == [ids[5]]
+    assert records[ids[3]]["final"][0]["value"]["choices"] == ["anger"]
+    assert records[ids[3]]["final_source"] == "adjudicated" and records[ids[3]]["confidence"] == 1.0
+    assert records[ids[0]]["final"][0]["value"]["choices"] == ["joy"] and records[ids[0]]["state"] == "agreed"
+    assert len(records[ids[4]]["interpretations"]) == 3
+    assert {i["annotator"] for i in records[ids[4]]["interpretations"]} == {a.email for a in annotators}
+    assert held[0]["review"]["reason"] == "Could be joy or irony; unresolvable."
+
+    status = run_cli("status", pid)
+    assert status.code == 0, status.err
+    assert "3 agreed, 1 adjudicated, 1 quarantined, 1 pending" in status.out
+    assert "3 review tasks, 2 decided, 1 open" in status.out
+
+    edge = run_cli("edge-cases", pid, "--out", tmp_path / "edge")
+    assert edge.code == 0, edge.err
+    entries = json.loads((tmp_path / "edge" / "edge_cases.json").read_text())
+    assert [e["task"] for e in entries] == [ids[3]]
+    assert entries[0]["decision"] == "corrected" and len(entries[0]["competing"]) == 3
+    dom = render_in_chromium(tmp_path / "edge" / "index.html")
+    assert "Sarcastic praise; the writer is angry." in dom
+    assert "Decision:</b> corrected" in dom and "item 3" in dom
+
+
+def render_in_chromium(page) -> str:
+    """The DOM headless Chromium builds from the page (Debian's chromium; installed by `make test`)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "chromium is not installed (make test installs Debian's chromium package)"
+    proc = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={page.parent / '.chromium'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
