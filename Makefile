@@ -8,7 +8,7 @@ STAMP := $(VENV)/.labelops-installed
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo test lint clean
+.PHONY: install system-deps demo test bench lint clean
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ demo: install
 test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --junitxml=test-results/junit.xml $(PYTEST_ARGS)
+
+# Benchmarks print figures (no pass/fail); each bench/*.py runs in turn.
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 lint: install
 	$(BIN)/ruff check .
