@@ -91,11 +91,46 @@ def cmd_tasks_import(args: argparse.Namespace) -> int:
     from sdk_scripts.task_import import import_task_file
 
     client = _client(args)
+    pseudonymiser_for = None
+    if args.pseudonymise:
+        from sdk_scripts.pii.pseudonymise import Pseudonymiser, default_mapping_path, secret_from_env
+
+        secret = secret_from_env()
+
+        def pseudonymiser_for(project: dict) -> Pseudonymiser:
+            return Pseudonymiser(secret, args.pii_mapping or default_mapping_path(project["id"]), args.ner_model)
+
     with tqdm(unit="task", desc="import", disable=not sys.stderr.isatty()) as bar:
         report = import_task_file(client, args.project, args.file, key_field=args.key,
-                                  batch_size=args.batch_size, on_batch=bar.update)
+                                  batch_size=args.batch_size, on_batch=bar.update,
+                                  pseudonymiser_for=pseudonymiser_for)
     print(f"project {report.project_id}: {report.in_file} tasks in {args.file}, "
           f"{report.already_present} already present, {report.imported} imported")
+    if args.pseudonymise:
+        found = ", ".join(f"{n} {kind}" for kind, n in sorted(report.pii.items())) or "none found"
+        print(f"pseudonymised personal data: {found}")
+    return 0
+
+
+def cmd_pii_scan(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from sdk_scripts.pii.detect import find_pii
+    from sdk_scripts.task_files import read_task_file
+
+    counts: Counter = Counter()
+    tasks_with = 0
+    records = read_task_file(args.file)
+    for record in records:
+        found = [f for value in record.payload["data"].values() if isinstance(value, str)
+                 for f in find_pii(value, args.ner_model)]
+        counts.update(f.entity for f in found)
+        tasks_with += bool(found)
+    print(f"{args.file}: {len(records)} tasks, {tasks_with} with personal data")
+    for kind, n in sorted(counts.items()):
+        print(f"  {kind:<15} {n}")
+    if not args.ner_model:
+        print("  (person names are not searched for: give --ner-model PATH to a spaCy model to find them)")
     return 0
 
 
@@ -157,6 +192,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--key", metavar="FIELD",
                      help="task data field that identifies a task (default: a hash of the task data)")
     imp.add_argument("--batch-size", type=int, default=500, help="tasks per import request (default 500)")
+    imp.add_argument("--pseudonymise", action="store_true",
+                     help="replace personal data with stable pseudonyms before anything is sent (needs "
+                     "LABELOPS_PII_SECRET)")
+    imp.add_argument("--pii-mapping", type=Path, metavar="FILE",
+                     help="pseudonym mapping file (default ~/.local/share/labelops/pii/project-ID.json, mode 600)")
+    imp.add_argument("--ner-model", metavar="PATH", help="a local spaCy model directory, to find person names too")
+
+    pii = commands.add_parser("pii", help="find personal data in task files",
+                              description="Find personal data in a task file; nothing is sent anywhere.")
+    pii_sub = pii.add_subparsers(dest="pii_command", metavar="ACTION", required=True)
+    scan = _add(pii_sub, "scan", cmd_pii_scan, "count personal data by type in a JSON/JSONL/CSV task file")
+    scan.add_argument("file", type=Path, help="task file")
+    scan.add_argument("--ner-model", metavar="PATH", help="a local spaCy model directory, to find person names too")
 
     pull = _add(commands, "pull", cmd_pull, "write all tasks with annotations and predictions to a directory")
     pull.add_argument("project", help="project id or exact title")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,9 +81,14 @@ def _iter_raw(path: Path) -> Iterable[tuple[str, object]]:
 
 
 def read_task_file(
-    path: Path | str, required_keys: Iterable[str] = (), key_field: str | None = None
+    path: Path | str, required_keys: Iterable[str] = (), key_field: str | None = None,
+    transform: Callable[[dict], dict] | None = None,
 ) -> list[TaskRecord]:
-    """Parse and check every task of a file before anything is sent; duplicates within it collapse."""
+    """Parse and check every task of a file before anything is sent; duplicates within it collapse.
+
+    `transform` rewrites each task's data before its key is computed (pseudonymisation: the key
+    must not be derived from the personal data it replaces).
+    """
     path = Path(path)
     required = sorted(set(required_keys))
     records: list[TaskRecord] = []
@@ -97,6 +102,11 @@ def read_task_file(
                 raise LabelopsError(f"{location}: 'data' must be an object")
         else:
             payload = {"data": raw}
+        if transform is not None:
+            if payload.get("annotations") or payload.get("predictions"):
+                raise LabelopsError(f"{location}: cannot pseudonymise a task that carries annotations or predictions "
+                                    "(their regions would point at the wrong characters)")
+            payload["data"] = transform(payload["data"])
         data = payload["data"]
         missing = [k for k in required if k not in data or data[k] in (None, "")]
         if missing:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.label_config_library import data_keys
+from sdk_scripts.pii.pseudonymise import Pseudonymiser
 from sdk_scripts.task_files import KEY_FIELD, read_task_file
 
 
@@ -25,6 +26,7 @@ class ImportReport:
     in_file: int
     already_present: int
     imported: int
+    pii: dict[str, int] = field(default_factory=dict)
     task_ids: list[int] = field(default_factory=list)
 
 
@@ -44,12 +46,19 @@ def import_task_file(
     key_field: str | None = None,
     batch_size: int = 500,
     on_batch: Callable[[int], None] | None = None,
+    pseudonymiser_for: Callable[[dict], Pseudonymiser] | None = None,
 ) -> ImportReport:
+    """Import a task file; with `pseudonymiser_for(project)`, personal data is replaced before sending."""
     project = client.project(project_ref)
-    records = read_task_file(path, required_keys=data_keys(project["label_config"]), key_field=key_field)
+    pseudonymiser = pseudonymiser_for(project) if pseudonymiser_for else None
+    records = read_task_file(path, required_keys=data_keys(project["label_config"]), key_field=key_field,
+                             transform=pseudonymiser.data if pseudonymiser else None)
+    if pseudonymiser is not None:
+        pseudonymiser.save()  # before anything is sent: every token in Label Studio stays reversible
     present = existing_task_keys(client, project["id"])
     new = [r for r in records if r.key not in present]
-    report = ImportReport(project["id"], len(records), len(records) - len(new), 0)
+    report = ImportReport(project["id"], len(records), len(records) - len(new), 0,
+                          pii=dict(pseudonymiser.counts) if pseudonymiser else {})
     for start in range(0, len(new), batch_size):
         batch = new[start : start + batch_size]
         report.task_ids += client.import_tasks(project["id"], [r.payload for r in batch])

@@ -1,0 +1,1 @@
+"""Personal data in task text: detection (presidio recognizers) and stable, keyed pseudonyms."""
