@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
-
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.governance.guidelines import current, render_instructions
 from sdk_scripts.label_config_library import read_config, render_config, resolve_config, validate_config
 from sdk_scripts.project_spec import SAMPLING, ProjectSpec
 
@@ -26,14 +25,19 @@ class ProjectSetupResult:
     changes: list[str] = field(default_factory=list)
 
 
-def project_settings(spec: ProjectSpec) -> dict:
-    """The Label Studio project fields a spec asks for (config rendered and validated)."""
+def project_settings(spec: ProjectSpec, previous_instructions: str | None = None) -> dict:
+    """The Label Studio project fields a spec asks for (config rendered and validated).
+
+    Guidelines become the instructions with a version footer (`governance.guidelines`); the
+    version history already on the project (`previous_instructions`) is carried forward.
+    """
     config_source = str(resolve_config(spec.config, spec.base_dir))
     label_config = render_config(read_config(spec.config, spec.base_dir), spec.labels, source=config_source)
     validate_config(label_config, source=f"{spec.source} (config {spec.config})")
     instructions = ""
     if spec.guidelines is not None:
-        instructions = MarkdownIt().render(spec.guidelines.read_text(encoding="utf-8"))
+        instructions = render_instructions(spec.guidelines.read_text(encoding="utf-8"), spec.guidelines_tag,
+                                           previous_instructions)
     return {
         "title": spec.title,
         "description": spec.description,
@@ -49,14 +53,18 @@ def project_settings(spec: ProjectSpec) -> dict:
 
 def apply_spec(client: LabelStudioClient, spec: ProjectSpec) -> ProjectSetupResult:
     """Create the project, or reuse the one with the same title and update what differs."""
-    wanted = project_settings(spec)
+    project_settings(spec)  # check everything before the first request
     existing = client.projects_titled(spec.title)
     if len(existing) > 1:
         ids = ", ".join(str(p["id"]) for p in existing)
         raise LabelopsError(f"several projects are titled {spec.title!r} (ids {ids}); rename or delete all but one")
     if not existing:
-        return ProjectSetupResult(client.create_project(**wanted), "created")
-    project = existing[0]
+        return ProjectSetupResult(client.create_project(**project_settings(spec)), "created")
+    project = client.project(existing[0]["id"])
+    previous = project.get("expert_instruction") or ""
+    wanted = project_settings(spec, previous)
+    if current(previous) and current(previous) == current(wanted["expert_instruction"]):
+        wanted["expert_instruction"] = previous  # same guidelines: keep the recorded history as it is
     changes = [name for name, value in wanted.items() if (project.get(name) or "") != (value or "")]
     if not changes:
         return ProjectSetupResult(project, "unchanged")

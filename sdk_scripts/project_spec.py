@@ -6,6 +6,7 @@
       emotion: [joy, sadness, anger, fear, neutral]
     annotators_per_task: 3               # optional, default 1: Label Studio's overlap
     guidelines: guidelines.md            # optional Markdown, shown to annotators as instructions
+    guidelines_tag: v2                   # optional name for this guideline version
     description: Pilot batch, Nov 2026   # optional
     sampling: sequential                 # optional: sequential | uniform | uncertainty
 
@@ -27,7 +28,8 @@ SAMPLING = {
     "uniform": "Uniform sampling",
     "uncertainty": "Uncertainty sampling",
 }
-_FIELDS = {"title", "config", "labels", "annotators_per_task", "guidelines", "description", "sampling"}
+_FIELDS = {"title", "config", "labels", "annotators_per_task", "guidelines", "guidelines_tag", "description",
+           "sampling"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class ProjectSpec:
     labels: dict[str, list[str]] = field(default_factory=dict)
     annotators_per_task: int = 1
     guidelines: Path | None = None
+    guidelines_tag: str | None = None
     description: str = ""
     sampling: str = "sequential"
 
@@ -105,6 +108,10 @@ def load_spec(path: Path | str) -> ProjectSpec:
     if sampling not in SAMPLING:
         raise LabelopsError(f"{path}: field 'sampling' must be one of {', '.join(SAMPLING)}, got {sampling!r}")
 
+    tag = data.get("guidelines_tag")
+    if tag is not None and (not isinstance(tag, str | int | float) or guidelines is None):
+        raise LabelopsError(f"{path}: field 'guidelines_tag' needs a 'guidelines' file and a short text value")
+
     description = data.get("description") or ""
     if not isinstance(description, str):
         raise LabelopsError(f"{path}: field 'description' must be text")
@@ -116,6 +123,7 @@ def load_spec(path: Path | str) -> ProjectSpec:
         labels={str(k): [str(x) for x in v] for k, v in labels.items()},
         annotators_per_task=annotators,
         guidelines=guidelines_path,
+        guidelines_tag=None if tag is None else str(tag),
         description=description,
         sampling=sampling,
     )

@@ -102,3 +102,27 @@ def test_bad_spec_is_one_clear_error_and_creates_nothing(run_cli, ls_client, tmp
     assert result.err.startswith("labelops: error: ") and result.err.count("\n") == 1, result.err
     assert message in result.err
     assert ls_client.projects_titled(title) == []
+
+
+@pytest.mark.label_studio
+def test_guideline_versions_are_recorded_on_the_project(run_cli, ls_client, tmp_path) -> None:
+    from sdk_scripts.governance.guidelines import guidelines_version, read_history, version_at
+
+    title = unique_title("Guidelines")
+    guide = tmp_path / "guide.md"
+    guide.write_text("Tick every emotion.\n")
+    spec = write_spec(tmp_path, f"title: {title}\nconfig: text_emotion\nguidelines: guide.md\nguidelines_tag: v1\n")
+    assert run_cli("project", "create", spec).code == 0
+    (project,) = ls_client.projects_titled(title)
+    first = read_history(ls_client.project(project["id"])["expert_instruction"])
+    assert [(e["version"], e["tag"]) for e in first] == [(guidelines_version("Tick every emotion.\n"), "v1")]
+    assert "Guidelines version v1" in ls_client.project(project["id"])["expert_instruction"]
+
+    assert run_cli("project", "create", spec).out.startswith("unchanged project ")
+    guide.write_text("Tick every emotion. Sarcasm: label the meant emotion.\n")
+    spec.write_text(spec.read_text().replace("v1", "v2"))
+    assert "expert_instruction" in run_cli("project", "create", spec).out
+    history = read_history(ls_client.project(project["id"])["expert_instruction"])
+    assert [e["tag"] for e in history] == ["v1", "v2"]
+    assert version_at(history, history[1]["since"]) == history[1]["version"]
+    assert version_at(history, "2000-01-01T00:00:00Z") is None

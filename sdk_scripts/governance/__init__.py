@@ -1,0 +1,1 @@
+"""Data governance: guideline versions, dataset snapshots and diffs, imbalance, annotator bias, the HTML report."""
