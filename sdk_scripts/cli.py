@@ -211,10 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
     pull.add_argument("--page-size", type=int, default=100, help="tasks per API page (default 100)")
 
-    from sdk_scripts import cli_agreement, cli_review
+    from sdk_scripts import cli_agreement, cli_governance, cli_review
 
     cli_agreement.register(commands)
     cli_review.register(commands)
+    cli_governance.register(commands)
     return parser
 
 

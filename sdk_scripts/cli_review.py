@@ -61,11 +61,24 @@ def cmd_review_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from sdk_scripts.review.export import write_export
+    from sdk_scripts.errors import LabelopsError
+    from sdk_scripts.governance.imbalance import imbalance, parse_ratios
+    from sdk_scripts.review.export import write_export, write_splits
 
-    report = write_export(_state(args, _client(args)), args.out)
+    ratios = None
+    if args.split:
+        try:
+            ratios = parse_ratios(args.split)
+        except ValueError as exc:
+            raise LabelopsError(f"--split: {exc}") from None
+    state = _state(args, _client(args))
+    report = write_export(state, args.out)
     print(f"exported {report.exported} tasks to {report.path}; {report.quarantined} quarantined to "
           f"{report.quarantine_path}")
+    if ratios:
+        for name, (path, rows) in write_splits(state, args.out, ratios, args.seed, args.stratify).items():
+            shares = ", ".join(f"{r['label']} {r['count']}" for control in imbalance(rows, 0).values() for r in control)
+            print(f"  {name}: {len(rows)} tasks -> {path} ({shares or 'no labels'})")
     return 0
 
 
@@ -122,6 +135,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Write one JSON line per task; quarantined tasks go to <FILE stem>.quarantine.jsonl.")
     _common(export)
     export.add_argument("--out", type=Path, required=True, metavar="FILE", help="output JSONL file")
+    export.add_argument("--split", metavar="NAME:FRACTION,...",
+                        help="also write splits, e.g. train:0.8,val:0.1,test:0.1 (to <FILE stem>.<name>.jsonl)")
+    export.add_argument("--stratify", action="store_true", help="keep every label's share in every split")
+    export.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
     export.set_defaults(func=cmd_export)
 
     edge = commands.add_parser("edge-cases", help="the edge-case log as a static HTML page plus JSON",

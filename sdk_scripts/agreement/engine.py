@@ -345,3 +345,32 @@ def per_task_scores(label_config: str, tasks: list[dict], min_annotators: int = 
             scores[task].append(score)
     return {t["id"]: (float(np.mean(scores[t["id"]])) if scores.get(t["id"]) else None) for t in tasks}
 
+
+
+def pairwise_matrix(label_config: str, tasks: list[dict], min_annotators: int = 2) -> dict:
+    """Annotator x annotator agreement: mean similarity over the tasks both rated, all controls.
+
+    {"annotators": [ids], "names": {id: name}, "matrix": [[float | None]], "tasks": [[int]]}; the
+    diagonal is 1.0 for annotators with at least one shared task.
+    """
+    specs, _ = scorable_controls(label_config)
+    extraction = extract(specs, tasks)
+    sums: dict[tuple, float] = defaultdict(float)
+    counts: dict[tuple, int] = defaultdict(int)
+    for spec, table in zip(specs, extraction.ratings, strict=True):
+        by_task = _rated_tasks(table, min_annotators)
+        similarity = similarity_for(spec, [v for values in by_task.values() for v in values.values()])
+        for values in by_task.values():
+            if all(isinstance(v, frozenset | tuple) and not v for v in values.values()):
+                continue
+            for (a, va), (b, vb) in combinations(sorted(values.items(), key=lambda kv: str(kv[0])), 2):
+                score = similarity(va, vb)
+                for key in ((a, b), (b, a)):
+                    sums[key] += score
+                    counts[key] += 1
+    annotators = sorted({a for a, _ in counts}, key=str)
+    matrix = [[(1.0 if a == b else (sums[(a, b)] / counts[(a, b)] if counts[(a, b)] else None)) for b in annotators]
+              for a in annotators]
+    shared = [[counts[(a, b)] for b in annotators] for a in annotators]
+    return {"annotators": annotators, "names": {a: extraction.names.get(a) for a in annotators},
+            "matrix": matrix, "tasks": shared}

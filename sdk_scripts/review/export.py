@@ -98,3 +98,19 @@ def write_export(state: ProjectState, path: Path) -> ExportReport:
         tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         os.replace(tmp, target)
     return ExportReport(path, quarantine_path, len(kept), len(held))
+
+
+def write_splits(state: ProjectState, path: Path, ratios: dict[str, float], seed: int,
+                 stratify: bool) -> dict[str, tuple[Path, list[dict]]]:
+    """Split the non-quarantined records (see `governance.imbalance.stratified_split`) into sibling files."""
+    from sdk_scripts.governance.imbalance import stratified_split
+
+    records = [r for r in export_records(state) if r["state"] != "quarantined"]
+    out = {}
+    for name, rows in stratified_split(records, ratios, seed, stratify).items():
+        target = path.with_name(f"{path.stem}.{name}.jsonl")
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        os.replace(tmp, target)
+        out[name] = (target, rows)
+    return out

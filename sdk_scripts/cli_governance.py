@@ -1,0 +1,103 @@
+"""The data-governance commands of `labelops`: snapshot, diff, report (parsing and printing only)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _state(args: argparse.Namespace):
+    from sdk_scripts.agreement.engine import per_task_scores
+    from sdk_scripts.client import LabelStudioClient
+    from sdk_scripts.review.project_state import load_project_state
+    from sdk_scripts.settings import load_connection
+
+    client = LabelStudioClient(load_connection(args.config))
+    return load_project_state(client, args.project, per_task_scores, threshold=args.threshold,
+                              review_title=args.review_project)
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from sdk_scripts.agreement.engine import agreement_report
+    from sdk_scripts.governance.snapshot import write_snapshot
+    from sdk_scripts.review.export import export_records
+
+    state = _state(args)
+    summary = agreement_report(state.source["label_config"], state.tasks, names=state.emails)["summary"]
+    result = write_snapshot(state, export_records(state), summary, args.out)
+    verb = "wrote" if result.created else "identical snapshot already there:"
+    counts = result.manifest["counts"]
+    print(f"{verb} snapshot {result.snapshot_id} at {result.path} ({counts['tasks']} tasks)")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from sdk_scripts.governance.snapshot import diff_snapshots
+
+    diff = diff_snapshots(args.a, args.b)
+    print(f"{diff['from']} -> {diff['to']}: {len(diff['added'])} tasks added, {len(diff['removed'])} removed, "
+          f"{len(diff['changed'])} labels changed")
+    if diff["added"]:
+        print("added:   " + ", ".join(map(str, diff["added"])))
+    if diff["removed"]:
+        print("removed: " + ", ".join(map(str, diff["removed"])))
+    for change in diff["changed"]:
+        print(f"task {change['task']}: {change['before']} ({change['state_before']}) -> {change['after']} "
+              f"({change['state_after']}), changed by {change['changed_by']}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    path = write_report(_state(args), args.out, args.minority)
+    print(f"report written to {path}")
+    return 0
+
+
+def write_report(state, out: Path, minority: float = 0.05) -> Path:
+    from sdk_scripts.agreement.engine import agreement_report, pairwise_matrix
+    from sdk_scripts.governance.bias import annotator_bias
+    from sdk_scripts.governance.guidelines import current
+    from sdk_scripts.governance.imbalance import imbalance
+    from sdk_scripts.governance.report import render_report
+    from sdk_scripts.review.export import export_records
+
+    config, tasks = state.source["label_config"], state.tasks
+    page = render_report(
+        state.source["title"], state.counts(), agreement_report(config, tasks, names=state.emails),
+        {**pairwise_matrix(config, tasks), "names": state.emails}, imbalance(export_records(state), minority),
+        annotator_bias(config, tasks, state.emails), current(state.source.get("expert_instruction")),
+        len(state.open_reviews),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", help="project id or exact title")
+    parser.add_argument("--review-project", metavar="TITLE", help="review project title (default '<title> [review]')")
+    parser.add_argument("--threshold", type=float, default=0.8, help="agreement below which a task needs review")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    snap = commands.add_parser("snapshot", help="write a content-addressed, immutable snapshot of the final dataset",
+                               description="Write OUT/<id>/data.jsonl and manifest.json; the id is a hash of the "
+                               "content, so an unchanged dataset is never written twice.")
+    _common(snap)
+    snap.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory holding snapshots")
+    snap.set_defaults(func=cmd_snapshot)
+
+    diff = commands.add_parser("diff", help="tasks added/removed and labels changed between two snapshots",
+                               description="Compare two snapshots of the same project and config.")
+    diff.add_argument("a", type=Path, metavar="SNAP_A")
+    diff.add_argument("b", type=Path, metavar="SNAP_B")
+    diff.set_defaults(func=cmd_diff)
+
+    report = commands.add_parser("report", help="one self-contained HTML quality report with plots",
+                                 description="Progress, agreement (with plots), imbalance, bias flags, review states.")
+    _common(report)
+    report.add_argument("--out", type=Path, required=True, metavar="FILE", help="HTML file to write")
+    report.add_argument("--minority", type=float, default=0.05,
+                        help="share below which a label is flagged as a minority (default 0.05)")
+    report.set_defaults(func=cmd_report)
+

@@ -1,0 +1,152 @@
+"""`labelops snapshot` and `labelops diff`: content-addressed, immutable dataset versions.
+
+A snapshot is a directory `OUT/<id>/` holding
+    data.jsonl        the final dataset (the `export` records, quarantined ones included, with
+                      the guideline version each annotation was made under), one task per line
+    manifest.json     id, created_at, project, counts by state, label distribution, config hash,
+                      guidelines (current version and history), agreement summary, file hashes
+The id is the first 16 hex digits of the SHA-256 of data.jsonl plus the config hash, so the same
+dataset always gets the same id: snapshotting an unchanged project again finds the identical
+snapshot and writes nothing; a directory with that id but other content is refused. Files are
+made read-only. They are plain files: put OUT under DVC (`dvc add OUT`) or git-lfs as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sdk_scripts.errors import LabelopsError
+from sdk_scripts.governance.guidelines import read_history, version_at
+from sdk_scripts.review.final_labels import label_regions
+from sdk_scripts.review.project_state import ProjectState
+
+FORMAT = 1
+
+
+@dataclass
+class SnapshotResult:
+    path: Path
+    snapshot_id: str
+    created: bool
+    manifest: dict
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def label_distribution(records: list[dict]) -> dict[str, dict[str, int]]:
+    """control -> label -> number of tasks whose final label includes it."""
+    distribution: dict[str, Counter] = {}
+    for record in records:
+        for control, regions in label_regions(record.get("final") or []).items():
+            labels = set()
+            for region in regions:
+                value = region.get("value") or {}
+                for key, item in value.items():
+                    if key in ("choices", "labels") or key.endswith("labels"):
+                        labels.update(item)
+            distribution.setdefault(control, Counter()).update(labels)
+    return {control: dict(sorted(counts.items())) for control, counts in sorted(distribution.items())}
+
+
+def snapshot_records(state: ProjectState, records: list[dict]) -> list[dict]:
+    """Export records with the guideline version in force for each interpretation."""
+    history = read_history(state.source.get("expert_instruction"))
+    created = {a["id"]: a.get("created_at") for t in state.tasks for a in t.get("annotations") or []}
+    for record in records:
+        for interpretation in record["interpretations"]:
+            interpretation["guidelines_version"] = version_at(history, created.get(interpretation["annotation"]))
+    return records
+
+
+def write_snapshot(state: ProjectState, records: list[dict], agreement_summary: dict, out_dir: Path) -> SnapshotResult:
+    records = snapshot_records(state, records)
+    data = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+    config_hash = _sha256(state.source["label_config"].encode("utf-8"))[:16]
+    snapshot_id = _sha256(data + config_hash.encode())[:16]
+    history = read_history(state.source.get("expert_instruction"))
+    manifest = {
+        "format": FORMAT,
+        "id": snapshot_id,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "project": {"id": state.source["id"], "title": state.source["title"]},
+        "counts": {"tasks": len(records), **dict(Counter(r["state"] for r in records))},
+        "label_distribution": label_distribution([r for r in records if r["state"] != "quarantined"]),
+        "config_hash": config_hash,
+        "guidelines": {"current": history[-1] if history else None, "history": history},
+        "agreement": agreement_summary,
+        "files": {"data.jsonl": _sha256(data)},
+    }
+    target = out_dir / snapshot_id
+    if target.exists():
+        existing = target / "data.jsonl"
+        if existing.is_file() and _sha256(existing.read_bytes()) == manifest["files"]["data.jsonl"]:
+            return SnapshotResult(target, snapshot_id, False, json.loads((target / "manifest.json").read_text()))
+        raise LabelopsError(f"{target} exists but does not hold snapshot {snapshot_id}; refusing to overwrite it")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out_dir))
+    (building / "data.jsonl").write_bytes(data)
+    (building / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    for path in building.iterdir():
+        path.chmod(0o444)
+    try:
+        os.rename(building, target)
+    except OSError:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return SnapshotResult(target, snapshot_id, True, manifest)
+
+
+def load_snapshot(path: Path) -> tuple[dict, dict[int, dict]]:
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file():
+        raise LabelopsError(f"{path} is not a labelops snapshot (no manifest.json)")
+    manifest = json.loads(manifest_path.read_text())
+    data = path / "data.jsonl"
+    if _sha256(data.read_bytes()) != manifest["files"]["data.jsonl"]:
+        raise LabelopsError(f"{data} does not match its manifest: the snapshot was modified")
+    records = {r["task"]: r for r in map(json.loads, data.read_text().splitlines())}
+    return manifest, records
+
+
+def _final_summary(record: dict) -> str:
+    from sdk_scripts.review.final_labels import summarize
+
+    return summarize(record["final"]) if record.get("final") else "(none)"
+
+
+def _who(old: dict, new: dict) -> str:
+    if new.get("review") and new["review"] != old.get("review"):
+        return f"reviewer {new['review']['reviewer']}"
+    before = {i["annotator"]: json.dumps(i["result"], sort_keys=True) for i in old["interpretations"]}
+    after = {i["annotator"]: json.dumps(i["result"], sort_keys=True) for i in new["interpretations"]}
+    changed = sorted(str(a) for a in set(before) | set(after) if before.get(a) != after.get(a))
+    return ("annotators " + ", ".join(changed)) if changed else "consensus rule"
+
+
+def diff_snapshots(path_a: Path, path_b: Path) -> dict:
+    manifest_a, a = load_snapshot(path_a)
+    manifest_b, b = load_snapshot(path_b)
+    if manifest_a["config_hash"] != manifest_b["config_hash"]:
+        raise LabelopsError(
+            f"snapshots {manifest_a['id']} and {manifest_b['id']} were made with different labeling configs "
+            f"({manifest_a['config_hash']} vs {manifest_b['config_hash']}); their labels are not comparable"
+        )
+    changed = []
+    for task in sorted(set(a) & set(b)):
+        old, new = a[task], b[task]
+        before, after = _final_summary(old), _final_summary(new)
+        if before != after or old["state"] != new["state"]:
+            changed.append({"task": task, "before": before, "after": after, "state_before": old["state"],
+                            "state_after": new["state"], "changed_by": _who(old, new)})
+    return {"from": manifest_a["id"], "to": manifest_b["id"], "added": sorted(set(b) - set(a)),
+            "removed": sorted(set(a) - set(b)), "changed": changed}
