@@ -2,7 +2,8 @@
 
 Steps: start Label Studio, create the 3-annotator emotion project, import the sample texts, have
 three simulated annotators (real Label Studio users with their own tokens) label them from the
-bundled answers, push disagreements to a review project, print the URLs and the login.
+bundled answers, push disagreements to a review project, write the HTML quality report, print the
+URLs and the login.
 
 The demo server keeps its data in `.demo/` at the repository root, so a second `make demo` finds
 the same project and tasks (project creation and import are idempotent). Its admin password and
@@ -24,11 +25,13 @@ from importlib import resources
 from pathlib import Path
 
 from sdk_scripts.agreement.engine import per_task_scores
+from sdk_scripts.cli_governance import write_report
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio, free_port, port_is_free
 from sdk_scripts.project_setup import apply_spec
 from sdk_scripts.project_spec import load_spec
+from sdk_scripts.review.project_state import load_project_state
 from sdk_scripts.review.push import push_reviews
 from sdk_scripts.settings import Connection
 from sdk_scripts.task_import import import_task_file
@@ -142,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         review = pushed.review_project
         print(f"review project {review['id']}: {len(pushed.picks)} tasks need review "
               f"(disagreements, flagged items, QA sample)")
+        state = load_project_state(client, project["id"], per_task_scores)
+        report_path = write_report(state, args.demo_dir / "report.html")
+        print(f"quality report: {report_path}")
         print()
         print(f"  open      {server.url}/projects/{project['id']}/data")
         print(f"  reviews   {server.url}/projects/{review['id']}/data")

@@ -32,6 +32,8 @@ def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsy
     assert "/projects/1/data" in out and "3 annotators per task, 24 tasks imported" in out
     assert "3 simulated annotators made 72 annotations" in out
     assert "review project 2: " in out and "reviews   http://127.0.0.1:" in out and "/projects/2/data" in out
+    assert f"quality report: {tmp_path / 'demo' / 'report.html'}" in out
+    assert "Quality report: labelops demo - emotions" in (tmp_path / "demo" / "report.html").read_text()
     credentials = tmp_path / "demo" / "credentials.toml"
     assert credentials.stat().st_mode & 0o077 == 0
     token = credentials.read_text().split('token = "')[1].split('"')[0]
