@@ -267,3 +267,19 @@ def test_alpha_of_counts_is_none_when_undefined() -> None:
     assert alpha_of_counts(np.array([[2, 0], [3, 0]])) is None
     assert alpha_of_counts(np.array([[1, 0], [0, 1]])) is None
     assert not math.isnan(alpha_of_counts(np.array([[2, 0], [0, 2]])))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 4), min_size=4, max_size=4), min_size=2, max_size=30))
+def test_closed_form_nominal_alpha_equals_the_krippendorff_package(rows: list[list[int]]) -> None:
+    import krippendorff
+
+    counts = np.array(rows)
+    pairable = counts[counts.sum(axis=1) >= 2]
+    used = pairable.sum(axis=0) > 0 if len(pairable) else np.zeros(4, bool)
+    ours = alpha_of_counts(counts, "nominal")
+    if len(pairable) == 0 or used.sum() < 2:
+        assert ours is None
+    else:
+        reference = krippendorff.alpha(value_counts=pairable[:, used], level_of_measurement="nominal")
+        assert ours == pytest.approx(float(reference))

@@ -37,6 +37,8 @@ def krippendorff_alpha(counts: np.ndarray, level: str | np.ndarray = "nominal",
     used = pairable.sum(axis=0) > 0
     if used.sum() < 2:
         return None
+    if isinstance(level, str) and level == "nominal":
+        return nominal_alpha(pairable)
     if isinstance(level, np.ndarray):
         distances = level[np.ix_(used, used)]
 
@@ -48,6 +50,28 @@ def krippendorff_alpha(counts: np.ndarray, level: str | np.ndarray = "nominal",
     domain = None if value_domain is None else np.asarray(value_domain)[used]
     return float(krippendorff.alpha(value_counts=pairable[:, used], value_domain=domain,
                                     level_of_measurement=level))
+
+
+def nominal_alpha(counts: np.ndarray) -> float | None:
+    """Nominal alpha in closed form from value counts (Krippendorff 2011, section C, with the
+    coincidence matrix never built): o_cc = sum_u n_uc (n_uc - 1) / (n_u - 1),
+    alpha = 1 - (n - 1) (n - sum_c o_cc) / (n^2 - sum_c n_c^2).
+
+    The same number as the `krippendorff` package's nominal alpha (checked in the tests) at a
+    fraction of the cost, which is what the million-annotation path needs.
+    """
+    n_u = counts.sum(axis=1)
+    pairable = counts[n_u >= 2].astype(np.float64)
+    if pairable.size == 0:
+        return None
+    weights = 1.0 / (pairable.sum(axis=1) - 1.0)
+    agreeing = float((pairable * (pairable - 1.0) * weights[:, None]).sum())
+    n_c = pairable.sum(axis=0)
+    n = float(n_c.sum())
+    expected = n * n - float((n_c**2).sum())
+    if n < 2 or expected == 0:
+        return None
+    return 1.0 - (n - 1.0) * (n - agreeing) / expected
 
 
 def unit_agreement(counts: np.ndarray) -> np.ndarray:
