@@ -24,6 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.fileio import write_text_atomically
 
 PULL_FORMAT = 1
 _PROJECT_FIELDS = (
@@ -38,12 +39,6 @@ class PullReport:
     tasks: int
     annotations: int
     predictions: int
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def pull_project(client: LabelStudioClient, project_ref: str | int, out_dir: Path, *, page_size: int = 100,
@@ -63,7 +58,7 @@ def pull_project(client: LabelStudioClient, project_ref: str | int, out_dir: Pat
             counts["predictions"] += len(task.get("predictions") or [])
             bar.update(1)
     os.replace(tmp, out_dir / "tasks.jsonl")
-    _write_atomically(out_dir / "label_config.xml", project["label_config"])
+    write_text_atomically(out_dir / "label_config.xml", project["label_config"])
     meta = {
         "format": PULL_FORMAT,
         "label_studio_url": client.url,
@@ -71,7 +66,7 @@ def pull_project(client: LabelStudioClient, project_ref: str | int, out_dir: Pat
         "project": {k: project.get(k) for k in _PROJECT_FIELDS},
         "counts": counts,
     }
-    _write_atomically(out_dir / "project.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomically(out_dir / "project.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     return PullReport(out_dir, counts["tasks"], counts["annotations"], counts["predictions"])
 
 

@@ -13,7 +13,7 @@ import random
 from collections import Counter, defaultdict
 
 from sdk_scripts.governance.snapshot import label_distribution
-from sdk_scripts.review.final_labels import label_regions
+from sdk_scripts.review.final_labels import label_names
 
 NO_LABEL = "(no label)"
 
@@ -43,23 +43,12 @@ def parse_ratios(text: str) -> dict[str, float]:
     return ratios
 
 
-def final_labels(record: dict) -> list[str]:
-    """Every label name in a record's final result."""
-    labels = []
-    for regions in label_regions(record.get("final") or []).values():
-        for region in regions:
-            for key, item in (region.get("value") or {}).items():
-                if key in ("choices", "labels") or key.endswith("labels"):
-                    labels += item
-    return labels
-
-
 def stratified_split(records: list[dict], ratios: dict[str, float], seed: int = 0,
                      stratify: bool = True) -> dict[str, list[dict]]:
-    frequency = Counter(label for record in records for label in final_labels(record))
+    frequency = Counter(label for record in records for label in label_names(record.get("final") or []))
 
     def stratum(record: dict) -> str:
-        labels = final_labels(record)
+        labels = label_names(record.get("final") or [])
         return min(labels, key=lambda label: (frequency[label], label)) if labels else NO_LABEL
 
     groups: dict[str, list[dict]] = defaultdict(list)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.governance.guidelines import read_history, version_at
-from sdk_scripts.review.final_labels import label_regions
+from sdk_scripts.review.final_labels import label_names, label_regions
 from sdk_scripts.review.project_state import ProjectState
 
 FORMAT = 1
@@ -48,13 +48,7 @@ def label_distribution(records: list[dict]) -> dict[str, dict[str, int]]:
     distribution: dict[str, Counter] = {}
     for record in records:
         for control, regions in label_regions(record.get("final") or []).items():
-            labels = set()
-            for region in regions:
-                value = region.get("value") or {}
-                for key, item in value.items():
-                    if key in ("choices", "labels") or key.endswith("labels"):
-                        labels.update(item)
-            distribution.setdefault(control, Counter()).update(labels)
+            distribution.setdefault(control, Counter()).update(set(label_names(regions)))
     return {control: dict(sorted(counts.items())) for control, counts in sorted(distribution.items())}
 
 

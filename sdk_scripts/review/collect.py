@@ -11,12 +11,12 @@ summary.json.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.fileio import write_text_atomically
 from sdk_scripts.review.annotations import ground_truth
 from sdk_scripts.review.project_state import ProjectState, ScoresFor, load_project_state
 from sdk_scripts.review.review_config import DECISION_QUARANTINE
@@ -90,13 +90,10 @@ def _remember(client: LabelStudioClient, review: Review, annotation_id: int | No
 
 def write_collect_output(report: CollectReport, out_dir: Path) -> None:
     """reviews.jsonl, states.jsonl and summary.json in OUT, each written atomically."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     state = report.state
 
     def write(name: str, text: str) -> None:
-        tmp = out_dir / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out_dir / name)
+        write_text_atomically(out_dir / name, text)
 
     reviews = sorted(state.reviews.values(), key=lambda r: r.source_task)
     write("reviews.jsonl", "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in reviews))

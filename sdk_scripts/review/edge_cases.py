@@ -12,12 +12,12 @@ import base64
 import html
 import io
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 from label_studio_sdk.label_interface import LabelInterface
 
+from sdk_scripts.fileio import write_text_atomically
 from sdk_scripts.review.annotations import interpretations
 from sdk_scripts.review.final_labels import summarize
 from sdk_scripts.review.project_state import ProjectState
@@ -120,12 +120,6 @@ blockquote {{ background: #f6f6f6; margin: 0; padding: .6em 1em; }}
 
 def write_edge_cases(state: ProjectState, out_dir: Path, fetch: Callable[[str], bytes | None]) -> list[dict]:
     entries = edge_case_entries(state)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in (
-        ("edge_cases.json", json.dumps(entries, indent=2, ensure_ascii=False) + "\n"),
-        ("index.html", render_html(state.source["title"], entries, fetch)),
-    ):
-        tmp = out_dir / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out_dir / name)
+    write_text_atomically(out_dir / "edge_cases.json", json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomically(out_dir / "index.html", render_html(state.source["title"], entries, fetch))
     return entries

@@ -15,10 +15,10 @@ FILE (JSONL) holds every task that is not quarantined; quarantined tasks go to t
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sdk_scripts.fileio import write_text_atomically
 from sdk_scripts.review.annotations import flags, interpretations, rated_confidence
 from sdk_scripts.review.final_labels import consensus_result, summarize, task_confidence
 from sdk_scripts.review.project_state import ProjectState
@@ -30,6 +30,10 @@ class ExportReport:
     quarantine_path: Path
     exported: int
     quarantined: int
+
+
+def _jsonl(rows: list[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
 def _comment(annotation: dict) -> str:
@@ -90,13 +94,10 @@ def export_records(state: ProjectState) -> list[dict]:
 def write_export(state: ProjectState, path: Path) -> ExportReport:
     records = export_records(state)
     quarantine_path = path.with_name(f"{path.stem}.quarantine.jsonl")
-    path.parent.mkdir(parents=True, exist_ok=True)
     kept = [r for r in records if r["state"] != "quarantined"]
     held = [r for r in records if r["state"] == "quarantined"]
     for target, rows in ((path, kept), (quarantine_path, held)):
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-        os.replace(tmp, target)
+        write_text_atomically(target, _jsonl(rows))
     return ExportReport(path, quarantine_path, len(kept), len(held))
 
 
@@ -109,8 +110,6 @@ def write_splits(state: ProjectState, path: Path, ratios: dict[str, float], seed
     out = {}
     for name, rows in stratified_split(records, ratios, seed, stratify).items():
         target = path.with_name(f"{path.stem}.{name}.jsonl")
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-        os.replace(tmp, target)
+        write_text_atomically(target, _jsonl(rows))
         out[name] = (target, rows)
     return out

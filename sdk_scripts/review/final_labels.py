@@ -35,6 +35,17 @@ def label_regions(result: Iterable[dict]) -> dict[str, list[dict]]:
     return dict(grouped)
 
 
+def label_names(result: Iterable[dict]) -> list[str]:
+    """Every label name in a result's label regions (choices, labels, rectanglelabels, ...)."""
+    names = []
+    for regions in label_regions(result).values():
+        for region in regions:
+            for key, item in (region.get("value") or {}).items():
+                if key in ("choices", "labels") or key.endswith("labels"):
+                    names += item
+    return names
+
+
 def consensus_result(versions: list[dict]) -> tuple[list[dict] | None, str | None]:
     """(final result, rule) from annotators' versions; (None, None) when there are none."""
     if not versions:

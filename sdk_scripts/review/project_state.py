@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.review.annotations import flags, interpretations
-from sdk_scripts.review.push import LINK_FIELD, default_review_title
+from sdk_scripts.review.push import LINK_FIELD, default_review_title, orphaned_review_tasks
 from sdk_scripts.review.review_config import DECISION_QUARANTINE
 from sdk_scripts.review.reviews import Review, read_reviews
 
@@ -68,10 +68,7 @@ class ProjectState:
     @property
     def orphaned(self) -> list[int]:
         """Review tasks whose source task no longer exists."""
-        ids = {t["id"] for t in self.tasks}
-        return [t["id"] for t in self.review_tasks
-                if (t["data"].get(LINK_FIELD) or {}).get("source_project") == self.source["id"]
-                and (t["data"].get(LINK_FIELD) or {}).get("source_task") not in ids]
+        return orphaned_review_tasks(self.review_tasks, self.source["id"], {t["id"] for t in self.tasks})
 
     def counts(self) -> dict[str, int]:
         counted = Counter(self.states.values())

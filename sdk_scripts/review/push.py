@@ -36,6 +36,13 @@ class PushReport:
     messages: list[str] = field(default_factory=list)
 
 
+def orphaned_review_tasks(review_tasks: list[dict], source_id: int, source_task_ids: set[int]) -> list[int]:
+    """Review tasks of this source project whose source task no longer exists."""
+    return [t["id"] for t in review_tasks
+            if (t["data"].get(LINK_FIELD) or {}).get("source_project") == source_id
+            and (t["data"].get(LINK_FIELD) or {}).get("source_task") not in source_task_ids]
+
+
 def default_review_title(source_title: str) -> str:
     return f"{source_title} [review]"
 
@@ -137,10 +144,7 @@ def push_reviews(
     existing = {
         t["data"].get(KEY_FIELD): t for t in client.iter_tasks(review_project["id"]) if KEY_FIELD in t["data"]
     }
-    for review_task in existing.values():
-        link = review_task["data"].get(LINK_FIELD) or {}
-        if link.get("source_project") == source["id"] and link.get("source_task") not in by_id:
-            report.orphaned.append(review_task["id"])
+    report.orphaned = orphaned_review_tasks(list(existing.values()), source["id"], set(by_id))
 
     emails = client.user_emails()
     to_create: list[tuple[int, dict]] = []
