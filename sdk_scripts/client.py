@@ -188,6 +188,7 @@ class LabelStudioClient:
         if not url.startswith("/data/"):
             return None
         try:
+            # The SDK has no file-download call; its HTTP client carries the base URL and the auth header.
             response = self._sdk._client_wrapper.httpx_client.request(url.lstrip("/"), method="GET")
         except httpx.HTTPError:
             return None

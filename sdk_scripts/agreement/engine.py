@@ -209,7 +209,9 @@ def score_control(spec: ControlSpec, table: Ratings, min_annotators: int, box_th
     return out
 
 
-def _annotator_figures(controls: list[dict], tables: list[Ratings], names: dict, flags: list[dict]) -> list[dict]:
+def _annotator_figures(controls: list[dict], tables: list[Ratings], names: dict,
+                       flags: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(per-annotator rows, per-annotator-and-week rows)."""
     agreement: dict[Any, list[float]] = defaultdict(list)
     tasks_done: dict[Any, set] = defaultdict(set)
     gold_scores: dict[Any, list[float]] = defaultdict(list)

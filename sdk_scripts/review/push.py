@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.errors import LabelopsError
 from sdk_scripts.review.annotations import fingerprint, interpretations
 from sdk_scripts.review.review_config import REVIEW_INFO, compose_review_config
 from sdk_scripts.review.selection import ReviewPick, select_for_review
@@ -93,8 +94,6 @@ def _find_or_create_review_project(client: LabelStudioClient, source: dict, task
     config = compose_review_config(source["label_config"])
     found = client.projects_titled(title)
     if len(found) > 1:
-        from sdk_scripts.errors import LabelopsError
-
         ids = ", ".join(str(p["id"]) for p in found)
         raise LabelopsError(f"several review projects are titled {title!r} (ids {ids}); keep one")
     if found:
