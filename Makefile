@@ -8,7 +8,7 @@ STAMP := $(VENV)/.labelops-installed
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo test bench lint clean
+.PHONY: install system-deps demo test bench detector lint clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ test: install system-deps
 # Benchmarks print figures (no pass/fail); each bench/*.py runs in turn.
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Retrain the shipped shapes detector (ml_backend/models/shapes_yolo11n.pt), ~15-20 min on 2 CPU cores.
+detector: install
+	$(BIN)/python -m ml_backend.training.make_shapes_detector
 
 lint: install
 	$(BIN)/ruff check .

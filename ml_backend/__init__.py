@@ -1,5 +1,7 @@
-"""labelops ML backend for Label Studio (label-studio-ml protocol).
+"""labelops ML backend for Label Studio (label-studio-ml 1.0.9 protocol, served by gunicorn).
 
-The model registry, server entry point and training loop land with the ML-backend issue; this
-package is installed now so the CLI and packaging have their final shape.
+Layout: `settings` (one settings object), `server` (the WSGI app), `model` (the LabelStudioMLBase
+subclass), `controls/` (one model class per control tag + the registry), `regions` / `label_mapping`
+/ `zero_shot` (pure logic), `images` (concurrent image fetching), `weights` (per-process cache),
+`offline` (no-network setup), `training/` (the shipped shapes detector and its evaluation).
 """

@@ -146,6 +146,41 @@ def cmd_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- ML backend ------------------------------------------------------------------------------
+
+
+def cmd_serve_backend(args: argparse.Namespace) -> int:
+    from ml_backend.__main__ import serve
+
+    serve(args.host, args.port, args.workers, args.threads)
+    return 0
+
+
+def cmd_backend_connect(args: argparse.Namespace) -> int:
+    from sdk_scripts.ml_backend_link import connect_backend
+
+    client = _client(args)
+    project_id = int(client.project(args.project)["id"])
+    r = connect_backend(client, project_id, args.url, predict_on_load=args.predict_on_load)
+    extra = f", removed duplicate rows {r.removed_duplicates}" if r.removed_duplicates else ""
+    print(f"{'connected' if r.created else 'already connected'}: ML backend {r.backend_id} ({args.url}) "
+          f"on project {project_id}, model_version {r.model_version}{extra}")
+    return 0
+
+
+def cmd_preannotate(args: argparse.Namespace) -> int:
+    from sdk_scripts.preannotate import preannotate
+
+    client = _client(args)
+    project_id = int(client.project(args.project)["id"])
+    r = preannotate(client, project_id, backend_url=args.backend, batch_size=args.batch_size,
+                    only_unlabeled=args.only_unlabeled, concurrency=args.concurrency,
+                    progress=sys.stderr.isatty())
+    print(f"project {project_id}, model_version {r.model_version}: {r.predicted} tasks predicted "
+          f"({r.empty} empty), {r.skipped_existing} already had this version, {r.skipped_labeled} labeled skipped")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
 
 
@@ -210,6 +245,31 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument("project", help="project id or exact title")
     pull.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
     pull.add_argument("--page-size", type=int, default=100, help="tasks per API page (default 100)")
+
+    serve = _add(commands, "serve-backend", cmd_serve_backend,
+                 "serve the labelops ML backend with gunicorn (settings: env vars / LABELOPS_BACKEND_CONFIG)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=9090)
+    serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (default 1)")
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+
+    backend = commands.add_parser("backend", help="connect an ML backend to a project",
+                                  description="Register ML backends with Label Studio projects.")
+    backend_sub = backend.add_subparsers(dest="backend_command", metavar="ACTION", required=True)
+    connect = _add(backend_sub, "connect", cmd_backend_connect,
+                   "register the backend with a project (idempotent) and set the project's model_version")
+    connect.add_argument("project", help="project id or exact title")
+    connect.add_argument("url", help="backend URL, e.g. http://127.0.0.1:9090")
+    connect.add_argument("--predict-on-load", action="store_true",
+                         help="retrieve predictions automatically when a task is loaded")
+
+    pre = _add(commands, "preannotate", cmd_preannotate,
+               "store predictions for every task lacking one of the current model version")
+    pre.add_argument("project", help="project id or exact title")
+    pre.add_argument("--backend", metavar="URL", help="backend URL (default: run the model in this process)")
+    pre.add_argument("--batch-size", type=int, default=16, help="tasks per /predict call (default 16)")
+    pre.add_argument("--only-unlabeled", action="store_true", help="skip tasks that already have annotations")
+    pre.add_argument("--concurrency", type=int, default=2, help="batches in flight at once (default 2)")
 
     from sdk_scripts import cli_agreement, cli_governance, cli_review
 

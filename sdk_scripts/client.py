@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -45,6 +46,8 @@ class LabelStudioClient:
 
     def __init__(self, connection: Connection, timeout: float = 60.0) -> None:
         self.url = connection.url
+        self._api_key = connection.api_key
+        self._timeout = timeout
         self._sdk = LabelStudio(base_url=connection.url, api_key=connection.api_key, timeout=timeout)
 
     @contextlib.contextmanager
@@ -193,3 +196,53 @@ class LabelStudioClient:
         except httpx.HTTPError:
             return None
         return response.content if response.status_code == 200 else None
+
+    # -- ML backends and predictions ------------------------------------------------------------
+
+    def ml_backends(self, project_id: int) -> list[dict]:
+        with self._call(f"list ML backends of project {project_id}"):
+            return [_dump(b) for b in self._sdk.ml.list(project=project_id)]
+
+    def create_ml_backend(self, project_id: int, url: str, title: str, **fields: Any) -> dict:
+        with self._call(f"connect ML backend {url} to project {project_id}"):
+            return _dump(self._sdk.ml.create(project=project_id, url=url, title=title, **fields))
+
+    def update_ml_backend(self, backend_id: int, **fields: Any) -> dict:
+        with self._call(f"update ML backend {backend_id}"):
+            return _dump(self._sdk.ml.update(backend_id, **fields))
+
+    def delete_ml_backend(self, backend_id: int) -> None:
+        with self._call(f"delete ML backend {backend_id}"):
+            self._sdk.ml.delete(backend_id)
+
+    def import_predictions(self, project_id: int, predictions: Sequence[dict]) -> int:
+        """Store many predictions in one request ({task, result, score, model_version} each)."""
+        if not predictions:
+            return 0
+        with self._call(f"import {len(predictions)} predictions into project {project_id}"):
+            self._sdk.projects.import_predictions(project_id, request=list(predictions))
+        return len(predictions)
+
+    def retrieve_predictions(self, project_id: int, task_ids: Sequence[int] | None = None) -> None:
+        """Run the Data Manager action "Retrieve predictions" (Label Studio calls the connected backend)."""
+        selected = {"all": False, "included": list(task_ids)} if task_ids else {"all": True, "excluded": []}
+        with self._call(f"retrieve predictions for project {project_id}"):
+            self._sdk.actions.create(id="retrieve_tasks_predictions", project=project_id, selected_items=selected)
+
+    def predictions(self, project_id: int) -> list[dict]:
+        with self._call(f"list predictions of project {project_id}"):
+            return [_dump(p) for p in self._sdk.predictions.list(project=project_id)]
+
+    def upload_files(self, project_id: int, paths: Sequence[str]) -> list[int]:
+        """Upload local files as new tasks (Label Studio stores them under /data/upload/); their task ids."""
+        # one form field per file: Label Studio reads request.FILES.items(), one file per field name
+        files = [(f"file{i}", (Path(p).name, Path(p).read_bytes())) for i, p in enumerate(paths)]
+        try:
+            resp = httpx.post(f"{self.url}/api/projects/{project_id}/import", params={"return_task_ids": "true"},
+                              headers={"Authorization": f"Token {self._api_key}"}, files=files, timeout=self._timeout)
+        except httpx.HTTPError as exc:
+            raise LabelopsError(f"cannot upload files to Label Studio at {self.url}: {type(exc).__name__}") from None
+        if resp.status_code >= 300:
+            raise LabelopsError(f"Label Studio at {self.url} refused the upload ({resp.status_code}): "
+                                f"{resp.text[:300]}")
+        return list(resp.json().get("task_ids") or [])

@@ -1,7 +1,8 @@
 """`make demo`: start Label Studio on localhost, run the multi-pass loop on sample data, say where to log in.
 
-Steps: start Label Studio, create the 3-annotator emotion project, import the sample texts, have
-three simulated annotators (real Label Studio users with their own tokens) label them from the
+Steps: start Label Studio and the ML backend, create the 3-annotator emotion project, import the
+sample texts, connect the backend and pre-annotate them (zero-shot MiniLM), have three simulated
+annotators (real Label Studio users with their own tokens) label them from the
 bundled answers, push disagreements to a review project, write the HTML quality report, print the
 URLs and the login.
 
@@ -24,11 +25,14 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ml_backend.local_server import LocalBackend
 from sdk_scripts.agreement.engine import per_task_scores
 from sdk_scripts.cli_governance import write_report
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio, free_port, port_is_free
+from sdk_scripts.ml_backend_link import connect_backend
+from sdk_scripts.preannotate import preannotate
 from sdk_scripts.project_setup import apply_spec
 from sdk_scripts.project_spec import load_spec
 from sdk_scripts.review.project_state import load_project_state
@@ -127,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         print(f"port {args.port} is busy; using {port}")
     server = LocalLabelStudio(args.demo_dir / "label-studio-data", creds, port=port)
+    backend: LocalBackend | None = None
     print(f"starting Label Studio on {server.url} (data in {server.data_dir}) ...", flush=True)
     started = time.monotonic()
     try:
@@ -139,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"project {project['id']} {project['title']!r}: {project['maximum_annotations']} annotators per task, "
               f"{demo.imported} tasks imported ({demo.present} already there)")
+        backend = LocalBackend(env={"LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": creds.token},
+                               log_path=args.demo_dir / "ml-backend.log")
+        backend.start()
+        connected = connect_backend(client, project["id"], backend.url, predict_on_load=True)
+        pre = preannotate(client, project["id"], backend_url=backend.url, progress=False)
+        print(f"ML backend {backend.url} connected (model {connected.model_version}); "
+              f"{pre.predicted} tasks pre-annotated ({pre.skipped_existing} already were)")
         made = annotate_as_simulated_annotators(server, client, project["id"])
         print(f"3 simulated annotators made {made} annotations")
         pushed = push_reviews(client, project["id"], per_task_scores, threshold=0.8, qa_fraction=0.05)
@@ -151,24 +163,28 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"  open      {server.url}/projects/{project['id']}/data")
         print(f"  reviews   {server.url}/projects/{review['id']}/data")
+        print(f"  backend   {backend.url}/health")
         print(f"  log in as {creds.username}")
         print(f"  password  {creds.password}")
         print(f"  the CLI:  .venv/bin/labelops --config {config_path} pull {project['id']} --out pulled/")
         print()
         if args.no_wait:
             return 0
-        print("Label Studio keeps running; press Ctrl-C to stop it.", flush=True)
-        while server.running:
+        print("Label Studio and the ML backend keep running; press Ctrl-C to stop them.", flush=True)
+        while server.running and backend.running:
             time.sleep(1)
-        print(f"Label Studio stopped by itself; see {server.log_path}", file=sys.stderr)
+        print(f"Label Studio or the ML backend stopped by itself; see {server.log_path} and {backend.log_path}",
+              file=sys.stderr)
         return 1
-    except LabelopsError as exc:
+    except (LabelopsError, RuntimeError) as exc:
         print(f"demo: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nstopping Label Studio ...")
         return 0
     finally:
+        if backend is not None:
+            backend.stop()
         server.stop()
 
 

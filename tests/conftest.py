@@ -78,3 +78,43 @@ def run_cli(label_studio: LocalLabelStudio, monkeypatch: pytest.MonkeyPatch, cap
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+# -- ML backend ------------------------------------------------------------------------------
+
+NETGUARD_DIR = os.path.join(os.path.dirname(__file__), "netguard")
+
+
+@dataclass
+class BackendUnderTest:
+    """The real backend process (gunicorn) and what the tests need to know about its environment."""
+
+    server: object
+    url: str
+    image_dir: str
+    netguard_log: str
+
+
+@pytest.fixture(scope="session")
+def ml_backend_server(label_studio: LocalLabelStudio, tmp_path_factory: pytest.TempPathFactory):
+    """`python -m ml_backend` with the shipped detector, network blocked at the socket level (loopback only)."""
+    from ml_backend.local_server import LocalBackend
+
+    root = tmp_path_factory.mktemp("ml-backend")
+    (root / "images").mkdir()
+    netguard_log = root / "netguard.log"
+    netguard_log.write_text("")
+    env = {
+        "LABEL_STUDIO_URL": label_studio.url,
+        "LABEL_STUDIO_API_KEY": TEST_ADMIN.token,
+        "LABELOPS_CACHE_DIR": str(root / "cache"),
+        "YOLO_CONFIG_DIR": str(root / "ultralytics"),
+        "ALLOWED_LOCAL_DIRS": str(root / "images"),
+        "MAX_IMAGE_PIXELS": "4000000",
+        "BATCH_SIZE": "16",
+        "PYTHONPATH": os.pathsep.join([NETGUARD_DIR, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        "NETGUARD_LOG": str(netguard_log),
+    }
+    backend = LocalBackend(env=env, log_path=root / "backend.log").start()
+    yield BackendUnderTest(backend, backend.url, str(root / "images"), str(netguard_log))
+    backend.stop()

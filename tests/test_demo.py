@@ -31,6 +31,7 @@ def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsy
     assert "log in as admin@labelops.local" in out
     assert "/projects/1/data" in out and "3 annotators per task, 24 tasks imported" in out
     assert "3 simulated annotators made 72 annotations" in out
+    assert "24 tasks pre-annotated (0 already were)" in out and "backend   http://127.0.0.1:" in out
     assert "review project 2: " in out and "reviews   http://127.0.0.1:" in out and "/projects/2/data" in out
     assert f"quality report: {tmp_path / 'demo' / 'report.html'}" in out
     assert "Quality report: labelops demo - emotions" in (tmp_path / "demo" / "report.html").read_text()

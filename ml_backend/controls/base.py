@@ -1,0 +1,75 @@
+"""The interface every per-tag model class answers, and the per-request context it gets."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from label_studio_sdk.label_interface.control_tags import ControlTag
+
+from ml_backend.settings import BackendSettings
+
+log = logging.getLogger("ml_backend")
+
+
+class NotServable(Exception):
+    """This control tag cannot be served with the current settings (reason in the message)."""
+
+
+@dataclass
+class TaskOutcome:
+    """Regions proposed for one task by one control model, or why none."""
+
+    regions: list[dict] = field(default_factory=list)
+    error: str = ""
+
+
+class ControlModel(ABC):
+    """One model serving one control tag of a labeling config."""
+
+    kind: ClassVar[str] = ""
+
+    def __init__(self, control: ControlTag, settings: BackendSettings) -> None:
+        self.control = control
+        self.settings = settings
+        self.from_name = control.name
+        self.to_name = control.to_name[0]
+        self.value_key = control.objects[0].value_name
+        self.labels = list(control.labels)
+        self.dropped: dict[str, int] = {}
+
+    @classmethod
+    @abstractmethod
+    def is_control_matched(cls, control: ControlTag, settings: BackendSettings) -> bool:
+        """Whether this class is the one for that tag (tag type and object type)."""
+
+    @classmethod
+    def create(cls, control: ControlTag, settings: BackendSettings) -> ControlModel:
+        """Build the model for the tag; raises NotServable with a reason when it cannot."""
+        return cls(control, settings)
+
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """A short identity of the weights behind this model (part of model_version)."""
+
+    @abstractmethod
+    def predict_tasks(self, tasks: list[dict]) -> list[TaskOutcome]:
+        """One outcome per task, in order; batched; never raises for a bad task."""
+
+    def predicted_values(self) -> dict[str, list[str]]:
+        """`predicted_values="a,b"` attributes of the tag's labels."""
+        out: dict[str, list[str]] = {}
+        for label, tag in (self.control.labels_attrs or {}).items():
+            attr: dict[str, Any] = getattr(tag, "attr", {}) or {}
+            if attr.get("predicted_values"):
+                out[label] = [v.strip() for v in str(attr["predicted_values"]).split(",") if v.strip()]
+        return out
+
+    def note_dropped(self, cls_name: str) -> None:
+        from ml_backend import stats
+
+        self.dropped[cls_name] = self.dropped.get(cls_name, 0) + 1
+        stats.bump("dropped_unmapped_classes")

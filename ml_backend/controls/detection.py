@@ -1,0 +1,34 @@
+"""RectangleLabels on Image → ultralytics YOLO detection (YOLO_MODEL_PATH)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from label_studio_sdk.label_interface.control_tags import ControlTag
+
+from ml_backend.controls.yolo_common import YoloControl
+from ml_backend.regions import rectangle
+from ml_backend.settings import BackendSettings
+
+
+class RectangleDetector(YoloControl):
+    kind = "detect"
+    weights_setting = "yolo_model_path"
+
+    @classmethod
+    def is_control_matched(cls, control: ControlTag, settings: BackendSettings) -> bool:
+        return control.tag == "RectangleLabels" and control.objects[0].tag == "Image"
+
+    def regions_for(self, result: Any, width: int, height: int) -> list[dict]:
+        out = []
+        boxes = result.boxes
+        if boxes is None:
+            return out
+        for xyxy, cls_id, conf in zip(boxes.xyxy.tolist(), boxes.cls.tolist(), boxes.conf.tolist(), strict=True):
+            name = self.class_names[int(cls_id)]
+            label = self.class_map.get(name)
+            if label is None:
+                self.note_dropped(name)
+                continue
+            out.append(rectangle(self.from_name, self.to_name, label, xyxy, width, height, conf))
+        return out

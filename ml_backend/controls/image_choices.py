@@ -1,0 +1,32 @@
+"""Choices on Image → ultralytics YOLO-cls (YOLO_CLS_MODEL_PATH; served only when configured)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from label_studio_sdk.label_interface.control_tags import ControlTag
+
+from ml_backend.controls.yolo_common import YoloControl
+from ml_backend.regions import choices
+from ml_backend.settings import BackendSettings
+
+
+class ImageClassifier(YoloControl):
+    kind = "classify"
+    weights_setting = "yolo_cls_model_path"
+
+    @classmethod
+    def is_control_matched(cls, control: ControlTag, settings: BackendSettings) -> bool:
+        return (control.tag == "Choices" and control.objects[0].tag == "Image"
+                and str(control.attr.get("perRegion", "")).lower() != "true")
+
+    def regions_for(self, result: Any, width: int, height: int) -> list[dict]:
+        probs = result.probs
+        if probs is None:
+            return []
+        for cls_id in probs.top5:
+            name = self.class_names[int(cls_id)]
+            if name in self.class_map:
+                return [choices(self.from_name, self.to_name, [self.class_map[name]], float(probs.data[cls_id]))]
+            self.note_dropped(name)
+        return []

@@ -1,0 +1,46 @@
+"""The registry: which model class serves which control tag of a labeling config."""
+
+from __future__ import annotations
+
+from label_studio_sdk.label_interface import LabelInterface
+
+from ml_backend.controls.base import ControlModel, NotServable
+from ml_backend.controls.detection import RectangleDetector
+from ml_backend.controls.image_choices import ImageClassifier
+from ml_backend.controls.segmentation import PolygonSegmenter
+from ml_backend.controls.text_choices import TextZeroShot
+from ml_backend.settings import BackendSettings
+
+REGISTRY: list[type[ControlModel]] = [RectangleDetector, PolygonSegmenter, ImageClassifier, TextZeroShot]
+
+
+def build_models(label_config: str, settings: BackendSettings) -> tuple[list[ControlModel], list[str]]:
+    """Models for every servable tag, and one reason line per tag that cannot be served.
+
+    Raises NotServable (with every reason) when no tag of the config can be served.
+    """
+    try:
+        interface = LabelInterface(label_config)
+    except Exception as exc:
+        raise NotServable(f"labeling config does not parse: {exc}") from None
+    models: list[ControlModel] = []
+    reasons: list[str] = []
+    for control in interface.controls:
+        if settings.controls and control.name not in settings.controls:
+            continue
+        if not control.objects:
+            continue
+        if control.name in settings.skip_controls:
+            reasons.append(f"{control.tag} '{control.name}': skipped (SKIP_CONTROLS)")
+            continue
+        cls = next((c for c in REGISTRY if c.is_control_matched(control, settings)), None)
+        if cls is None:
+            reasons.append(f"{control.tag} '{control.name}' on {control.objects[0].tag}: no model for this tag type")
+            continue
+        try:
+            models.append(cls.create(control, settings))
+        except NotServable as exc:
+            reasons.append(str(exc))
+    if not models:
+        raise NotServable("no control tag of this labeling config can be served: " + "; ".join(reasons or ["none"]))
+    return models, reasons

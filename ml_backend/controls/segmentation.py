@@ -1,0 +1,35 @@
+"""PolygonLabels on Image → ultralytics YOLO-seg (YOLO_SEG_MODEL_PATH; served only when configured)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from label_studio_sdk.label_interface.control_tags import ControlTag
+
+from ml_backend.controls.yolo_common import YoloControl
+from ml_backend.regions import polygon
+from ml_backend.settings import BackendSettings
+
+
+class PolygonSegmenter(YoloControl):
+    kind = "segment"
+    weights_setting = "yolo_seg_model_path"
+
+    @classmethod
+    def is_control_matched(cls, control: ControlTag, settings: BackendSettings) -> bool:
+        return control.tag == "PolygonLabels" and control.objects[0].tag == "Image"
+
+    def regions_for(self, result: Any, width: int, height: int) -> list[dict]:
+        out = []
+        if result.masks is None or result.boxes is None:
+            return out
+        for pts, cls_id, conf in zip(result.masks.xy, result.boxes.cls.tolist(), result.boxes.conf.tolist(),
+                                     strict=True):
+            name = self.class_names[int(cls_id)]
+            label = self.class_map.get(name)
+            if label is None:
+                self.note_dropped(name)
+                continue
+            if len(pts) >= 3:
+                out.append(polygon(self.from_name, self.to_name, label, pts.tolist(), width, height, conf))
+        return out

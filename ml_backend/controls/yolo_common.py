@@ -1,0 +1,101 @@
+"""Shared batched YOLO inference over task images (fetch concurrently, predict in BATCH_SIZE chunks)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from label_studio_sdk.label_interface.control_tags import ControlTag
+
+from ml_backend import stats, weights
+from ml_backend.controls.base import ControlModel, NotServable, TaskOutcome, log
+from ml_backend.images import fetch_all
+from ml_backend.label_mapping import build_class_map
+from ml_backend.settings import BackendSettings
+
+
+def file_tag(path: str) -> str:
+    """`<stem>-<first 8 hex of sha1>` of a weights file: stable across processes and restarts."""
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return f"{Path(path).stem}-{h.hexdigest()[:8]}"
+
+
+_tags: dict[tuple[str, float], str] = {}
+# ultralytics predictors are not thread-safe; gthread workers serialise calls on one model here
+_predict_lock = threading.Lock()
+
+
+def cached_file_tag(path: str) -> str:
+    key = (path, os.path.getmtime(path))
+    if key not in _tags:
+        _tags[key] = file_tag(path)
+    return _tags[key]
+
+
+class YoloControl(ControlModel):
+    """Base for YOLO-served image tags; subclasses say which weights setting and how to read results."""
+
+    weights_setting = "yolo_model_path"
+
+    def __init__(self, control: ControlTag, settings: BackendSettings) -> None:
+        super().__init__(control, settings)
+        path = getattr(settings, self.weights_setting)
+        if not path:
+            raise NotServable(f"{control.tag} '{control.name}': no weights configured ({self.weights_setting.upper()})")
+        if not os.path.isfile(path):
+            raise NotServable(f"{control.tag} '{control.name}': weights file not found: {path}")
+        self.path = path
+        self.model = weights.cached(self.kind, path, weights.load_yolo)
+        names = self.model.names
+        self.class_names = [names[i] for i in sorted(names)] if isinstance(names, dict) else list(names)
+        self.class_map = build_class_map(self.class_names, self.labels, self.predicted_values(), settings.label_map)
+        if not self.class_map:
+            shown = ", ".join(self.class_names[:10]) + (f" ... ({len(self.class_names)} classes)"
+                                                         if len(self.class_names) > 10 else "")
+            raise NotServable(f"{control.tag} '{control.name}': none of the model classes [{shown}] "
+                              f"maps to its labels {self.labels} (use predicted_values or LABEL_MAP)")
+
+    @property
+    def version(self) -> str:
+        return cached_file_tag(self.path)
+
+    def _run(self, images: list[Any]) -> list[Any]:
+        import torch
+
+        threads = self.settings.torch_threads or os.cpu_count() or 1
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+        with _predict_lock:
+            stats.bump(f"model_calls.{self.kind}")
+            stats.bump(f"model_images.{self.kind}", len(images))
+            return list(self.model.predict(images, imgsz=self.settings.imgsz, conf=self.settings.conf_threshold,
+                                           device="cpu", verbose=False, batch=len(images)))
+
+    def regions_for(self, result: Any, width: int, height: int) -> list[dict]:
+        raise NotImplementedError
+
+    def predict_tasks(self, tasks: list[dict]) -> list[TaskOutcome]:
+        urls = [(t.get("data") or {}).get(self.value_key) for t in tasks]
+        fetched = fetch_all(urls, self.settings)
+        outcomes = [TaskOutcome(error=f.error) for f in fetched]
+        ok = [i for i, f in enumerate(fetched) if f.image is not None]
+        bs = max(1, self.settings.batch_size)
+        for start in range(0, len(ok), bs):
+            chunk = ok[start:start + bs]
+            try:
+                results = self._run([fetched[i].image for i in chunk])
+            except Exception as exc:  # a model failure answers empty results, never a 500
+                log.exception("model call failed")
+                for i in chunk:
+                    outcomes[i].error = f"model error: {type(exc).__name__}"
+                continue
+            for i, res in zip(chunk, results, strict=True):
+                w, h = fetched[i].image.size
+                outcomes[i].regions = self.regions_for(res, w, h)
+        return outcomes

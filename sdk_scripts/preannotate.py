@@ -1,0 +1,84 @@
+"""Bulk pre-annotation: run a project's tasks through the ML backend (HTTP or in-process), store predictions in bulk.
+
+Resumable: a task that already holds a prediction of the current model version is skipped, so a
+second run adds nothing. Batches of `batch_size` tasks go to the backend with at most `concurrency`
+requests in flight; every batch's predictions are written with one import request.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.ml_backend_link import backend_predict, backend_setup
+
+Predictor = Callable[[list[dict]], list[dict]]
+
+
+@dataclass
+class PreannotateResult:
+    model_version: str
+    predicted: int = 0
+    skipped_existing: int = 0
+    skipped_labeled: int = 0
+    empty: int = 0
+
+
+def _in_process(label_config: str) -> tuple[str, Predictor]:
+    from ml_backend.model import LabelopsModel
+
+    model = LabelopsModel(label_config=label_config)
+    if model.unservable:
+        from sdk_scripts.errors import LabelopsError
+
+        raise LabelopsError(model.unservable)
+    return model.model_version, model.predict
+
+
+def preannotate(client: LabelStudioClient, project_id: int, backend_url: str | None = None, batch_size: int = 16,
+                only_unlabeled: bool = False, concurrency: int = 2, progress: bool = True) -> PreannotateResult:
+    """Predict every task still lacking a prediction of the current model version; returns counts."""
+    project = client.project(project_id)
+    config = project["label_config"]
+    if backend_url:
+        version = backend_setup(backend_url, config, project_id)
+
+        def predict(batch: list[dict]) -> list[dict]:
+            return backend_predict(backend_url, batch, config, project_id)["results"]
+    else:
+        version, predict = _in_process(config)
+    result = PreannotateResult(version)
+    todo: list[dict] = []
+    for task in client.iter_tasks(project_id):
+        if any(p.get("model_version") == version for p in task.get("predictions") or []):
+            result.skipped_existing += 1
+        elif only_unlabeled and (task.get("total_annotations") or task.get("annotations")):
+            result.skipped_labeled += 1
+        else:
+            todo.append({"id": task["id"], "data": task["data"]})
+    batches = [todo[i:i + batch_size] for i in range(0, len(todo), max(1, batch_size))]
+    lock = threading.Lock()
+    bar = tqdm(total=len(todo), unit="task", desc="preannotate", disable=not progress, file=sys.stderr)
+
+    def run(batch: list[dict]) -> int:
+        answers = predict(batch)
+        if len(answers) != len(batch):
+            raise RuntimeError(f"backend returned {len(answers)} results for {len(batch)} tasks")
+        rows = [{"task": t["id"], "result": a.get("result") or [], "score": a.get("score"),
+                 "model_version": version} for t, a in zip(batch, answers, strict=True)]
+        client.import_predictions(project_id, rows)
+        with lock:
+            result.empty += sum(1 for r in rows if not r["result"])
+            bar.update(len(batch))
+        return len(rows)
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        result.predicted = sum(pool.map(run, batches))
+    bar.close()
+    return result

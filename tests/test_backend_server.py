@@ -1,0 +1,118 @@
+"""The real backend process (gunicorn, shipped detector, network blocked): protocol, batching, bad input, offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from sdk_scripts.label_config_library import read_config, render_config
+from tests.conftest import NETGUARD_DIR, TEST_ADMIN
+from tests.shapes_truth import matched_shapes, write_test_images
+
+pytestmark = pytest.mark.label_studio
+
+IMAGE_CONFIG = render_config(read_config("image_bbox"), {"label": ["Circle", "Square", "Triangle"]})
+TEXT_CONFIG = render_config(read_config("text_sentiment"), {})
+UNSERVABLE = '<View><Text name="t" value="$t"/><TextArea name="a" toName="t"/></View>'
+
+
+def _predict(url: str, tasks: list[dict], config: str) -> dict:
+    r = httpx.post(f"{url}/predict", json={"tasks": tasks, "label_config": config, "project": "1.1"}, timeout=300)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _stats(url: str) -> dict:
+    return httpx.get(f"{url}/health", timeout=10).json()["stats"]
+
+
+def test_health_reports_weights(ml_backend_server) -> None:
+    h = httpx.get(f"{ml_backend_server.url}/health", timeout=10).json()
+    assert h["status"] == "UP" and h["detector_ready"] is True
+    assert h["weights"]["YOLO_SEG_MODEL_PATH"] == "not configured"
+
+
+def test_setup_reports_version_and_refuses_unservable_config(ml_backend_server) -> None:
+    r = httpx.post(f"{ml_backend_server.url}/setup", json={"project": "1.1", "schema": IMAGE_CONFIG}, timeout=120)
+    assert r.status_code == 200
+    assert r.json()["model_version"].startswith("labelops-shapes_yolo11n-")
+    bad = httpx.post(f"{ml_backend_server.url}/setup", json={"project": "1.1", "schema": UNSERVABLE}, timeout=60)
+    assert bad.status_code == 400
+    assert "no control tag of this labeling config can be served" in bad.json()["error"]
+    assert "TextArea 'a'" in bad.json()["error"]
+
+
+def test_sixteen_tasks_one_batched_call_in_order_no_reload(ml_backend_server) -> None:
+    images = write_test_images(Path(ml_backend_server.image_dir), 16, prefix="batch")
+    tasks = [{"id": i, "data": {"image": str(p)}} for i, (p, _) in enumerate(images)]
+    _predict(ml_backend_server.url, tasks[:1], IMAGE_CONFIG)  # warm: weights loaded
+    before = _stats(ml_backend_server.url)
+    body = _predict(ml_backend_server.url, tasks, IMAGE_CONFIG)
+    after = _stats(ml_backend_server.url)
+    assert after["model_calls.detect"] - before["model_calls.detect"] == 1
+    assert after["model_images.detect"] - before["model_images.detect"] == 16
+    assert after["weights_loads.detect"] == before["weights_loads.detect"] == 1
+    results = body["results"]
+    assert len(results) == 16
+    # in order: each result's boxes match the shapes of its own image
+    total = sum(len(s) for _, s in images)
+    found = sum(matched_shapes(shapes, res["result"]) for (_, shapes), res in zip(images, results, strict=True))
+    assert found >= 0.8 * total, f"{found}/{total}"
+    for res in results:
+        assert res["model_version"] == body["model_version"]
+        assert all(0 < r["score"] <= 1 for r in res["result"])
+        assert res["score"] == (min(r["score"] for r in res["result"]) if res["result"] else 0.0)
+
+
+def test_bad_inputs_get_empty_results_others_predicted(ml_backend_server, label_studio) -> None:
+    d = Path(ml_backend_server.image_dir)
+    (good, shapes), = write_test_images(d, 1, seed=5, prefix="good")
+    (d / "not_an_image.png").write_text("hello, not a PNG")
+    Image.new("RGB", (2600, 2000), "white").save(d / "huge.png")
+    tasks = [
+        {"id": 1, "data": {}},
+        {"id": 2, "data": {"image": f"{label_studio.url}/no-such-image.png"}},
+        {"id": 3, "data": {"image": str(d / "not_an_image.png")}},
+        {"id": 4, "data": {"image": str(d / "huge.png")}},
+        {"id": 5, "data": {"image": "http://example.com/cat.png"}},
+        {"id": 6, "data": {"image": "/etc/passwd"}},
+        {"id": 7, "data": {"image": str(good)}},
+    ]
+    results = _predict(ml_backend_server.url, tasks, IMAGE_CONFIG)["results"]
+    assert len(results) == 7
+    assert [r["result"] for r in results[:6]] == [[]] * 6
+    assert matched_shapes(shapes, results[6]["result"]) >= 1
+    log = Path(ml_backend_server.server.log_path).read_text()
+    assert "task 2, control 'label': no prediction: ValueError: HTTP 404" in log
+    assert "task 3, control 'label': no prediction: not a decodable image" in log
+    assert "task 4, control 'label': no prediction: image too large" in log
+    assert "task 1, control 'label': no prediction: missing image reference" in log
+    text = _predict(ml_backend_server.url, [{"id": 8, "data": {"text": ""}},
+                                            {"id": 9, "data": {"text": "I love this, it is wonderful!"}}],
+                    TEXT_CONFIG)["results"]
+    assert text[0]["result"] == []
+    # only the sentiment tag is served: the confidence / flag quality fields are in SKIP_CONTROLS by default
+    assert [(r["from_name"], r["value"]["choices"]) for r in text[1]["result"]] == [("sentiment", ["positive"])]
+    unservable = _predict(ml_backend_server.url, [{"id": 1, "data": {"t": "x"}}], UNSERVABLE)["results"]
+    assert unservable == [{"result": [], "score": 0.0, "model_version": ""}]
+    assert TEST_ADMIN.token not in log
+
+
+def test_network_guard_blocks_and_backend_made_no_outside_attempt(ml_backend_server, tmp_path) -> None:
+    log = tmp_path / "guard.log"
+    probe = subprocess.run(
+        [sys.executable, "-c", "import socket; socket.create_connection(('93.184.216.34', 80), timeout=2)"],
+        env={**os.environ, "PYTHONPATH": NETGUARD_DIR, "NETGUARD_LOG": str(log)}, capture_output=True, text=True)
+    assert probe.returncode != 0 and "netguard" in probe.stderr and "93.184.216.34" in log.read_text()
+    # every test above ran against this backend: ultralytics, torch, transformers never reached outside
+    assert Path(ml_backend_server.netguard_log).read_text() == ""
+    config_dir = Path(ml_backend_server.netguard_log).parent / "ultralytics" / "Ultralytics"
+    settings = json.loads((config_dir / "settings.json").read_text())
+    assert settings["sync"] is False
