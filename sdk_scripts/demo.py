@@ -147,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         backend = LocalBackend(env={"LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": creds.token},
                                log_path=args.demo_dir / "ml-backend.log")
         backend.start()
-        connected = connect_backend(client, project["id"], backend.url, predict_on_load=True)
         pre = preannotate(client, project["id"], backend_url=backend.url, progress=False)
+        connected = connect_backend(client, project["id"], backend.url, predict_on_load=True)
         print(f"ML backend {backend.url} connected (model {connected.model_version}); "
               f"{pre.predicted} tasks pre-annotated ({pre.skipped_existing} already were)")
         made = annotate_as_simulated_annotators(server, client, project["id"])
