@@ -1,0 +1,1 @@
+"""Active learning: which unlabelled task is most valuable to label next (pure functions)."""
