@@ -1,0 +1,145 @@
+"""The light text classifier trained from annotations, and its versions on disk.
+
+Training data: one example per annotated task, the text's sentence embedding and its label — the
+majority of the annotators' choices (ties and tasks any annotator flagged ambiguous / out of scope
+are left out, see `training_examples`). The head is a multinomial logistic regression
+(scikit-learn) over the embeddings: seconds, not minutes.
+
+Versions: each run writes `<dir>/<project>/text-head-v<N>.npz` (weights, classes, the number of
+examples and the validation accuracy on a held-out slice) and points `current` at it with an atomic
+rename; the last `keep` versions stay on disk, so `rollback` can point `current` at the previous
+one. A run that fails (for example every annotation has the same class) writes nothing, and the
+previous version keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FLAGS_THAT_EXCLUDE = frozenset({"ambiguous", "out of scope"})
+
+
+@dataclass(frozen=True)
+class TextHead:
+    version: int
+    classes: tuple[str, ...]
+    coef: np.ndarray
+    intercept: np.ndarray
+    examples: int
+    validation_accuracy: float | None
+
+    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
+        logits = np.asarray(embeddings) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def training_examples(tasks: list[dict], control: str, text_key: str) -> list[tuple[str, str]]:
+    """(text, label) per task: the strict majority of submitted annotations' first choice."""
+    examples = []
+    for task in tasks:
+        votes: Counter = Counter()
+        flagged = False
+        for annotation in task.get("annotations") or []:
+            if annotation.get("was_cancelled"):
+                continue
+            for region in annotation.get("result") or []:
+                choices = (region.get("value") or {}).get("choices") or []
+                if region.get("from_name") == "flag" and FLAGS_THAT_EXCLUDE & set(choices):
+                    flagged = True
+                if region.get("from_name") == control and choices:
+                    votes[choices[0]] += 1
+        text = (task.get("data") or {}).get(text_key)
+        if flagged or not votes or not isinstance(text, str) or not text.strip():
+            continue
+        (label, n), *rest = votes.most_common()
+        if rest and rest[0][1] == n:
+            continue
+        examples.append((text, label))
+    return examples
+
+
+def fit(embeddings: np.ndarray, labels: list[str], seed: int = 0, holdout: float = 0.2) -> tuple:
+    """(coef, intercept, classes, validation accuracy) — raises ValueError with fewer than two classes."""
+    from sklearn.linear_model import LogisticRegression
+
+    classes = sorted(set(labels))
+    if len(classes) < 2:
+        raise ValueError(f"all {len(labels)} training examples have the same label; a classifier needs two")
+    y = np.array(labels)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(y))
+    n_val = int(len(y) * holdout) if len(y) >= 10 else 0
+    val, train = order[:n_val], order[n_val:]
+    accuracy = None
+    if n_val and len(set(y[train])) == len(classes):
+        model = LogisticRegression(max_iter=500, C=4.0).fit(embeddings[train], y[train])
+        accuracy = float((model.predict(embeddings[val]) == y[val]).mean())
+    model = LogisticRegression(max_iter=500, C=4.0).fit(embeddings, y)
+    coef, intercept = model.coef_, model.intercept_
+    if len(model.classes_) == 2:  # sklearn keeps one row for binary problems
+        coef, intercept = np.vstack([-coef[0], coef[0]]) / 2, np.array([-intercept[0], intercept[0]]) / 2
+    return coef, intercept, tuple(model.classes_), accuracy
+
+
+class HeadStore:
+    """Versioned heads of one project under `root/<project>/`."""
+
+    def __init__(self, root: Path, project: str, keep: int = 5) -> None:
+        self.dir = Path(root) / project
+        self.keep = keep
+
+    def versions(self) -> list[int]:
+        found = (re.fullmatch(r"text-head-v(\d+)\.npz", p.name) for p in self.dir.glob("text-head-v*.npz"))
+        return sorted(int(m.group(1)) for m in found if m)
+
+    def current_version(self) -> int | None:
+        pointer = self.dir / "current"
+        if not pointer.exists():
+            return None
+        return int(json.loads(pointer.read_text())["version"])
+
+    def load(self, version: int | None = None) -> TextHead | None:
+        version = self.current_version() if version is None else version
+        if version is None:
+            return None
+        with np.load(self.dir / f"text-head-v{version}.npz", allow_pickle=False) as data:
+            accuracy = float(data["validation_accuracy"])
+            return TextHead(version, tuple(str(c) for c in data["classes"]), data["coef"], data["intercept"],
+                            int(data["examples"]), None if np.isnan(accuracy) else accuracy)
+
+    def save(self, coef: np.ndarray, intercept: np.ndarray, classes: tuple[str, ...], examples: int,
+             validation_accuracy: float | None) -> int:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        version = max(self.versions(), default=0) + 1
+        target = self.dir / f"text-head-v{version}.npz"
+        tmp = self.dir / f".text-head-v{version}.tmp.npz"
+        np.savez(tmp, coef=coef, intercept=intercept, classes=np.array(classes), examples=examples,
+                 validation_accuracy=np.nan if validation_accuracy is None else validation_accuracy)
+        os.replace(tmp, target)
+        self._point(version)
+        for old in self.versions()[: -self.keep]:
+            (self.dir / f"text-head-v{old}.npz").unlink(missing_ok=True)
+        return version
+
+    def rollback(self) -> int:
+        """Point `current` at the version before it; returns that version."""
+        current = self.current_version()
+        older = [v for v in self.versions() if current is None or v < current]
+        if not older:
+            raise ValueError(f"no version older than v{current} is kept in {self.dir}")
+        self._point(older[-1])
+        return older[-1]
+
+    def _point(self, version: int) -> None:
+        tmp = self.dir / ".current.tmp"
+        tmp.write_text(json.dumps({"version": version}))
+        os.replace(tmp, self.dir / "current")

@@ -1,0 +1,65 @@
+"""The annotation-trained text head and its versions on disk (no server needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ml_backend.active_learning.text_head import HeadStore, fit, training_examples
+
+
+def annotation(choice: str, *, flag: str | None = None, cancelled: bool = False) -> dict:
+    result = [{"from_name": "emotion", "to_name": "text", "type": "choices", "value": {"choices": [choice]}}]
+    if flag:
+        result.append({"from_name": "flag", "to_name": "text", "type": "choices", "value": {"choices": [flag]}})
+    return {"result": result, "was_cancelled": cancelled}
+
+
+def test_training_examples_take_the_majority_and_skip_ties_and_flagged() -> None:
+    tasks = [
+        {"data": {"text": "great"}, "annotations": [annotation("joy"), annotation("joy"), annotation("anger")]},
+        {"data": {"text": "tie"}, "annotations": [annotation("joy"), annotation("anger")]},
+        {"data": {"text": "odd"}, "annotations": [annotation("joy"), annotation("joy", flag="ambiguous")]},
+        {"data": {"text": "skipped"}, "annotations": [annotation("joy", cancelled=True), annotation("anger")]},
+        {"data": {"text": ""}, "annotations": [annotation("joy")]},
+    ]
+    assert training_examples(tasks, "emotion", "text") == [("great", "joy"), ("skipped", "anger")]
+
+
+def clusters(n: int, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    rng = np.random.default_rng(seed)
+    centres = {"joy": np.array([3.0, 0, 0]), "anger": np.array([0, 3.0, 0]), "fear": np.array([0, 0, 3.0])}
+    labels = [list(centres)[i % 3] for i in range(n)]
+    return np.array([centres[label] + rng.normal(0, 0.5, 3) for label in labels]), labels
+
+
+def test_fit_learns_and_reports_held_out_accuracy() -> None:
+    x, y = clusters(60)
+    coef, intercept, classes, accuracy = fit(x, y)
+    assert classes == ("anger", "fear", "joy") and accuracy == 1.0
+    with pytest.raises(ValueError, match="same label"):
+        fit(x[:5], ["joy"] * 5)
+
+
+def test_binary_heads_give_proper_probabilities(tmp_path) -> None:
+    x, y = clusters(40)
+    keep = [i for i, label in enumerate(y) if label != "fear"]
+    store = HeadStore(tmp_path, "p1")
+    store.save(*fit(x[keep], [y[i] for i in keep])[:3], examples=len(keep), validation_accuracy=None)
+    head = store.load()
+    probs = head.probabilities(x[keep])
+    assert probs.shape == (len(keep), 2) and np.allclose(probs.sum(axis=1), 1)
+    predicted = [head.classes[i] for i in probs.argmax(axis=1)]
+    assert predicted == [y[i] for i in keep]
+
+
+def test_versions_are_kept_and_rolled_back(tmp_path) -> None:
+    x, y = clusters(30)
+    store = HeadStore(tmp_path, "42", keep=2)
+    assert store.load() is None and store.current_version() is None
+    versions = [store.save(*fit(x, y)[:3], examples=30, validation_accuracy=0.9) for _ in range(3)]
+    assert versions == [1, 2, 3] and store.versions() == [2, 3]
+    assert store.load().version == 3 and store.load().validation_accuracy == pytest.approx(0.9)
+    assert store.rollback() == 2 and store.load().version == 2
+    with pytest.raises(ValueError, match="no version older than v2"):
+        store.rollback()
