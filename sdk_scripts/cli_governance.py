@@ -5,16 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sdk_scripts.cli_review import add_project_arguments, client_from_args, project_state_from_args
+
 
 def _state(args: argparse.Namespace):
-    from sdk_scripts.agreement.engine import per_task_scores
-    from sdk_scripts.client import LabelStudioClient
-    from sdk_scripts.review.project_state import load_project_state
-    from sdk_scripts.settings import load_connection
-
-    client = LabelStudioClient(load_connection(args.config))
-    return load_project_state(client, args.project, per_task_scores, threshold=args.threshold,
-                              review_title=args.review_project)
+    return project_state_from_args(args, client_from_args(args))
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -48,42 +43,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from sdk_scripts.governance.report import write_report
+
     path = write_report(_state(args), args.out, args.minority)
     print(f"report written to {path}")
     return 0
-
-
-def write_report(state, out: Path, minority: float = 0.05) -> Path:
-    from sdk_scripts.agreement.engine import agreement_report, pairwise_matrix
-    from sdk_scripts.governance.bias import annotator_bias
-    from sdk_scripts.governance.guidelines import current
-    from sdk_scripts.governance.imbalance import imbalance
-    from sdk_scripts.governance.report import render_report
-    from sdk_scripts.review.export import export_records
-
-    config, tasks = state.source["label_config"], state.tasks
-    page = render_report(
-        state.source["title"], state.counts(), agreement_report(config, tasks, names=state.emails),
-        {**pairwise_matrix(config, tasks), "names": state.emails}, imbalance(export_records(state), minority),
-        annotator_bias(config, tasks, state.emails), current(state.source.get("expert_instruction")),
-        len(state.open_reviews),
-    )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("project", help="project id or exact title")
-    parser.add_argument("--review-project", metavar="TITLE", help="review project title (default '<title> [review]')")
-    parser.add_argument("--threshold", type=float, default=0.8, help="agreement below which a task needs review")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     snap = commands.add_parser("snapshot", help="write a content-addressed, immutable snapshot of the final dataset",
                                description="Write OUT/<id>/data.jsonl and manifest.json; the id is a hash of the "
                                "content, so an unchanged dataset is never written twice.")
-    _common(snap)
+    add_project_arguments(snap)
     snap.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory holding snapshots")
     snap.set_defaults(func=cmd_snapshot)
 
@@ -95,7 +66,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     report = commands.add_parser("report", help="one self-contained HTML quality report with plots",
                                  description="Progress, agreement (with plots), imbalance, bias flags, review states.")
-    _common(report)
+    add_project_arguments(report)
     report.add_argument("--out", type=Path, required=True, metavar="FILE", help="HTML file to write")
     report.add_argument("--minority", type=float, default=0.05,
                         help="share below which a label is flagged as a minority (default 0.05)")

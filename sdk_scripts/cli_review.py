@@ -11,13 +11,13 @@ from pathlib import Path
 from sdk_scripts.client import LabelStudioClient
 
 
-def _client(args: argparse.Namespace) -> LabelStudioClient:
+def client_from_args(args: argparse.Namespace) -> LabelStudioClient:
     from sdk_scripts.settings import load_connection
 
     return LabelStudioClient(load_connection(args.config))
 
 
-def _state(args: argparse.Namespace, client: LabelStudioClient):
+def project_state_from_args(args: argparse.Namespace, client: LabelStudioClient):
     from sdk_scripts.agreement.engine import per_task_scores
     from sdk_scripts.review.project_state import load_project_state
 
@@ -29,7 +29,7 @@ def cmd_review_push(args: argparse.Namespace) -> int:
     from sdk_scripts.agreement.engine import per_task_scores
     from sdk_scripts.review.push import push_reviews
 
-    client = _client(args)
+    client = client_from_args(args)
     report = push_reviews(client, args.project, per_task_scores, threshold=args.threshold,
                           qa_fraction=args.qa_sample, seed=args.seed, review_title=args.review_project)
     for message in report.messages:
@@ -47,7 +47,7 @@ def cmd_review_pull(args: argparse.Namespace) -> int:
     from sdk_scripts.agreement.engine import per_task_scores
     from sdk_scripts.review.collect import collect_reviews, write_collect_output
 
-    report = collect_reviews(_client(args), args.project, per_task_scores, threshold=args.threshold,
+    report = collect_reviews(client_from_args(args), args.project, per_task_scores, threshold=args.threshold,
                              review_title=args.review_project)
     write_collect_output(report, args.out)
     counts = report.state.counts()
@@ -71,7 +71,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             ratios = parse_ratios(args.split)
         except ValueError as exc:
             raise LabelopsError(f"--split: {exc}") from None
-    state = _state(args, _client(args))
+    state = project_state_from_args(args, client_from_args(args))
     report = write_export(state, args.out)
     print(f"exported {report.exported} tasks to {report.path}; {report.quarantined} quarantined to "
           f"{report.quarantine_path}")
@@ -85,8 +85,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_edge_cases(args: argparse.Namespace) -> int:
     from sdk_scripts.review.edge_cases import write_edge_cases
 
-    client = _client(args)
-    entries = write_edge_cases(_state(args, client), args.out, client.download)
+    client = client_from_args(args)
+    entries = write_edge_cases(project_state_from_args(args, client), args.out, client.download)
     print(f"{len(entries)} edge cases in {args.out / 'index.html'} and {args.out / 'edge_cases.json'}")
     return 0
 
@@ -94,18 +94,18 @@ def cmd_edge_cases(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from sdk_scripts.review.status import status_lines
 
-    client = _client(args)
-    print("\n".join(status_lines(_state(args, client), client.url)))
+    client = client_from_args(args)
+    print("\n".join(status_lines(project_state_from_args(args, client), client.url)))
     return 0
 
 
-def _common(parser: argparse.ArgumentParser, threshold: bool = True) -> None:
+def add_project_arguments(parser: argparse.ArgumentParser) -> None:
+    """PROJECT, --review-project and --threshold: what every command reading the loop's state takes."""
     parser.add_argument("project", help="source project id or exact title")
     parser.add_argument("--review-project", metavar="TITLE",
                         help="review project title (default: '<source title> [review]')")
-    if threshold:
-        parser.add_argument("--threshold", type=float, default=0.8,
-                            help="per-task agreement below which a task needs review (default 0.8)")
+    parser.add_argument("--threshold", type=float, default=0.8,
+                        help="per-task agreement below which a task needs review (default 0.8)")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -116,7 +116,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "push", help="create/refresh review tasks for low-agreement, flagged and QA-sampled tasks",
         description="Create (once) the review project and one review task per task that needs review; "
         "each annotator's version is attached as a prediction. Idempotent.")
-    _common(push)
+    add_project_arguments(push)
     push.add_argument("--qa-sample", type=float, default=0.05,
                       help="fraction of agreed tasks also sent for spot checks (default 0.05)")
     push.add_argument("--seed", type=int, default=0, help="seed of the QA sample (default 0)")
@@ -126,14 +126,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         "pull", help="write reviewers' decisions back as ground truth and record task states",
         description="Collect submitted reviews: adjudicated labels become ground-truth annotations on the "
         "source tasks; 'no clear label' quarantines. Writes reviews.jsonl, states.jsonl, summary.json.")
-    _common(pull)
+    add_project_arguments(pull)
     pull.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
     pull.set_defaults(func=cmd_review_pull)
 
     export = commands.add_parser(
         "export", help="the final dataset: final label, state, confidence and every interpretation per task",
         description="Write one JSON line per task; quarantined tasks go to <FILE stem>.quarantine.jsonl.")
-    _common(export)
+    add_project_arguments(export)
     export.add_argument("--out", type=Path, required=True, metavar="FILE", help="output JSONL file")
     export.add_argument("--split", metavar="NAME:FRACTION,...",
                         help="also write splits, e.g. train:0.8,val:0.1,test:0.1 (to <FILE stem>.<name>.jsonl)")
@@ -144,11 +144,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     edge = commands.add_parser("edge-cases", help="the edge-case log as a static HTML page plus JSON",
                                description="Every review marked 'add to edge-case log', as DIR/index.html "
                                "and DIR/edge_cases.json.")
-    _common(edge)
+    add_project_arguments(edge)
     edge.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
     edge.set_defaults(func=cmd_edge_cases)
 
     status = commands.add_parser("status", help="one screen: task states, annotators, open reviews, agreement",
                                  description="Where a multi-pass project stands.")
-    _common(status)
+    add_project_arguments(status)
     status.set_defaults(func=cmd_status)

@@ -27,9 +27,9 @@ from pathlib import Path
 
 from ml_backend.local_server import LocalBackend
 from sdk_scripts.agreement.engine import per_task_scores
-from sdk_scripts.cli_governance import write_report
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.governance.report import write_report
 from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio, free_port, port_is_free
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate

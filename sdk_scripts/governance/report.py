@@ -12,6 +12,7 @@ import base64
 import html
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -150,3 +151,23 @@ def render_report(title: str, states: dict[str, int], agreement: dict, matrix: d
              "font-size:.9em}img{display:block;margin:.5em 0;max-width:100%}")
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quality report - '
             f'{html.escape(title)}</title><style>{style}</style></head><body>{"".join(parts)}</body></html>\n')
+
+
+def write_report(state, out: Path, minority: float = 0.05) -> Path:
+    """Compute every section from a loaded project state and write the page to `out`."""
+    from sdk_scripts.agreement.engine import agreement_report, pairwise_matrix
+    from sdk_scripts.governance.bias import annotator_bias
+    from sdk_scripts.governance.guidelines import current
+    from sdk_scripts.governance.imbalance import imbalance
+    from sdk_scripts.review.export import export_records
+
+    config, tasks = state.source["label_config"], state.tasks
+    page = render_report(
+        state.source["title"], state.counts(), agreement_report(config, tasks, names=state.emails),
+        {**pairwise_matrix(config, tasks), "names": state.emails}, imbalance(export_records(state), minority),
+        annotator_bias(config, tasks, state.emails), current(state.source.get("expert_instruction")),
+        len(state.open_reviews),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out
