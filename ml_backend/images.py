@@ -54,7 +54,8 @@ def _local_path(url: str, s: BackendSettings) -> Path | None:
     return None
 
 
-def _download(url: str, s: BackendSettings) -> bytes:
+def download(url: str, s: BackendSettings) -> bytes:
+    """The bytes behind a task's image reference, from the places the settings allow (raises ValueError)."""
     local = _local_path(url, s)
     if local is not None:
         if local.stat().st_size > s.max_image_bytes:
@@ -85,7 +86,7 @@ def fetch_one(url: object, s: BackendSettings) -> Fetched:
     if not isinstance(url, str) or not url.strip():
         return Fetched(error="missing image reference in task data")
     try:
-        data = _download(url.strip(), s)
+        data = download(url.strip(), s)
     except Exception as exc:  # one bad task must not fail the batch
         return Fetched(error=f"{type(exc).__name__}: {exc}"[:300])
     try:

@@ -1,19 +1,25 @@
 """The label-studio-ml model class: builds the per-tag models for a config and answers a batch of tasks.
 
 label-studio-ml constructs this object per request; it is cheap because weights come from the
-process-level cache in `ml_backend.weights`.
+process-level cache in `ml_backend.weights`. When the request names a project that has trained
+versions (see `ml_backend.active_learning`), the project's current version is served and its
+model_version (`labelops-p<project>-v<N>`) is reported.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from label_studio_ml.model import LabelStudioMLBase
 
+from ml_backend.active_learning.versions import ServingRun, project_id_from, serving_run
 from ml_backend.controls.base import NotServable, log
 from ml_backend.controls.registry import build_models
 from ml_backend.regions import task_score
 from ml_backend.settings import BackendSettings
+
+_UNSET: Any = object()
 
 
 def model_version_for(versions: list[str], settings: BackendSettings) -> str:
@@ -21,33 +27,69 @@ def model_version_for(versions: list[str], settings: BackendSettings) -> str:
     return settings.model_version or "labelops-" + "+".join(sorted(set(versions)))
 
 
+@dataclass
+class TaskPrediction:
+    """One task's prediction plus what batch strategies need (not sent to Label Studio)."""
+
+    result: list[dict]
+    score: float
+    embedding: Any = None
+    predicted: dict[str, str] | None = None
+
+    def as_json(self, model_version: str) -> dict:
+        return {"result": self.result, "score": self.score, "model_version": model_version}
+
+
 class LabelopsModel(LabelStudioMLBase):
     """One object per request: servable models for `label_config`, or `unservable` with the reason."""
 
-    def __init__(self, label_config: str | None = None, settings: BackendSettings | None = None, **kwargs: Any):
+    def __init__(self, label_config: str | None = None, settings: BackendSettings | None = None,
+                 project: Any = None, run: ServingRun | None = _UNSET, **kwargs: Any):
         super().__init__(label_config=label_config, **kwargs)
         self.settings = settings or BackendSettings.load()
+        self.project = project_id_from(project)
+        if run is _UNSET:
+            run = serving_run(self.settings.versions_root(), self.project, self.settings.keep_versions)
+        self.run: ServingRun | None = run
         self.models, self.skipped, self.unservable = [], [], ""
         try:
-            self.models, self.skipped = build_models(label_config or "", self.settings)
+            self.models, self.skipped = build_models(label_config or "", self.settings, self.run)
         except NotServable as exc:
             self.unservable = str(exc)
-        self.model_version = model_version_for([m.version for m in self.models], self.settings) if self.models else ""
+        if not self.models:
+            self.model_version = ""
+        elif self.run is not None:
+            self.model_version = self.run.model_version
+        else:
+            self.model_version = model_version_for([m.version for m in self.models], self.settings)
 
-    def predict(self, tasks: list[dict], **kwargs: Any) -> list[dict]:
-        """Exactly one prediction per task, in order: {"result", "score", "model_version"}."""
+    def predict_detailed(self, tasks: list[dict]) -> list[TaskPrediction]:
+        """Exactly one TaskPrediction per task, in order."""
         if self.unservable:
             log.warning("predict: %d task(s) answered empty: %s", len(tasks), self.unservable)
-            return [{"result": [], "score": 0.0, "model_version": self.model_version} for _ in tasks]
-        per_task: list[list[dict]] = [[] for _ in tasks]
+            return [TaskPrediction([], 0.0) for _ in tasks]
+        out = [TaskPrediction([], 0.0, predicted={}) for _ in tasks]
+        uncertainties: list[list[float]] = [[] for _ in tasks]
         for model in self.models:
             outcomes = model.predict_tasks(tasks)
             for i, outcome in enumerate(outcomes):
                 if outcome.error:
                     log.warning("task %s, control '%s': no prediction: %s", tasks[i].get("id"), model.from_name,
                                 outcome.error)
-                per_task[i].extend(outcome.regions)
+                out[i].result.extend(outcome.regions)
+                if outcome.uncertainty is not None:
+                    uncertainties[i].append(outcome.uncertainty)
+                if outcome.embedding is not None and out[i].embedding is None:
+                    out[i].embedding = outcome.embedding
+                if outcome.predicted is not None:
+                    out[i].predicted[model.from_name] = outcome.predicted
             if model.dropped:
                 log.info("control '%s': dropped unmapped model classes %s", model.from_name, model.dropped)
-        return [{"result": regions, "score": task_score(regions), "model_version": self.model_version}
-                for regions in per_task]
+        for prediction, scores in zip(out, uncertainties, strict=True):
+            # task score: lowest = most valuable to label next (see ml_backend.regions)
+            prediction.score = round(min(scores), 6) if scores else task_score(prediction.result)
+        return out
+
+    def predict(self, tasks: list[dict], **kwargs: Any) -> list[dict]:
+        """Exactly one prediction per task, in order: {"result", "score", "model_version"}."""
+        return [p.as_json(self.model_version) for p in self.predict_detailed(tasks)]

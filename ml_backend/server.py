@@ -16,11 +16,21 @@ from flask import Flask, jsonify, request
 from label_studio_ml.api import init_app
 
 from ml_backend import stats
+from ml_backend.active_learning.queue import make_queue
+from ml_backend.active_learning.trainer import TrainingFailed, ls_client, rollback_project
+from ml_backend.active_learning.versions import ProjectVersions, project_id_from
 from ml_backend.model import LabelopsModel
 from ml_backend.offline import DEFAULT_CONFIG_DIR
 from ml_backend.settings import BackendSettings
 
 log = logging.getLogger("ml_backend")
+
+
+TRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED", "START_TRAINING")
+
+
+def _error(status: int, message: str) -> tuple[Any, int]:
+    return jsonify({"status": "error", "error": message}), status
 
 
 def _weights_status(s: BackendSettings) -> dict[str, Any]:
@@ -41,9 +51,13 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
     os.makedirs(model_dir, exist_ok=True)
     app = init_app(LabelopsModel, model_dir=model_dir)
 
+    queue = make_queue(settings)
+    known_projects: set[str] = set()
+
     def setup() -> Any:
         data = request.get_json(force=True, silent=True) or {}
-        model = LabelopsModel(label_config=data.get("schema") or data.get("label_config"), settings=settings)
+        model = LabelopsModel(label_config=data.get("schema") or data.get("label_config"), settings=settings,
+                              project=data.get("project"))
         if model.unservable:
             return jsonify({"status": "error", "error": model.unservable}), 400
         return jsonify({"model_version": model.model_version, "skipped_controls": model.skipped})
@@ -51,7 +65,8 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
     def predict() -> Any:
         data = request.get_json(force=True, silent=True) or {}
         tasks = data.get("tasks") or []
-        model = LabelopsModel(label_config=data.get("label_config") or "", settings=settings)
+        model = LabelopsModel(label_config=data.get("label_config") or "", settings=settings,
+                              project=data.get("project"))
         results = model.predict(tasks)
         return jsonify({"results": results, "model_version": model.model_version})
 
@@ -64,6 +79,65 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
                         "message": "" if ok else "no YOLO weights configured or found: image tags are not servable",
                         "pid": os.getpid(), "stats": stats.snapshot()})
 
+    def webhook() -> Any:
+        data = request.get_json(force=True, silent=True)
+        if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+            return _error(400, "webhook payload must be a JSON object with an 'action'")
+        action = data["action"]
+        if action not in TRAIN_EVENTS:
+            return jsonify({"status": "ignored", "action": action}), 200
+        project = project_id_from(data.get("project"))
+        if project is None:
+            return _error(400, f"{action}: payload has no project id ('project': {{'id': ...}})")
+        if not settings.label_studio_url or not settings.label_studio_api_key:
+            return _error(503, "training needs LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY in the backend's settings")
+        if project not in known_projects:
+            try:
+                ls_client(settings).project(int(project))
+            except Exception as exc:
+                status = 404 if "no project with id" in str(exc) else 502
+                return _error(status, f"{action}: project {project}: {exc}")
+            known_projects.add(project)
+        if action == "ANNOTATIONS_DELETED":
+            count = len(data.get("annotations") or []) or 1
+        else:
+            count = 0 if action == "START_TRAINING" else 1
+        status = queue.notify(project, count, force=action == "START_TRAINING")
+        log.info("webhook %s for project %s: training %s", action, project, status)
+        return jsonify({"status": status, "project": project, "action": action}), 201
+
+    def al_status() -> Any:
+        project = project_id_from(request.args.get("project"))
+        if project is None:
+            return _error(400, "give ?project=ID")
+        store = ProjectVersions(settings.versions_root(), project, settings.keep_versions)
+        current = store.current()
+        return jsonify({"project": project, "current_version": current,
+                        "model_version": store.meta(current).get("model_version") if current else None,
+                        "kept_versions": [{"version": v, **store.meta(v)} for v in store.versions()],
+                        "history": store.history(), "training": queue.state(project),
+                        "strategy": settings.al_strategy})
+
+    def al_rollback() -> Any:
+        data = request.get_json(force=True, silent=True) or {}
+        project = project_id_from(data.get("project"))
+        if project is None:
+            return _error(400, "rollback needs {'project': ID}")
+        try:
+            return jsonify(rollback_project(project, settings))
+        except (TrainingFailed, ValueError) as exc:
+            return _error(409, str(exc))
+        except Exception as exc:  # Label Studio unreachable or refusing
+            log.exception("rollback of project %s failed", project)
+            return _error(502, f"rollback of project {project} failed: {type(exc).__name__}: {exc}")
+
+    app.view_functions["webhook"] = webhook
+    for rule, name, view, method in (("/al/status", "al_status", al_status, "GET"),
+                                     ("/al/rollback", "al_rollback", al_rollback, "POST")):
+        if name in app.view_functions:  # label-studio-ml's app is a module global: a second create_app
+            app.view_functions[name] = view
+        else:
+            app.add_url_rule(rule, name, view, methods=[method])
     app.view_functions["_setup"] = setup
     app.view_functions["_predict"] = predict
     app.view_functions["health"] = health

@@ -65,6 +65,24 @@ class BackendSettings:
     controls: list[str] = field(default_factory=list)
     skip_controls: list[str] = field(default_factory=lambda: ["confidence", "flag"])
     torch_threads: int = 0
+    # active learning (see the README's "Active learning" section)
+    model_dir: str = ""
+    al_strategy: str = "least-confidence"
+    class_balance_gamma: float = 0.0
+    hybrid_pool_factor: int = 5
+    al_batch: int = 10
+    train_min_annotations: int = 5
+    keep_versions: int = 5
+    train_epochs: int = 5
+    train_imgsz: int = 320
+    train_queue: str = "embedded"
+    redis_url: str = ""
+
+    def versions_root(self) -> Path:
+        """Where each project's trained versions live (MODEL_DIR/projects)."""
+        from ml_backend.offline import DEFAULT_CONFIG_DIR
+
+        return Path(self.model_dir or DEFAULT_CONFIG_DIR.parent / "ml-backend") / "projects"
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None) -> BackendSettings:
@@ -96,7 +114,20 @@ class BackendSettings:
                 kwargs[f.name] = _bool(value)
             else:
                 kwargs[f.name] = "" if value is None else str(value)
-        return cls(**kwargs)
+        settings = cls(**kwargs)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Raise ValueError naming the setting when a value is not one the backend knows."""
+        from ml_backend.active_learning.strategies import ALL_STRATEGIES
+
+        if self.al_strategy not in ALL_STRATEGIES:
+            raise ValueError(f"AL_STRATEGY={self.al_strategy!r}: use one of {', '.join(ALL_STRATEGIES)}")
+        if self.train_queue not in ("embedded", "rq"):
+            raise ValueError(f"TRAIN_QUEUE={self.train_queue!r}: use 'embedded' or 'rq'")
+        if self.train_queue == "rq" and not self.redis_url:
+            raise ValueError("TRAIN_QUEUE=rq needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
 
     def public(self) -> dict[str, Any]:
         """Settings safe to show (/health): the API key is reduced to whether it is set."""

@@ -271,8 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--only-unlabeled", action="store_true", help="skip tasks that already have annotations")
     pre.add_argument("--concurrency", type=int, default=2, help="batches in flight at once (default 2)")
 
-    from sdk_scripts import cli_agreement, cli_governance, cli_review
+    from sdk_scripts import cli_agreement, cli_al, cli_governance, cli_review
 
+    cli_al.register(commands, backend_sub)
     cli_agreement.register(commands)
     cli_review.register(commands)
     cli_governance.register(commands)

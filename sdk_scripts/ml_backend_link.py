@@ -85,3 +85,27 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
         fields.update(evaluate_predictions_automatically=True, show_collab_predictions=True)
     client.update_project(project_id, **fields)
     return ConnectResult(int(keep["id"]), version, created, removed)
+
+
+def _backend_json(method: str, url: str, path: str, what: str, timeout: float, **kwargs) -> dict:
+    try:
+        resp = httpx.request(method, f"{_norm(url)}{path}", timeout=timeout, **kwargs)
+    except httpx.HTTPError as exc:
+        raise LabelopsError(f"cannot reach the ML backend at {url} to {what}: {type(exc).__name__}") from None
+    body = resp.json() if resp.headers.get("content-type", "").startswith("application/json") else {}
+    if resp.status_code != 200:
+        raise LabelopsError(f"ML backend at {url} could not {what} ({resp.status_code}): "
+                            f"{body.get('error') or resp.text[:300]}")
+    return body
+
+
+def backend_al_status(url: str, project_id: int, timeout: float = 30.0) -> dict:
+    """The backend's training state for a project: served version, kept versions, history, queue."""
+    return _backend_json("GET", url, "/al/status", f"report training status of project {project_id}", timeout,
+                         params={"project": str(project_id)})
+
+
+def backend_rollback(url: str, project_id: int, timeout: float = 600.0) -> dict:
+    """Ask the backend to serve the previous kept version of the project (it re-predicts and switches)."""
+    return _backend_json("POST", url, "/al/rollback", f"roll back project {project_id}", timeout,
+                         json={"project": str(project_id)})

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from ml_backend.active_learning.strategies import detection_score
 from sdk_scripts.label_config_library import read_config, render_config
 from tests.conftest import NETGUARD_DIR, TEST_ADMIN
 from tests.shapes_truth import matched_shapes, write_test_images
@@ -68,7 +69,8 @@ def test_sixteen_tasks_one_batched_call_in_order_no_reload(ml_backend_server) ->
     for res in results:
         assert res["model_version"] == body["model_version"]
         assert all(0 < r["score"] <= 1 for r in res["result"])
-        assert res["score"] == (min(r["score"] for r in res["result"]) if res["result"] else 0.0)
+        # image-level active-learning score: 0 without a confident box, else mean |2c - 1|
+        assert res["score"] == pytest.approx(detection_score([r["score"] for r in res["result"]]), abs=1e-6)
 
 
 def test_bad_inputs_get_empty_results_others_predicted(ml_backend_server, label_studio) -> None:

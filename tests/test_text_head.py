@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ml_backend.active_learning.text_head import HeadStore, fit, training_examples
+from ml_backend.active_learning.text_head import fit, load_head, save_head, training_examples
+from ml_backend.active_learning.versions import ProjectVersions
 
 
 def annotation(choice: str, *, flag: str | None = None, cancelled: bool = False) -> dict:
@@ -22,8 +23,11 @@ def test_training_examples_take_the_majority_and_skip_ties_and_flagged() -> None
         {"data": {"text": "odd"}, "annotations": [annotation("joy"), annotation("joy", flag="ambiguous")]},
         {"data": {"text": "skipped"}, "annotations": [annotation("joy", cancelled=True), annotation("anger")]},
         {"data": {"text": ""}, "annotations": [annotation("joy")]},
+        {"data": {"text": "reviewed"}, "annotations": [annotation("joy"), annotation("anger"),
+                                                       {**annotation("fear"), "ground_truth": True}]},
     ]
-    assert training_examples(tasks, "emotion", "text") == [("great", "joy"), ("skipped", "anger")]
+    assert training_examples(tasks, "emotion", "text") == [("great", "joy"), ("skipped", "anger"),
+                                                           ("reviewed", "fear")]
 
 
 def clusters(n: int, seed: int = 0) -> tuple[np.ndarray, list[str]]:
@@ -44,22 +48,36 @@ def test_fit_learns_and_reports_held_out_accuracy() -> None:
 def test_binary_heads_give_proper_probabilities(tmp_path) -> None:
     x, y = clusters(40)
     keep = [i for i, label in enumerate(y) if label != "fear"]
-    store = HeadStore(tmp_path, "p1")
-    store.save(*fit(x[keep], [y[i] for i in keep])[:3], examples=len(keep), validation_accuracy=None)
-    head = store.load()
+    save_head(tmp_path / "head.npz", *fit(x[keep], [y[i] for i in keep])[:3], examples=len(keep),
+              validation_accuracy=None)
+    head = load_head(tmp_path / "head.npz")
     probs = head.probabilities(x[keep])
     assert probs.shape == (len(keep), 2) and np.allclose(probs.sum(axis=1), 1)
     predicted = [head.classes[i] for i in probs.argmax(axis=1)]
-    assert predicted == [y[i] for i in keep]
+    assert predicted == [y[i] for i in keep] and head.validation_accuracy is None
 
 
 def test_versions_are_kept_and_rolled_back(tmp_path) -> None:
-    x, y = clusters(30)
-    store = HeadStore(tmp_path, "42", keep=2)
-    assert store.load() is None and store.current_version() is None
-    versions = [store.save(*fit(x, y)[:3], examples=30, validation_accuracy=0.9) for _ in range(3)]
-    assert versions == [1, 2, 3] and store.versions() == [2, 3]
-    assert store.load().version == 3 and store.load().validation_accuracy == pytest.approx(0.9)
-    assert store.rollback() == 2 and store.load().version == 2
+    store = ProjectVersions(tmp_path, "42", keep=2)
+    assert store.current() is None and store.versions() == []
+    with pytest.raises(ValueError, match="no version older than the zero-shot start"):
+        store.previous()
+    for expected in (1, 2, 3):
+        number, staging = store.reserve()
+        (staging / "artifact").write_text(str(number))
+        store.finish(number, staging, {"model_version": f"m{number}"})
+        store.point(number)
+        assert number == expected
+    assert store.versions() == [2, 3] and store.current() == 3 and store.meta(3)["model_version"] == "m3"
+    assert store.previous() == 2
+    store.point(store.previous())
+    assert store.current() == 2
     with pytest.raises(ValueError, match="no version older than v2"):
-        store.rollback()
+        store.previous()
+    # a run that fails after reserving leaves no version behind, and its number is never reused
+    number, staging = store.reserve()
+    store.discard(staging)
+    assert store.versions() == [2, 3] and store.current() == 2
+    assert store.reserve()[0] == number + 1
+    with pytest.raises(ValueError, match="digits"):
+        ProjectVersions(tmp_path, "../etc")

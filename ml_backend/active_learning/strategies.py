@@ -109,3 +109,47 @@ def class_balance_boost(scores: np.ndarray, predicted: np.ndarray | list, labell
 
 
 STRATEGIES = {"least-confidence": least_confidence, "margin": margin, "entropy": entropy}
+
+# diversity and hybrid order whole batches (at re-prediction after a training run); a single task
+# predicted on its own gets the pointwise score of POINTWISE_FALLBACK.
+ALL_STRATEGIES = ("least-confidence", "margin", "entropy", "diversity", "hybrid")
+POINTWISE_FALLBACK = {"diversity": "least-confidence", "hybrid": "margin"}
+
+
+def pointwise(probs: np.ndarray, strategy: str) -> np.ndarray:
+    """The per-task score of `strategy` for rows of class probabilities (lower = more valuable)."""
+    return STRATEGIES[POINTWISE_FALLBACK.get(strategy, strategy)](probs)
+
+
+def ranked_scores(first: list[int], uncertainty: np.ndarray) -> np.ndarray:
+    """Scores in [0, 1): the tasks in `first` in that order, then the rest by ascending uncertainty."""
+    uncertainty = np.asarray(uncertainty, float)
+    n = len(uncertainty)
+    chosen = set(first)
+    rest = [int(i) for i in np.argsort(uncertainty, kind="stable") if int(i) not in chosen]
+    return rank_scores(list(first) + rest, n)
+
+
+def batch_scores(strategy: str, uncertainty: np.ndarray, embeddings: np.ndarray | None, k: int,
+                 pool_factor: int = 5, labelled_embeddings: np.ndarray | None = None) -> np.ndarray:
+    """Scores for a whole set of unlabelled tasks under `strategy` (lower = serve first).
+
+    Pointwise strategies return `uncertainty` unchanged. `diversity` serves k-center greedy picks
+    (away from the labelled tasks too) first, `hybrid` the k-center order among the
+    `pool_factor * k` most uncertain; the other tasks follow by uncertainty. Without embeddings
+    (detection) both fall back to the pointwise order.
+    """
+    uncertainty = np.asarray(uncertainty, float)
+    if strategy not in ("diversity", "hybrid") or embeddings is None or len(uncertainty) == 0:
+        return uncertainty
+    embeddings = np.asarray(embeddings, float)
+    if strategy == "hybrid":
+        return ranked_scores(hybrid(uncertainty, embeddings, k, pool_factor), uncertainty)
+    labelled = np.asarray(labelled_embeddings if labelled_embeddings is not None else np.empty((0, 0)), float)
+    if labelled.size:
+        combined = np.vstack([labelled, embeddings])
+        picks = k_center_greedy(combined, k, labelled=list(range(len(labelled))))
+        first = [i - len(labelled) for i in picks]
+    else:
+        first = k_center_greedy(embeddings, k)
+    return ranked_scores(first, uncertainty)

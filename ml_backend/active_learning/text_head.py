@@ -5,18 +5,15 @@ majority of the annotators' choices (ties and tasks any annotator flagged ambigu
 are left out, see `training_examples`). The head is a multinomial logistic regression
 (scikit-learn) over the embeddings: seconds, not minutes.
 
-Versions: each run writes `<dir>/<project>/text-head-v<N>.npz` (weights, classes, the number of
-examples and the validation accuracy on a held-out slice) and points `current` at it with an atomic
-rename; the last `keep` versions stay on disk, so `rollback` can point `current` at the previous
-one. A run that fails (for example every annotation has the same class) writes nothing, and the
-previous version keeps serving.
+A head is one .npz file (weights, classes, the number of examples and the validation accuracy on a
+held-out slice) inside a training run's directory (see `versions.py`). `fit` raises when the data
+cannot make a classifier (for example every annotation has the same class); the run then fails and
+the previous version keeps serving.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,10 +40,12 @@ class TextHead:
 
 
 def training_examples(tasks: list[dict], control: str, text_key: str) -> list[tuple[str, str]]:
-    """(text, label) per task: the strict majority of submitted annotations' first choice."""
+    """(text, label) per task: a ground-truth annotation's choice (a reviewer's adjudication) when there is
+    one, else the strict majority of submitted annotations' first choice."""
     examples = []
     for task in tasks:
         votes: Counter = Counter()
+        truth: str | None = None
         flagged = False
         for annotation in task.get("annotations") or []:
             if annotation.get("was_cancelled"):
@@ -57,11 +56,16 @@ def training_examples(tasks: list[dict], control: str, text_key: str) -> list[tu
                     flagged = True
                 if region.get("from_name") == control and choices:
                     votes[choices[0]] += 1
+                    if annotation.get("ground_truth"):
+                        truth = choices[0]
         text = (task.get("data") or {}).get(text_key)
-        if flagged or not votes or not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or not text.strip() or not votes:
+            continue
+        if truth is not None:
+            examples.append((text, truth))
             continue
         (label, n), *rest = votes.most_common()
-        if rest and rest[0][1] == n:
+        if flagged or (rest and rest[0][1] == n):
             continue
         examples.append((text, label))
     return examples
@@ -90,56 +94,19 @@ def fit(embeddings: np.ndarray, labels: list[str], seed: int = 0, holdout: float
     return coef, intercept, tuple(model.classes_), accuracy
 
 
-class HeadStore:
-    """Versioned heads of one project under `root/<project>/`."""
+def save_head(path: Path, coef: np.ndarray, intercept: np.ndarray, classes: tuple[str, ...], examples: int,
+              validation_accuracy: float | None) -> None:
+    """Write a head to `path` (.npz) atomically."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp.npz")
+    np.savez(tmp, coef=coef, intercept=intercept, classes=np.array(classes), examples=examples,
+             validation_accuracy=np.nan if validation_accuracy is None else validation_accuracy)
+    os.replace(tmp, path)
 
-    def __init__(self, root: Path, project: str, keep: int = 5) -> None:
-        self.dir = Path(root) / project
-        self.keep = keep
 
-    def versions(self) -> list[int]:
-        found = (re.fullmatch(r"text-head-v(\d+)\.npz", p.name) for p in self.dir.glob("text-head-v*.npz"))
-        return sorted(int(m.group(1)) for m in found if m)
-
-    def current_version(self) -> int | None:
-        pointer = self.dir / "current"
-        if not pointer.exists():
-            return None
-        return int(json.loads(pointer.read_text())["version"])
-
-    def load(self, version: int | None = None) -> TextHead | None:
-        version = self.current_version() if version is None else version
-        if version is None:
-            return None
-        with np.load(self.dir / f"text-head-v{version}.npz", allow_pickle=False) as data:
-            accuracy = float(data["validation_accuracy"])
-            return TextHead(version, tuple(str(c) for c in data["classes"]), data["coef"], data["intercept"],
-                            int(data["examples"]), None if np.isnan(accuracy) else accuracy)
-
-    def save(self, coef: np.ndarray, intercept: np.ndarray, classes: tuple[str, ...], examples: int,
-             validation_accuracy: float | None) -> int:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        version = max(self.versions(), default=0) + 1
-        target = self.dir / f"text-head-v{version}.npz"
-        tmp = self.dir / f".text-head-v{version}.tmp.npz"
-        np.savez(tmp, coef=coef, intercept=intercept, classes=np.array(classes), examples=examples,
-                 validation_accuracy=np.nan if validation_accuracy is None else validation_accuracy)
-        os.replace(tmp, target)
-        self._point(version)
-        for old in self.versions()[: -self.keep]:
-            (self.dir / f"text-head-v{old}.npz").unlink(missing_ok=True)
-        return version
-
-    def rollback(self) -> int:
-        """Point `current` at the version before it; returns that version."""
-        current = self.current_version()
-        older = [v for v in self.versions() if current is None or v < current]
-        if not older:
-            raise ValueError(f"no version older than v{current} is kept in {self.dir}")
-        self._point(older[-1])
-        return older[-1]
-
-    def _point(self, version: int) -> None:
-        tmp = self.dir / ".current.tmp"
-        tmp.write_text(json.dumps({"version": version}))
-        os.replace(tmp, self.dir / "current")
+def load_head(path: Path, version: int = 0) -> TextHead:
+    """A head written by `save_head`."""
+    with np.load(Path(path), allow_pickle=False) as data:
+        accuracy = float(data["validation_accuracy"])
+        return TextHead(version, tuple(str(c) for c in data["classes"]), data["coef"], data["intercept"],
+                        int(data["examples"]), None if np.isnan(accuracy) else accuracy)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from label_studio_sdk.label_interface.control_tags import ControlTag
 
+from ml_backend.active_learning.versions import ServingRun
 from ml_backend.settings import BackendSettings
 
 log = logging.getLogger("ml_backend")
@@ -20,10 +21,18 @@ class NotServable(Exception):
 
 @dataclass
 class TaskOutcome:
-    """Regions proposed for one task by one control model, or why none."""
+    """Regions proposed for one task by one control model, or why none.
+
+    `uncertainty` is the active-learning score of this task for this control (lower = more valuable
+    to label; None: the task score falls back to the lowest region score); `embedding` and
+    `predicted` feed batch strategies (diversity, hybrid, class-balance boost) at re-prediction.
+    """
 
     regions: list[dict] = field(default_factory=list)
     error: str = ""
+    uncertainty: float | None = None
+    embedding: Any = None
+    predicted: str | None = None
 
 
 class ControlModel(ABC):
@@ -31,9 +40,10 @@ class ControlModel(ABC):
 
     kind: ClassVar[str] = ""
 
-    def __init__(self, control: ControlTag, settings: BackendSettings) -> None:
+    def __init__(self, control: ControlTag, settings: BackendSettings, run: ServingRun | None = None) -> None:
         self.control = control
         self.settings = settings
+        self.run = run
         self.from_name = control.name
         self.to_name = control.to_name[0]
         self.value_key = control.objects[0].value_name
@@ -46,9 +56,9 @@ class ControlModel(ABC):
         """Whether this class is the one for that tag (tag type and object type)."""
 
     @classmethod
-    def create(cls, control: ControlTag, settings: BackendSettings) -> ControlModel:
-        """Build the model for the tag; raises NotServable with a reason when it cannot."""
-        return cls(control, settings)
+    def create(cls, control: ControlTag, settings: BackendSettings, run: ServingRun | None = None) -> ControlModel:
+        """Build the model for the tag (the project's trained `run` when there is one); raises NotServable."""
+        return cls(control, settings, run)
 
     @property
     @abstractmethod

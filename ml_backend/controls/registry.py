@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from label_studio_sdk.label_interface import LabelInterface
 
+from ml_backend.active_learning.versions import ServingRun
 from ml_backend.controls.base import ControlModel, NotServable
 from ml_backend.controls.detection import RectangleDetector
 from ml_backend.controls.image_choices import ImageClassifier
@@ -14,8 +15,11 @@ from ml_backend.settings import BackendSettings
 REGISTRY: list[type[ControlModel]] = [RectangleDetector, PolygonSegmenter, ImageClassifier, TextZeroShot]
 
 
-def build_models(label_config: str, settings: BackendSettings) -> tuple[list[ControlModel], list[str]]:
+def build_models(label_config: str, settings: BackendSettings,
+                 run: ServingRun | None = None) -> tuple[list[ControlModel], list[str]]:
     """Models for every servable tag, and one reason line per tag that cannot be served.
+
+    With a project's trained `run`, tags it trained use those weights; the others serve as before.
 
     Raises NotServable (with every reason) when no tag of the config can be served.
     """
@@ -38,7 +42,7 @@ def build_models(label_config: str, settings: BackendSettings) -> tuple[list[Con
             reasons.append(f"{control.tag} '{control.name}' on {control.objects[0].tag}: no model for this tag type")
             continue
         try:
-            models.append(cls.create(control, settings))
+            models.append(cls.create(control, settings, run))
         except NotServable as exc:
             reasons.append(str(exc))
     if not models:

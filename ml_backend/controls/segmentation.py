@@ -6,6 +6,7 @@ from typing import Any
 
 from label_studio_sdk.label_interface.control_tags import ControlTag
 
+from ml_backend.active_learning.strategies import detection_score
 from ml_backend.controls.yolo_common import YoloControl
 from ml_backend.regions import polygon
 from ml_backend.settings import BackendSettings
@@ -33,3 +34,7 @@ class PolygonSegmenter(YoloControl):
             if len(pts) >= 3:
                 out.append(polygon(self.from_name, self.to_name, label, pts.tolist(), width, height, conf))
         return out
+
+    def uncertainty_for(self, regions: list[dict]) -> float | None:
+        """Image-level: 0 when no region is confident (nothing found is worth a look), else mean |2c - 1|."""
+        return detection_score([r["score"] for r in regions])

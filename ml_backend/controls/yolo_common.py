@@ -11,6 +11,7 @@ from typing import Any
 from label_studio_sdk.label_interface.control_tags import ControlTag
 
 from ml_backend import stats, weights
+from ml_backend.active_learning.versions import ServingRun
 from ml_backend.controls.base import ControlModel, NotServable, TaskOutcome, log
 from ml_backend.images import fetch_all
 from ml_backend.label_mapping import build_class_map
@@ -43,9 +44,10 @@ class YoloControl(ControlModel):
 
     weights_setting = "yolo_model_path"
 
-    def __init__(self, control: ControlTag, settings: BackendSettings) -> None:
-        super().__init__(control, settings)
-        path = getattr(settings, self.weights_setting)
+    def __init__(self, control: ControlTag, settings: BackendSettings, run: ServingRun | None = None) -> None:
+        super().__init__(control, settings, run)
+        trained = run.artifact(self.kind, control.name, ".pt") if run else None
+        path = str(trained) if trained else getattr(settings, self.weights_setting)
         if not path:
             raise NotServable(f"{control.tag} '{control.name}': no weights configured ({self.weights_setting.upper()})")
         if not os.path.isfile(path):
@@ -80,6 +82,10 @@ class YoloControl(ControlModel):
     def regions_for(self, result: Any, width: int, height: int) -> list[dict]:
         raise NotImplementedError
 
+    def uncertainty_for(self, regions: list[dict]) -> float | None:
+        """The task's active-learning score from its regions; None: the lowest region score is used."""
+        return None
+
     def predict_tasks(self, tasks: list[dict]) -> list[TaskOutcome]:
         urls = [(t.get("data") or {}).get(self.value_key) for t in tasks]
         fetched = fetch_all(urls, self.settings)
@@ -98,4 +104,5 @@ class YoloControl(ControlModel):
             for i, res in zip(chunk, results, strict=True):
                 w, h = fetched[i].image.size
                 outcomes[i].regions = self.regions_for(res, w, h)
+                outcomes[i].uncertainty = self.uncertainty_for(outcomes[i].regions)
         return outcomes

@@ -1,0 +1,117 @@
+"""Where training runs execute: the embedded worker (default) or an RQ queue on Redis.
+
+Both give the same guarantees per project: nothing runs before TRAIN_MIN_ANNOTATIONS new
+annotations (START_TRAINING skips that), at most one run at a time, and any number of events during
+a run cause exactly one follow-up run.
+
+- `EmbeddedQueue` runs `train_project` on a background thread inside the backend process
+  (`scheduler.TrainingScheduler`). Serve the backend with one gunicorn worker (threads for
+  concurrency) so one scheduler sees every event; a per-project file lock keeps runs from stacking
+  even if several processes share the model directory.
+- `RQQueue` (TRAIN_QUEUE=rq, REDIS_URL=...) enqueues `run_training_job` on the RQ queue
+  label-studio-ml already depends on; start workers with `rq worker labelops-training --url REDIS_URL`
+  on any machine that shares MODEL_DIR. The per-project counters live in Redis; a follow-up job is
+  enqueued with `depends_on` the running one, so it starts only after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from ml_backend.active_learning.scheduler import TrainingScheduler
+from ml_backend.settings import BackendSettings
+
+log = logging.getLogger("ml_backend.training")
+RQ_QUEUE_NAME = "labelops-training"
+
+
+class TrainingQueue(Protocol):
+    def notify(self, project: str, new_annotations: int = 1, force: bool = False) -> str: ...
+
+    def state(self, project: str) -> dict[str, Any]: ...
+
+
+def _train(project: str, settings: BackendSettings) -> None:
+    from ml_backend.active_learning.trainer import train_project
+
+    train_project(project, settings)
+
+
+class EmbeddedQueue:
+    """Training on a background thread of this process."""
+
+    def __init__(self, settings: BackendSettings) -> None:
+        self.scheduler = TrainingScheduler(lambda project: _train(project, settings),
+                                           min_new_annotations=settings.train_min_annotations)
+
+    def notify(self, project: str, new_annotations: int = 1, force: bool = False) -> str:
+        return self.scheduler.notify(project, new_annotations, force)
+
+    def state(self, project: str) -> dict[str, Any]:
+        s = self.scheduler.state(project)
+        return {"queue": "embedded", "running": s.running, "follow_up_queued": s.dirty,
+                "new_annotations_since_last_run": s.pending, "min_new_annotations": self.scheduler.min_new_annotations,
+                "runs": s.runs, "failures": s.failures, "last_error": s.last_error}
+
+
+def run_training_job(project: str) -> None:
+    """The RQ job: one training run with the worker's own settings (env / config file)."""
+    _train(project, BackendSettings.load())
+
+
+class RQQueue:
+    """Training jobs on RQ (Redis); same debounce rules, counters in Redis."""
+
+    def __init__(self, settings: BackendSettings) -> None:
+        from redis import Redis
+        from rq import Queue
+
+        self.redis = Redis.from_url(settings.redis_url)
+        self.queue = Queue(RQ_QUEUE_NAME, connection=self.redis)
+        self.min_new = max(1, settings.train_min_annotations)
+
+    def _key(self, project: str, what: str) -> str:
+        return f"labelops:train:{project}:{what}"
+
+    def notify(self, project: str, new_annotations: int = 1, force: bool = False) -> str:
+        from rq.job import Job, JobStatus
+
+        pending = self.redis.incrby(self._key(project, "pending"), max(0, new_annotations))
+        if not force and pending < self.min_new:
+            return "waiting"
+        with self.redis.lock(self._key(project, "lock"), timeout=10):
+            current_id = self.redis.get(self._key(project, "job"))
+            current = None
+            if current_id:
+                try:
+                    current = Job.fetch(current_id.decode(), connection=self.redis)
+                except Exception:
+                    current = None
+            status = current.get_status(refresh=True) if current else None
+            if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+                return "queued"  # a run that has not started yet will see these annotations
+            self.redis.set(self._key(project, "pending"), 0)
+            depends = current if status == JobStatus.STARTED else None
+            job = self.queue.enqueue(run_training_job, project, depends_on=depends, job_timeout=3600,
+                                     result_ttl=86400, failure_ttl=86400)
+            self.redis.set(self._key(project, "job"), job.id)
+            return "queued" if depends else "started"
+
+    def state(self, project: str) -> dict[str, Any]:
+        from rq.job import Job
+
+        job_id = self.redis.get(self._key(project, "job"))
+        status = None
+        if job_id:
+            try:
+                status = str(Job.fetch(job_id.decode(), connection=self.redis).get_status(refresh=True))
+            except Exception:
+                status = "unknown"
+        return {"queue": "rq", "last_job": job_id.decode() if job_id else None, "last_job_status": status,
+                "new_annotations_since_last_run": int(self.redis.get(self._key(project, "pending")) or 0),
+                "min_new_annotations": self.min_new}
+
+
+def make_queue(settings: BackendSettings) -> TrainingQueue:
+    return RQQueue(settings) if settings.train_queue == "rq" else EmbeddedQueue(settings)

@@ -1,0 +1,278 @@
+"""One training run for one project, end to end.
+
+1. Read the project's labeling config and every task (with annotations) from Label Studio.
+2. Train each trainable tag into a staged version directory: Choices on Text → a logistic-regression
+   head on the MiniLM embeddings (`text_head.py`); RectangleLabels on Image → YOLO fine-tuned from the
+   weights served now (`ml_backend/training/finetune_detector.py`). A tag that cannot be trained this
+   time keeps the artifact of the version served now.
+3. Publish: re-predict every task Label Studio can still serve (not yet labeled) with the new version,
+   order them by the configured strategy, store the predictions in bulk, and set the project's
+   model_version to the new version — so "Uncertainty sampling" serves by the new model at once.
+4. Only then point `current` at the new version. Any failure before that discards the staged version
+   and leaves the previous one serving; the history records why.
+
+One run per project at a time across processes (an exclusive file lock); `rollback` reuses step 3
+for an older version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml_backend.active_learning.strategies import batch_scores
+from ml_backend.active_learning.text_head import fit, save_head, training_examples
+from ml_backend.active_learning.versions import (
+    ProjectVersions,
+    ServingRun,
+    model_version_name,
+    serving_run,
+)
+from ml_backend.controls.base import ControlModel
+from ml_backend.controls.detection import RectangleDetector
+from ml_backend.controls.text_choices import TextZeroShot
+from ml_backend.settings import BackendSettings
+
+log = logging.getLogger("ml_backend.training")
+PUBLISH_CHUNK = 500
+
+
+class TrainingFailed(Exception):
+    """A run that produced no new version; the message says why."""
+
+
+@dataclass
+class RunReport:
+    project: str
+    version: int
+    model_version: str
+    annotated_tasks: int
+    controls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    predicted: int = 0
+    seconds: float = 0.0
+
+
+def ls_client(settings: BackendSettings) -> Any:
+    """The Label Studio client for LABEL_STUDIO_URL + LABEL_STUDIO_API_KEY (training needs both)."""
+    if not settings.label_studio_url or not settings.label_studio_api_key:
+        raise TrainingFailed("training needs LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (or "
+                             "LABEL_STUDIO_ACCESS_TOKEN) in the backend's settings")
+    from sdk_scripts.client import LabelStudioClient
+    from sdk_scripts.settings import Connection
+
+    return LabelStudioClient(Connection(settings.label_studio_url.rstrip("/"), settings.label_studio_api_key))
+
+
+@contextlib.contextmanager
+def project_lock(store: ProjectVersions, wait: bool = True) -> Iterator[None]:
+    """Exclusive per-project lock shared by every backend process on this disk."""
+    store.dir.mkdir(parents=True, exist_ok=True)
+    with open(store.dir / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TrainingFailed(f"project {store.project}: a training run or rollback is in progress") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _has_submission(task: dict) -> bool:
+    return any(not a.get("was_cancelled") for a in task.get("annotations") or [])
+
+
+# -- per-tag training ---------------------------------------------------------------------------
+
+
+def _train_text(model: TextZeroShot, tasks: list[dict], staging: Path) -> dict[str, Any]:
+    examples = [(t, label) for t, label in training_examples(tasks, model.from_name, model.value_key)
+                if label in model.labels]
+    if not examples:
+        raise ValueError("no annotated task has a usable label (all unlabeled, tied or flagged)")
+    texts, labels = zip(*examples, strict=True)
+    embeddings = model.encode(list(texts))
+    coef, intercept, classes, accuracy = fit(embeddings, list(labels))
+    save_head(staging / f"text-head-{model.from_name}.npz", coef, intercept, classes, len(examples), accuracy)
+    return {"kind": "text-head", "examples": len(examples), "validation_accuracy": accuracy,
+            "label_counts": dict(Counter(labels))}
+
+
+def _train_detector(model: RectangleDetector, tasks: list[dict], staging: Path,
+                    settings: BackendSettings) -> dict[str, Any]:
+    from ml_backend.images import download
+    from ml_backend.training.finetune_detector import TrainingDataError, detection_examples, fine_tune_detector
+
+    examples = detection_examples(tasks, model.from_name, model.value_key)
+    if not examples:
+        raise ValueError("no annotated image to train on")
+    pairs = []
+    for example in examples:
+        try:
+            pairs.append((example, download(example.image, settings)))
+        except Exception as exc:
+            raise TrainingDataError(f"task {example.task_id}: image {example.image!r} cannot be fetched: "
+                                    f"{exc}") from None
+    class_names = list(model.labels)
+    result = fine_tune_detector(Path(model.path), pairs, class_names, staging / f"detect-{model.from_name}.pt",
+                                epochs=settings.train_epochs, imgsz=settings.train_imgsz)
+    counts = Counter(box[0] for ex in examples for box in ex.boxes)
+    return {"kind": "detector", "examples": len(examples), "validation_map50": result.map50,
+            "held_out": result.held_out, "label_counts": dict(counts)}
+
+
+def _carry_over(model: ControlModel, current: ServingRun | None, staging: Path) -> bool:
+    """Copy the served artifact of a tag that could not be retrained into the new version."""
+    if current is None:
+        return False
+    for kind, suffix in (("text-head", ".npz"), (model.kind, ".pt")):
+        path = current.artifact(kind, model.from_name, suffix)
+        if path is not None:
+            shutil.copyfile(path, staging / path.name)
+            return True
+    return False
+
+
+# -- publishing ---------------------------------------------------------------------------------
+
+
+def publish(client: Any, project: str, label_config: str, settings: BackendSettings, run: ServingRun,
+            tasks: list[dict] | None = None) -> int:
+    """Re-predict the project's unlabeled tasks with `run`, store the predictions, switch model_version.
+
+    Tasks that already hold a prediction of this version are not predicted again (a rollback to a
+    version, or a rerun after a crash, adds nothing twice). Returns the number of predictions stored.
+    """
+    from ml_backend.model import LabelopsModel
+
+    project_id = int(project)
+    tasks = list(client.iter_tasks(project_id)) if tasks is None else tasks
+    todo = [{"id": t["id"], "data": t["data"]} for t in tasks
+            if not t.get("is_labeled")
+            and not any(p.get("model_version") == run.model_version for p in t.get("predictions") or [])]
+    has_version = any(p.get("model_version") == run.model_version for t in tasks for p in t.get("predictions") or [])
+    model = LabelopsModel(label_config, settings, project=project, run=run)
+    if model.unservable:
+        raise TrainingFailed(f"the new version cannot serve this project: {model.unservable}")
+    predictions = []
+    for start in range(0, len(todo), max(1, settings.batch_size) * 8):
+        predictions.extend(model.predict_detailed(todo[start:start + max(1, settings.batch_size) * 8]))
+    embeddings = [p.embedding for p in predictions]
+    have_embeddings = bool(predictions) and all(e is not None for e in embeddings)
+    labelled = [t for t in tasks if t.get("is_labeled")]
+    labelled_embeddings = None
+    if have_embeddings and settings.al_strategy == "diversity" and labelled:
+        text_models = [m for m in model.models if isinstance(m, TextZeroShot)]
+        if text_models:
+            labelled_embeddings = text_models[0].encode(
+                [str(t["data"].get(text_models[0].value_key, "")) for t in labelled])
+    scores = batch_scores(settings.al_strategy, np.array([p.score for p in predictions]),
+                          np.vstack(embeddings) if have_embeddings else None, k=settings.al_batch,
+                          pool_factor=settings.hybrid_pool_factor, labelled_embeddings=labelled_embeddings)
+    rows = [{"task": t["id"], "result": p.result, "score": round(float(s), 6), "model_version": run.model_version}
+            for t, p, s in zip(todo, predictions, scores, strict=True)]
+    for start in range(0, len(rows), PUBLISH_CHUNK):
+        client.import_predictions(project_id, rows[start:start + PUBLISH_CHUNK])
+    if rows or has_version:
+        client.update_project(project_id, model_version=run.model_version)
+    else:
+        log.info("project %s: no unlabeled task to predict; model_version left as it is", project)
+    return len(rows)
+
+
+# -- a run --------------------------------------------------------------------------------------
+
+
+def train_project(project: str, settings: BackendSettings, client: Any = None) -> RunReport:
+    """Train, publish and serve a new version of `project`; raises TrainingFailed (previous version kept)."""
+    from ml_backend.model import LabelopsModel
+
+    started = time.monotonic()
+    store = ProjectVersions(settings.versions_root(), project, settings.keep_versions)
+    with project_lock(store):
+        for stale in store.dir.glob(".staging-v*"):  # left by a process killed mid-run
+            shutil.rmtree(stale, ignore_errors=True)
+        client = client or ls_client(settings)
+        try:
+            project_json = client.project(int(project))
+            tasks = list(client.iter_tasks(int(project)))
+        except Exception as exc:
+            store.record({"event": "failed", "error": f"cannot read the project from Label Studio: {exc}"})
+            raise TrainingFailed(f"project {project}: cannot read it from Label Studio: {exc}") from None
+        annotated = [t for t in tasks if _has_submission(t)]
+        current = serving_run(settings.versions_root(), project, settings.keep_versions)
+        number, staging = store.reserve()
+        report = RunReport(project, number, model_version_name(settings.model_version or "labelops", project, number),
+                           len(annotated))
+        try:
+            served = LabelopsModel(project_json["label_config"], settings, project=project, run=current)
+            if served.unservable:
+                raise TrainingFailed(served.unservable)
+            errors = {}
+            for model in served.models:
+                try:
+                    if isinstance(model, TextZeroShot):
+                        report.controls[model.from_name] = _train_text(model, annotated, staging)
+                    elif isinstance(model, RectangleDetector):
+                        report.controls[model.from_name] = _train_detector(model, annotated, staging, settings)
+                    else:
+                        continue
+                except Exception as exc:
+                    errors[model.from_name] = f"{type(exc).__name__}: {exc}"
+                    log.warning("project %s, control '%s': not retrained: %s", project, model.from_name, exc)
+                    carried = _carry_over(model, current, staging)
+                    report.controls[model.from_name] = {"error": errors[model.from_name], "carried_over": carried}
+            if not any("error" not in c for c in report.controls.values()):
+                raise TrainingFailed("; ".join(f"{k}: {v}" for k, v in errors.items()) or
+                                     "no tag of this config can be trained")
+            meta = {"model_version": report.model_version, "project": project, "version": number,
+                    "annotated_tasks": len(annotated), "controls": report.controls,
+                    "label_counts": {k: c.get("label_counts", {}) for k, c in report.controls.items()},
+                    "trained_from": current.model_version if current else served.model_version,
+                    "strategy": settings.al_strategy}
+            store.finish(number, staging, meta)
+            run = ServingRun(project, number, store.path(number), meta)
+            report.predicted = publish(client, project, project_json["label_config"], settings, run, tasks)
+        except Exception as exc:
+            store.discard(staging)
+            shutil.rmtree(store.path(number), ignore_errors=True)
+            reason = str(exc) if isinstance(exc, TrainingFailed) else f"{type(exc).__name__}: {exc}"
+            store.record({"event": "failed", "version": number, "annotated_tasks": len(annotated), "error": reason,
+                          "serving": current.model_version if current else None})
+            raise TrainingFailed(f"project {project}: run {number} failed, the previous version keeps serving: "
+                                 f"{reason}") from None
+        store.point(number)
+        report.seconds = round(time.monotonic() - started, 2)
+        store.record({"event": "trained", "version": number, "model_version": report.model_version,
+                      "annotated_tasks": len(annotated), "controls": report.controls, "predicted": report.predicted,
+                      "seconds": report.seconds})
+        log.info("project %s: %s trained on %d annotated tasks in %.1f s, %d tasks re-predicted", project,
+                 report.model_version, len(annotated), report.seconds, report.predicted)
+        return report
+
+
+def rollback_project(project: str, settings: BackendSettings, client: Any = None) -> dict[str, Any]:
+    """Serve the previous kept version again (re-predicting unlabeled tasks that lack its predictions)."""
+    store = ProjectVersions(settings.versions_root(), project, settings.keep_versions)
+    with project_lock(store, wait=False):
+        before = store.current()
+        target = store.previous()
+        client = client or ls_client(settings)
+        project_json = client.project(int(project))
+        run = ServingRun(project, target, store.path(target), store.meta(target))
+        predicted = publish(client, project, project_json["label_config"], settings, run)
+        store.point(target)
+        entry = {"event": "rollback", "from_version": before, "version": target,
+                 "model_version": run.model_version, "predicted": predicted}
+        store.record(entry)
+        return entry
