@@ -21,11 +21,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from ml_backend.local_server import LocalBackend, _free_port
+from ml_backend.training.shapes import CLASSES
+from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
 from tests.conftest import TEST_ADMIN, unique_title
+from tests.shapes_truth import matched_shapes, write_test_images
 
 pytestmark = pytest.mark.label_studio
 
@@ -53,7 +57,7 @@ def al_backend(label_studio, tmp_path_factory):
     env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": TEST_ADMIN.token,
            "LABELOPS_CACHE_DIR": str(root / "cache"), "YOLO_CONFIG_DIR": str(root / "ultralytics"),
            "MODEL_DIR": str(root / "models"), "TRAIN_MIN_ANNOTATIONS": str(MIN_NEW), "KEEP_VERSIONS": "3",
-           "AL_STRATEGY": "least-confidence"}
+           "AL_STRATEGY": "least-confidence", "TRAIN_EPOCHS": "2", "TRAIN_IMGSZ": "320"}
     backend = LocalBackend(env=env, log_path=root / "backend.log", port=_free_port()).start()
     yield backend
     backend.stop()
@@ -253,3 +257,58 @@ def test_backend_killed_mid_training_serves_the_last_good_version(al_backend, ls
     history = _wait_for_runs(al_backend.url, pid, 2)
     assert history[-1]["event"] == "trained" and history[-1]["model_version"] != good
     assert ls_client.project(pid)["model_version"] == history[-1]["model_version"]
+
+
+def test_detector_fine_tunes_from_annotated_images_and_a_bad_image_fails_cleanly(
+        al_backend, ls_client, tmp_path) -> None:
+    config = render_config(read_config("image_bbox"), {"label": [c.capitalize() for c in CLASSES]})
+    project = ls_client.create_project(title=unique_title("al boxes"), label_config=config,
+                                       sampling="Uncertainty sampling")
+    pid = project["id"]
+    images = write_test_images(tmp_path, 10, seed=24680)
+    task_ids = ls_client.upload_files(pid, [str(p) for p, _ in images])
+    connect_backend(ls_client, pid, al_backend.url)
+    base = ls_client.project(pid)["model_version"]
+    preannotate(ls_client, pid, backend_url=al_backend.url, progress=False)
+    # an annotated task whose image Label Studio cannot serve: the run fails, the shipped model keeps serving
+    bad = ls_client.import_tasks(pid, [{"image": "/data/upload/999999/gone.png"}])[0]
+    ls_client.create_annotation(bad, [{"from_name": "label", "to_name": "image", "type": "rectanglelabels",
+                                       "original_width": 320, "original_height": 320,
+                                       "value": {"x": 10, "y": 10, "width": 20, "height": 20, "rotation": 0,
+                                                 "rectanglelabels": ["Circle"]}}])
+
+    def annotate(pairs: list) -> None:
+        for task_id, (path, shapes) in pairs:
+            with Image.open(path) as img:
+                w, h = img.size
+            result = [{"from_name": "label", "to_name": "image", "type": "rectanglelabels", "original_width": w,
+                       "original_height": h, "value": {"x": 100 * s.box[0] / w, "y": 100 * s.box[1] / h,
+                                                       "width": 100 * (s.box[2] - s.box[0]) / w,
+                                                       "height": 100 * (s.box[3] - s.box[1]) / h,
+                                                       "rotation": 0, "rectanglelabels": [s.label.capitalize()]}}
+                      for s in shapes]
+            ls_client.create_annotation(task_id, result)
+
+    pairs = list(zip(task_ids, images, strict=True))
+    annotate(pairs[:MIN_NEW - 1])  # with the bad one: MIN_NEW annotations, a run starts
+    history = _wait_for_runs(al_backend.url, pid, 1, timeout=300)
+    assert history[-1]["event"] == "failed" and f"task {bad}" in history[-1]["error"], history
+    assert ls_client.project(pid)["model_version"] == base
+
+    annotate(pairs[MIN_NEW - 1:6])
+    ls_client.delete_task(bad)
+    httpx.post(f"{al_backend.url}/webhook", json={"action": "START_TRAINING", "project": {"id": pid}}, timeout=30)
+    history = _wait_for_runs(al_backend.url, pid, 2, timeout=300)
+    run = history[-1]
+    assert run["event"] == "trained", history
+    assert run["controls"]["label"]["kind"] == "detector" and run["controls"]["label"]["examples"] == 6
+    version = f"labelops-p{pid}-v2"  # run 1 failed; its number is never reused
+    assert run["model_version"] == version and ls_client.project(pid)["model_version"] == version
+    unlabeled = dict(zip(task_ids[6:], images[6:], strict=True))
+    found = total = 0
+    for task in ls_client.iter_tasks(pid):
+        if task["id"] in unlabeled:
+            pred = next(p for p in task["predictions"] if p["model_version"] == version)
+            found += matched_shapes(unlabeled[task["id"]][1], pred["result"])
+            total += len(unlabeled[task["id"]][1])
+    assert found >= 0.5 * total, f"fine-tuned detector found {found} of {total} shapes"
