@@ -19,11 +19,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
-# Debian packages the tests use: chromium renders the edge-case page in a headless browser.
+# Debian packages the tests use: chromium renders the edge-case page in a headless browser;
+# redis-server carries the RQ training queue test.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing Debian's chromium (headless browser for the edge-case page test)"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing (headless browser, Redis for the RQ queue test)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 demo: install
 	$(BIN)/python -m sdk_scripts.demo

@@ -74,41 +74,40 @@ class RQQueue:
     def _key(self, project: str, what: str) -> str:
         return f"labelops:train:{project}:{what}"
 
-    def notify(self, project: str, new_annotations: int = 1, force: bool = False) -> str:
-        from rq.job import Job, JobStatus
-
-        pending = self.redis.incrby(self._key(project, "pending"), max(0, new_annotations))
-        if not force and pending < self.min_new:
-            return "waiting"
-        with self.redis.lock(self._key(project, "lock"), timeout=10):
-            current_id = self.redis.get(self._key(project, "job"))
-            current = None
-            if current_id:
-                try:
-                    current = Job.fetch(current_id.decode(), connection=self.redis)
-                except Exception:
-                    current = None
-            status = current.get_status(refresh=True) if current else None
-            if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
-                return "queued"  # a run that has not started yet will see these annotations
-            self.redis.set(self._key(project, "pending"), 0)
-            depends = current if status == JobStatus.STARTED else None
-            job = self.queue.enqueue(run_training_job, project, depends_on=depends, job_timeout=3600,
-                                     result_ttl=86400, failure_ttl=86400)
-            self.redis.set(self._key(project, "job"), job.id)
-            return "queued" if depends else "started"
-
-    def state(self, project: str) -> dict[str, Any]:
+    def _job(self, project: str) -> Any:
         from rq.job import Job
 
         job_id = self.redis.get(self._key(project, "job"))
-        status = None
-        if job_id:
-            try:
-                status = str(Job.fetch(job_id.decode(), connection=self.redis).get_status(refresh=True))
-            except Exception:
-                status = "unknown"
-        return {"queue": "rq", "last_job": job_id.decode() if job_id else None, "last_job_status": status,
+        if not job_id:
+            return None
+        try:
+            return Job.fetch(job_id.decode(), connection=self.redis)
+        except Exception:  # expired or deleted
+            return None
+
+    def notify(self, project: str, new_annotations: int = 1, force: bool = False) -> str:
+        from rq.job import JobStatus
+
+        with self.redis.lock(self._key(project, "lock"), timeout=30, blocking_timeout=30):
+            pending = self.redis.incrby(self._key(project, "pending"), max(0, new_annotations))
+            job = self._job(project)
+            status = job.get_status(refresh=True) if job is not None else None
+            if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+                return "queued"  # a run that has not started yet will see these annotations
+            if status != JobStatus.STARTED and not force and pending < self.min_new:
+                return "waiting"
+            depends = job if status == JobStatus.STARTED else None  # the follow-up waits for the running one
+            self.redis.set(self._key(project, "pending"), 0)
+            new = self.queue.enqueue(run_training_job, project, depends_on=depends, job_timeout=3600,
+                                     result_ttl=86400, failure_ttl=86400)
+            self.redis.set(self._key(project, "job"), new.id)
+            return "queued" if depends is not None else "started"
+
+    def state(self, project: str) -> dict[str, Any]:
+        job = self._job(project)
+        status = str(job.get_status(refresh=True).value) if job is not None else None
+        return {"queue": "rq", "last_job": job.id if job is not None else None, "last_job_status": status,
+                "running": status == "started", "follow_up_queued": status in ("deferred", "queued"),
                 "new_annotations_since_last_run": int(self.redis.get(self._key(project, "pending")) or 0),
                 "min_new_annotations": self.min_new}
 
