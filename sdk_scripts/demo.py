@@ -55,6 +55,29 @@ class DemoProject:
     present: int
 
 
+def active_learning_summary(client: LabelStudioClient, backend_url: str, project_id: int,
+                            timeout: float = 120.0) -> str:
+    """Wait for the training runs the annotations triggered to settle; one line on what they did."""
+    from sdk_scripts.ml_backend_link import backend_al_status
+
+    deadline = time.monotonic() + timeout
+    status = backend_al_status(backend_url, project_id)
+    while status["training"].get("running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status = backend_al_status(backend_url, project_id)
+    trained = [h for h in status["history"] if h.get("event") == "trained"]
+    if not trained:
+        failed = [h.get("error") for h in status["history"] if h.get("event") == "failed"]
+        return "active learning: no model trained yet" + (f" (last run failed: {failed[-1]})" if failed else "")
+    last = trained[-1]
+    figures = ", ".join(f"{name}: {c.get('examples')} examples, held-out accuracy "
+                        f"{'-' if c.get('validation_accuracy') is None else round(c['validation_accuracy'], 2)}"
+                        for name, c in last["controls"].items() if "error" not in c)
+    version = client.project(project_id).get("model_version")
+    return (f"active learning: {len(trained)} training run(s) from the annotations' webhooks; project now on "
+            f"{version} ({figures}); Label Studio serves by its scores (Uncertainty sampling)")
+
+
 def set_up_demo_project(client: LabelStudioClient) -> DemoProject:
     """Create the 3-annotator emotion project and import the sample tasks (both idempotent)."""
     spec = load_spec(samples_dir() / "emotion_project.yaml")
@@ -153,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{pre.predicted} tasks pre-annotated ({pre.skipped_existing} already were)")
         made = annotate_as_simulated_annotators(server, client, project["id"])
         print(f"3 simulated annotators made {made} annotations")
+        print(active_learning_summary(client, backend.url, project["id"]))
         pushed = push_reviews(client, project["id"], per_task_scores, threshold=0.8, qa_fraction=0.05)
         review = pushed.review_project
         print(f"review project {review['id']}: {len(pushed.picks)} tasks need review "

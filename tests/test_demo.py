@@ -31,6 +31,8 @@ def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsy
     assert "log in as admin@labelops.local" in out
     assert "/projects/1/data" in out and "3 annotators per task, 24 tasks imported" in out
     assert "3 simulated annotators made 72 annotations" in out
+    # the annotations' webhooks trained the backend and the project follows the newest version
+    assert "training run(s) from the annotations' webhooks; project now on labelops-p1-v" in out, out
     assert "24 tasks pre-annotated (0 already were)" in out and "backend   http://127.0.0.1:" in out
     assert "review project 2: " in out and "reviews   http://127.0.0.1:" in out and "/projects/2/data" in out
     assert f"quality report: {tmp_path / 'demo' / 'report.html'}" in out
