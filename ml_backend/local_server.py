@@ -31,6 +31,12 @@ class LocalBackend:
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
+    def auth(self) -> tuple[str, str] | None:
+        """The basic-auth credentials the backend requires (BASIC_AUTH_USER / BASIC_AUTH_PASS in its env)."""
+        user, password = self.env.get("BASIC_AUTH_USER", ""), self.env.get("BASIC_AUTH_PASS", "")
+        return (user, password) if user and password else None
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
@@ -45,7 +51,7 @@ class LocalBackend:
             if self._proc.poll() is not None:
                 raise RuntimeError(f"backend exited with {self._proc.returncode}; see {self.log_path}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                if httpx.get(f"{self.url}/health", timeout=2, auth=self.auth).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -58,7 +64,7 @@ class LocalBackend:
         return self._proc is not None and self._proc.poll() is None
 
     def health(self) -> dict:
-        return httpx.get(f"{self.url}/health", timeout=10).json()
+        return httpx.get(f"{self.url}/health", timeout=10, auth=self.auth).json()
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None

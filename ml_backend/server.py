@@ -4,15 +4,22 @@ label-studio-ml 1.0.9 keeps the model built at /setup in one worker's memory and
 from it, which breaks with several gunicorn workers or after a restart. Here every request builds
 its model object from the label config it carries (weights are cached per process), so any worker
 answers any request. Serve it with gunicorn (`python -m ml_backend`), never Flask's dev server.
+
+With BASIC_AUTH_USER and BASIC_AUTH_PASS set, every route (label-studio-ml's own included) requires
+HTTP basic auth with those credentials; label-studio-ml 1.0.9 has no such check, so it is a
+`before_request` hook here. Label Studio sends them from the ML-backend row (auth_method BASIC_AUTH)
+and, for its `<backend>/webhook` webhook, from that webhook's `headers` (set by `labelops backend connect`).
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
+from label_studio_ml import api as ls_ml_api
 from label_studio_ml.api import init_app
 
 from ml_backend import stats
@@ -20,13 +27,14 @@ from ml_backend.active_learning.queue import make_queue
 from ml_backend.active_learning.trainer import TrainingFailed, ls_client, rollback_project
 from ml_backend.active_learning.versions import ProjectVersions, project_id_from
 from ml_backend.model import LabelopsModel
-from ml_backend.offline import DEFAULT_CONFIG_DIR
 from ml_backend.settings import BackendSettings
 
 log = logging.getLogger("ml_backend")
 
 
 TRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED", "START_TRAINING")
+AUTH_REALM = "labelops ML backend"
+_AUTH_CONFIG_KEY = "LABELOPS_BASIC_AUTH"
 
 
 def _error(status: int, message: str) -> tuple[Any, int]:
@@ -41,15 +49,62 @@ def _weights_status(s: BackendSettings) -> dict[str, Any]:
     return out
 
 
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def _require_basic_auth() -> Any:
+    """before_request: 401 unless the request carries the configured basic-auth credentials."""
+    expected = current_app.config.get(_AUTH_CONFIG_KEY)
+    if not expected:
+        return None
+    auth = request.authorization
+    user = auth.username if auth is not None and auth.type == "basic" else None
+    password = auth.password if auth is not None and auth.type == "basic" else None
+    # both compared in constant time, always both (no early exit on a wrong user name)
+    user_ok = _same(user or "", expected[0])
+    pass_ok = _same(password or "", expected[1])
+    if user is not None and password is not None and user_ok and pass_ok:
+        return None
+    reason = "no basic-auth credentials" if user is None else "wrong basic-auth credentials"
+    log.warning("401 %s %s from %s: %s", request.method, request.path, request.remote_addr, reason)
+    resp = jsonify({"status": "error",
+                    "error": f"authentication required: {reason}; this ML backend needs HTTP basic auth"})
+    resp.status_code = 401
+    resp.headers["WWW-Authenticate"] = f'Basic realm="{AUTH_REALM}"'
+    return resp
+
+
+def _log_request_info() -> None:
+    """label-studio-ml's DEBUG request log, without the Authorization header (it carries the password)."""
+    if log.isEnabledFor(logging.DEBUG) or ls_ml_api.logger.isEnabledFor(logging.DEBUG):
+        headers = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in request.headers.items()}
+        ls_ml_api.logger.debug("Request headers: %s", headers)
+        ls_ml_api.logger.debug("Request body: %s", request.get_data())
+
+
+def _install_hooks(app: Flask) -> None:
+    """Auth first, then the redacted request log; idempotent (label-studio-ml's app is a module global)."""
+    funcs = app.before_request_funcs.setdefault(None, [])
+    original = getattr(ls_ml_api, "log_request_info", None)
+    funcs[:] = [f for f in funcs if f not in (original, _require_basic_auth, _log_request_info)]
+    funcs[:0] = [_require_basic_auth, _log_request_info]
+
+
 def create_app(settings: BackendSettings | None = None) -> Flask:
     """The Flask app to hand to gunicorn."""
     settings = settings or BackendSettings.load()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # label-studio-ml writes one job directory per webhook event under model_dir: keep them out of the cwd
-    model_dir = os.environ.get("MODEL_DIR") or str(DEFAULT_CONFIG_DIR.parent / "ml-backend-jobs")
+    # label-studio-ml's manager wants a model_dir (its own /train route writes job dirs there): the same
+    # MODEL_DIR that holds the trained versions (MODEL_DIR/projects), never the cwd
+    model_dir = str(settings.versions_root().parent)
     os.makedirs(model_dir, exist_ok=True)
     app = init_app(LabelopsModel, model_dir=model_dir)
+    credentials = settings.basic_auth()  # ValueError when only one of the two is set
+    app.config[_AUTH_CONFIG_KEY] = credentials
+    _install_hooks(app)
+    log.info("HTTP basic auth %s", f"required (user {credentials[0]!r})" if credentials else "off")
 
     queue = make_queue(settings)
     known_projects: set[str] = set()
@@ -75,7 +130,7 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
         ok = any(v == "ok" for v in weights.values())
         return jsonify({"status": "UP", "model_class": "LabelopsModel", "weights": weights,
                         "detector_ready": weights["YOLO_MODEL_PATH"] == "ok",
-                        "text_model": settings.text_model,
+                        "text_model": settings.text_model, "basic_auth": credentials is not None,
                         "message": "" if ok else "no YOLO weights configured or found: image tags are not servable",
                         "pid": os.getpid(), "stats": stats.snapshot()})
 

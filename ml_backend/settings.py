@@ -77,6 +77,9 @@ class BackendSettings:
     train_imgsz: int = 320
     train_queue: str = "embedded"
     redis_url: str = ""
+    # HTTP basic auth on every route (both or neither; see the README's "Security" paragraph)
+    basic_auth_user: str = ""
+    basic_auth_pass: str = field(default="", repr=False)
 
     def versions_root(self) -> Path:
         """Where each project's trained versions live (MODEL_DIR/projects)."""
@@ -128,9 +131,23 @@ class BackendSettings:
             raise ValueError(f"TRAIN_QUEUE={self.train_queue!r}: use 'embedded' or 'rq'")
         if self.train_queue == "rq" and not self.redis_url:
             raise ValueError("TRAIN_QUEUE=rq needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+        self.basic_auth()
+
+    def basic_auth(self) -> tuple[str, str] | None:
+        """(user, password) when the backend requires HTTP basic auth, None when it does not.
+
+        Raises ValueError naming the missing setting when only one of the two is set.
+        """
+        if bool(self.basic_auth_user) != bool(self.basic_auth_pass):
+            missing = "BASIC_AUTH_PASS" if self.basic_auth_user else "BASIC_AUTH_USER"
+            given = "BASIC_AUTH_USER" if self.basic_auth_user else "BASIC_AUTH_PASS"
+            raise ValueError(f"{given} is set but {missing} is not: set both to require HTTP basic auth, or neither")
+        return (self.basic_auth_user, self.basic_auth_pass) if self.basic_auth_user else None
 
     def public(self) -> dict[str, Any]:
-        """Settings safe to show (/health): the API key is reduced to whether it is set."""
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "label_studio_api_key"}
+        """Settings safe to show (/health): the API key and the basic-auth password are reduced to whether set."""
+        secret = ("label_studio_api_key", "basic_auth_pass")
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in secret}
         out["label_studio_api_key_set"] = bool(self.label_studio_api_key)
+        out["basic_auth_pass_set"] = bool(self.basic_auth_pass)
         return out

@@ -259,14 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     connect = _add(backend_sub, "connect", cmd_backend_connect,
                    "register the backend with a project (idempotent) and set the project's model_version")
     connect.add_argument("project", help="project id or exact title")
-    connect.add_argument("url", help="backend URL, e.g. http://127.0.0.1:9090")
+    connect.add_argument("url", help="backend URL, e.g. http://127.0.0.1:9090 (a backend with basic auth: set "
+                         "LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD; Label Studio stores them too)")
     connect.add_argument("--predict-on-load", action="store_true",
                          help="retrieve predictions automatically when a task is loaded")
 
     pre = _add(commands, "preannotate", cmd_preannotate,
                "store predictions for every task lacking one of the current model version")
     pre.add_argument("project", help="project id or exact title")
-    pre.add_argument("--backend", metavar="URL", help="backend URL (default: run the model in this process)")
+    pre.add_argument("--backend", metavar="URL", help="backend URL (default: run the model in this process); "
+                     "basic auth from LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD")
     pre.add_argument("--batch-size", type=int, default=16, help="tasks per /predict call (default 16)")
     pre.add_argument("--only-unlabeled", action="store_true", help="skip tasks that already have annotations")
     pre.add_argument("--concurrency", type=int, default=2, help="batches in flight at once (default 2)")

@@ -3,39 +3,79 @@
 `connect_backend` is idempotent: one ML-backend row per URL (Label Studio leaves a row behind after
 a refused `ml create`; such duplicates are removed), the project's model_version set to the version
 the backend's /setup reports, and optionally "retrieve predictions when a task loads" switched on.
+
+A backend started with BASIC_AUTH_USER / BASIC_AUTH_PASS needs HTTP basic auth on every route: every
+call here sends the credentials from LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD, and
+`connect_backend` stores them in Label Studio (the ML-backend row's auth_method BASIC_AUTH for its
+/health, /setup, /predict... calls; an `Authorization` entry in the headers of the `<backend>/webhook`
+webhook Label Studio creates with the row, whose requests carry no basic auth of their own).
 """
 
 from __future__ import annotations
 
+import base64
+import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 
+USER_ENV = "LABELOPS_BACKEND_USER"
+PASSWORD_ENV = "LABELOPS_BACKEND_PASSWORD"
+Auth = tuple[str, str]
+
 
 def _norm(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-def backend_setup(url: str, label_config: str, project_id: int, timeout: float = 120.0) -> str:
-    """POST /setup to the backend; its model_version, or a LabelopsError with the backend's reason."""
+def backend_auth(env: dict[str, str] | None = None) -> Auth | None:
+    """(user, password) from LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD, None when neither is set."""
+    env = os.environ if env is None else env
+    user, password = env.get(USER_ENV, ""), env.get(PASSWORD_ENV, "")
+    if bool(user) != bool(password):
+        missing = PASSWORD_ENV if user else USER_ENV
+        raise LabelopsError(f"{missing} is not set: the ML backend's basic auth needs both {USER_ENV} and "
+                            f"{PASSWORD_ENV}")
+    return (user, password) if user else None
+
+
+def _backend_request(method: str, url: str, path: str, what: str, timeout: float, auth: Auth | None = None,
+                     **kwargs: Any) -> httpx.Response:
+    """One HTTP call to the backend with the basic-auth credentials (given, else from the env); 401 → LabelopsError."""
+    auth = auth or backend_auth()
     try:
-        resp = httpx.post(f"{_norm(url)}/setup", json={"project": str(project_id), "schema": label_config},
-                          timeout=timeout)
+        resp = httpx.request(method, f"{_norm(url)}{path}", timeout=timeout, auth=auth, **kwargs)
     except httpx.HTTPError as exc:
-        raise LabelopsError(f"cannot reach the ML backend at {url}: {type(exc).__name__}") from None
-    body = resp.json() if resp.headers.get("content-type", "").startswith("application/json") else {}
+        raise LabelopsError(f"cannot reach the ML backend at {url} to {what}: {type(exc).__name__}") from None
+    if resp.status_code == 401:
+        raise LabelopsError(f"ML backend at {url} refused the credentials (401): set {USER_ENV} / {PASSWORD_ENV}")
+    return resp
+
+
+def _body(resp: httpx.Response) -> dict:
+    return resp.json() if resp.headers.get("content-type", "").startswith("application/json") else {}
+
+
+def backend_setup(url: str, label_config: str, project_id: int, timeout: float = 120.0,
+                  auth: Auth | None = None) -> str:
+    """POST /setup to the backend; its model_version, or a LabelopsError with the backend's reason."""
+    resp = _backend_request("POST", url, "/setup", "set up the project", timeout, auth,
+                            json={"project": str(project_id), "schema": label_config})
+    body = _body(resp)
     if resp.status_code != 200:
         raise LabelopsError(f"ML backend at {url} cannot serve this project: {body.get('error') or resp.text[:300]}")
     return str(body["model_version"])
 
 
-def backend_predict(url: str, tasks: list[dict], label_config: str, project_id: int, timeout: float = 600.0) -> dict:
+def backend_predict(url: str, tasks: list[dict], label_config: str, project_id: int, timeout: float = 600.0,
+                    auth: Auth | None = None) -> dict:
     """POST /predict with a batch of tasks; the backend's JSON answer."""
-    resp = httpx.post(f"{_norm(url)}/predict", json={"tasks": tasks, "label_config": label_config,
-                                                       "project": str(project_id)}, timeout=timeout)
+    resp = _backend_request("POST", url, "/predict", "predict", timeout, auth,
+                            json={"tasks": tasks, "label_config": label_config, "project": str(project_id)})
     if resp.status_code != 200:
         raise LabelopsError(f"ML backend at {url} failed to predict ({resp.status_code}): {resp.text[:300]}")
     return resp.json()
@@ -49,16 +89,52 @@ class ConnectResult:
     removed_duplicates: list[int] = field(default_factory=list)
 
 
+def _auth_fields(auth: Auth | None) -> dict[str, str]:
+    if auth is None:
+        return {"auth_method": "NONE"}
+    return {"auth_method": "BASIC_AUTH", "basic_auth_user": auth[0], "basic_auth_pass": auth[1]}
+
+
+def _basic_header(auth: Auth) -> str:
+    return "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+
+
+def _sync_webhook_auth(client: LabelStudioClient, project_id: int, url: str, auth: Auth | None) -> int:
+    """Put (or take out) the Authorization header on the project's `<url>/webhook` webhooks; how many changed.
+
+    Label Studio sends webhooks with the webhook's own `headers` only, never the ML-backend row's basic
+    auth, so without this the annotation events would be refused by a protected backend.
+    """
+    target = f"{_norm(url)}/webhook"
+    changed = 0
+    sdk = client._sdk  # LabelStudioClient has no webhook methods (yet): its SDK, inside its error mapping
+    with client._call(f"list webhooks of project {project_id}"):
+        hooks = [h for h in sdk.webhooks.list(project=str(project_id)) if _norm(h.url or "") == target]
+    for hook in hooks:
+        old = hook.headers if isinstance(hook.headers, dict) else {}
+        headers = {k: v for k, v in old.items() if k.lower() != "authorization"}
+        if auth is not None:
+            headers["Authorization"] = _basic_header(auth)
+        if headers != old:
+            with client._call(f"set the headers of webhook {hook.id}"):
+                sdk.webhooks.update(int(hook.id), url=hook.url, headers=headers)
+            changed += 1
+    return changed
+
+
 def connect_backend(client: LabelStudioClient, project_id: int, url: str,
-                    predict_on_load: bool = False) -> ConnectResult:
+                    predict_on_load: bool = False, auth: Auth | None = None) -> ConnectResult:
     """Register the backend with the project (idempotent) and align the project's model_version.
 
     The backend row's title is the model version: Label Studio only accepts a project model_version
     that names a connected backend's title (or existing predictions), and Uncertainty sampling only
-    uses predictions whose model_version equals the project's.
+    uses predictions whose model_version equals the project's. With basic-auth credentials (given,
+    else LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD) the row gets auth_method BASIC_AUTH and the
+    backend's webhook an Authorization header, so Label Studio's own calls authenticate too.
     """
+    auth = auth or backend_auth()
     project = client.project(project_id)
-    version = backend_setup(url, project["label_config"], project_id)
+    version = backend_setup(url, project["label_config"], project_id, auth=auth)
     same = [b for b in client.ml_backends(project_id) if _norm(b.get("url", "")) == _norm(url)]
     removed: list[int] = []
     created = False
@@ -70,16 +146,23 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
                 removed.append(b["id"])
     else:
         try:
-            keep = client.create_ml_backend(project_id, url, version, is_interactive=predict_on_load)
+            keep = client.create_ml_backend(project_id, url, version, is_interactive=predict_on_load,
+                                            **_auth_fields(auth))
             created = True
         except LabelopsError:
             for b in client.ml_backends(project_id):  # the refused attempt leaves a row behind
                 if _norm(b.get("url", "")) == _norm(url):
                     client.delete_ml_backend(b["id"])
             raise
-    if not created and (keep.get("title") != version or (predict_on_load and not keep.get("is_interactive"))):
-        client.update_ml_backend(int(keep["id"]), title=version, is_interactive=predict_on_load or keep.get(
-            "is_interactive", False))
+    # the stored password cannot be read back (write-only): with credentials, always store them again
+    auth_changed = auth is not None or keep.get("auth_method", "NONE") != "NONE"
+    if not created and (keep.get("title") != version or (predict_on_load and not keep.get("is_interactive"))
+                        or auth_changed):
+        # Label Studio re-runs its health check and /setup on update from the fields sent: send url + project
+        client.update_ml_backend(int(keep["id"]), url=keep["url"], project=project_id, title=version,
+                                 is_interactive=predict_on_load or keep.get("is_interactive", False),
+                                 **_auth_fields(auth))
+    _sync_webhook_auth(client, project_id, url, auth)
     fields: dict = {"model_version": version}
     if predict_on_load:
         fields.update(evaluate_predictions_automatically=True, show_collab_predictions=True)
@@ -88,11 +171,8 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
 
 
 def _backend_json(method: str, url: str, path: str, what: str, timeout: float, **kwargs) -> dict:
-    try:
-        resp = httpx.request(method, f"{_norm(url)}{path}", timeout=timeout, **kwargs)
-    except httpx.HTTPError as exc:
-        raise LabelopsError(f"cannot reach the ML backend at {url} to {what}: {type(exc).__name__}") from None
-    body = resp.json() if resp.headers.get("content-type", "").startswith("application/json") else {}
+    resp = _backend_request(method, url, path, what, timeout, **kwargs)
+    body = _body(resp)
     if resp.status_code != 200:
         raise LabelopsError(f"ML backend at {url} could not {what} ({resp.status_code}): "
                             f"{body.get('error') or resp.text[:300]}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from sdk_scripts.client import LabelStudioClient
-from sdk_scripts.ml_backend_link import backend_predict, backend_setup
+from sdk_scripts.ml_backend_link import backend_auth, backend_predict, backend_setup
 
 Predictor = Callable[[list[dict]], list[dict]]
 
@@ -47,10 +47,11 @@ def preannotate(client: LabelStudioClient, project_id: int, backend_url: str | N
     project = client.project(project_id)
     config = project["label_config"]
     if backend_url:
-        version = backend_setup(backend_url, config, project_id)
+        auth = backend_auth()  # LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD, when the backend needs basic auth
+        version = backend_setup(backend_url, config, project_id, auth=auth)
 
         def predict(batch: list[dict]) -> list[dict]:
-            return backend_predict(backend_url, batch, config, project_id)["results"]
+            return backend_predict(backend_url, batch, config, project_id, auth=auth)["results"]
     else:
         version, predict = _in_process(config)
     result = PreannotateResult(version)
