@@ -312,3 +312,10 @@ def test_detector_fine_tunes_from_annotated_images_and_a_bad_image_fails_cleanly
             found += matched_shapes(unlabeled[task["id"]][1], pred["result"])
             total += len(unlabeled[task["id"]][1])
     assert found >= 0.5 * total, f"fine-tuned detector found {found} of {total} shapes"
+
+
+def test_the_label_studio_token_never_reaches_the_backend_log(al_backend) -> None:
+    """Runs last in this module: after training runs, failures, a restart and a rollback."""
+    log = Path(al_backend.log_path).read_text()
+    assert "webhook START_TRAINING" in log and "trained on" in log  # the log did record the work
+    assert TEST_ADMIN.token not in log
