@@ -13,6 +13,7 @@ from typing import Any
 
 from label_studio_ml.model import LabelStudioMLBase
 
+from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.versions import ServingRun, project_id_from, serving_run
 from ml_backend.controls.base import NotServable, log
 from ml_backend.controls.registry import build_models
@@ -46,8 +47,8 @@ class LabelopsModel(LabelStudioMLBase):
     def __init__(self, label_config: str | None = None, settings: BackendSettings | None = None,
                  project: Any = None, run: ServingRun | None = _UNSET, **kwargs: Any):
         super().__init__(label_config=label_config, **kwargs)
-        self.settings = settings or BackendSettings.load()
         self.project = project_id_from(project)
+        self.settings = project_settings.effective(settings or BackendSettings.load(), self.project)
         if run is _UNSET:
             run = serving_run(self.settings.versions_root(), self.project, self.settings.keep_versions)
         self.run: ServingRun | None = run

@@ -23,6 +23,7 @@ from label_studio_ml import api as ls_ml_api
 from label_studio_ml.api import init_app
 
 from ml_backend import stats
+from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.queue import make_queue
 from ml_backend.active_learning.trainer import TrainingFailed, ls_client, rollback_project
 from ml_backend.active_learning.versions import ProjectVersions, project_id_from
@@ -111,6 +112,13 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
 
     def setup() -> Any:
         data = request.get_json(force=True, silent=True) or {}
+        project = project_id_from(data.get("project"))
+        extra = data.get("extra_params") or {}
+        if project and isinstance(extra, dict):
+            try:
+                project_settings.store(settings, project, extra)
+            except ValueError as exc:
+                return jsonify({"status": "error", "error": f"extra_params: {exc}"}), 400
         model = LabelopsModel(label_config=data.get("schema") or data.get("label_config"), settings=settings,
                               project=data.get("project"))
         if model.unservable:
@@ -171,7 +179,7 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
                         "model_version": store.meta(current).get("model_version") if current else None,
                         "kept_versions": [{"version": v, **store.meta(v)} for v in store.versions()],
                         "history": store.history(), "training": queue.state(project),
-                        "strategy": settings.al_strategy})
+                        "strategy": project_settings.effective(settings, project).al_strategy})
 
     def al_rollback() -> Any:
         data = request.get_json(force=True, silent=True) or {}

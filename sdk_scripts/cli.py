@@ -7,11 +7,13 @@ Every user-fixable problem surfaces as one `labelops: error: ...` line on stderr
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ml_backend.active_learning.strategies import ALL_STRATEGIES
 from sdk_scripts import __version__
 from sdk_scripts.errors import LabelopsError
 
@@ -152,6 +154,8 @@ def cmd_pull(args: argparse.Namespace) -> int:
 def cmd_serve_backend(args: argparse.Namespace) -> int:
     from ml_backend.__main__ import serve
 
+    if args.strategy:
+        os.environ["AL_STRATEGY"] = args.strategy
     serve(args.host, args.port, args.workers, args.threads)
     return 0
 
@@ -161,7 +165,7 @@ def cmd_backend_connect(args: argparse.Namespace) -> int:
 
     client = _client(args)
     project_id = int(client.project(args.project)["id"])
-    r = connect_backend(client, project_id, args.url, predict_on_load=args.predict_on_load)
+    r = connect_backend(client, project_id, args.url, predict_on_load=args.predict_on_load, strategy=args.strategy)
     extra = f", removed duplicate rows {r.removed_duplicates}" if r.removed_duplicates else ""
     print(f"{'connected' if r.created else 'already connected'}: ML backend {r.backend_id} ({args.url}) "
           f"on project {project_id}, model_version {r.model_version}{extra}")
@@ -252,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=9090)
     serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (default 1)")
     serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    serve.add_argument("--strategy", choices=ALL_STRATEGIES,
+                       help="default active-learning order (AL_STRATEGY; default least-confidence)")
 
     backend = commands.add_parser("backend", help="connect an ML backend to a project",
                                   description="Register ML backends with Label Studio projects.")
@@ -261,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     connect.add_argument("project", help="project id or exact title")
     connect.add_argument("url", help="backend URL, e.g. http://127.0.0.1:9090 (a backend with basic auth: set "
                          "LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD; Label Studio stores them too)")
+    connect.add_argument("--strategy", choices=ALL_STRATEGIES,
+                         help="active-learning order for this project (default: the backend's AL_STRATEGY)")
     connect.add_argument("--predict-on-load", action="store_true",
                          help="retrieve predictions automatically when a task is loaded")
 

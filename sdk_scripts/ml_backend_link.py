@@ -61,10 +61,16 @@ def _body(resp: httpx.Response) -> dict:
 
 
 def backend_setup(url: str, label_config: str, project_id: int, timeout: float = 120.0,
-                  auth: Auth | None = None) -> str:
-    """POST /setup to the backend; its model_version, or a LabelopsError with the backend's reason."""
-    resp = _backend_request("POST", url, "/setup", "set up the project", timeout, auth,
-                            json={"project": str(project_id), "schema": label_config})
+                  auth: Auth | None = None, extra_params: dict | None = None) -> str:
+    """POST /setup to the backend; its model_version, or a LabelopsError with the backend's reason.
+
+    `extra_params` (e.g. {"strategy": "hybrid"}) are what Label Studio also sends from the ML-backend
+    row; the backend keeps them for the project.
+    """
+    payload: dict[str, Any] = {"project": str(project_id), "schema": label_config}
+    if extra_params:
+        payload["extra_params"] = extra_params
+    resp = _backend_request("POST", url, "/setup", "set up the project", timeout, auth, json=payload)
     body = _body(resp)
     if resp.status_code != 200:
         raise LabelopsError(f"ML backend at {url} cannot serve this project: {body.get('error') or resp.text[:300]}")
@@ -123,18 +129,22 @@ def _sync_webhook_auth(client: LabelStudioClient, project_id: int, url: str, aut
 
 
 def connect_backend(client: LabelStudioClient, project_id: int, url: str,
-                    predict_on_load: bool = False, auth: Auth | None = None) -> ConnectResult:
+                    predict_on_load: bool = False, auth: Auth | None = None,
+                    strategy: str | None = None) -> ConnectResult:
     """Register the backend with the project (idempotent) and align the project's model_version.
 
     The backend row's title is the model version: Label Studio only accepts a project model_version
     that names a connected backend's title (or existing predictions), and Uncertainty sampling only
     uses predictions whose model_version equals the project's. With basic-auth credentials (given,
     else LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD) the row gets auth_method BASIC_AUTH and the
-    backend's webhook an Authorization header, so Label Studio's own calls authenticate too.
+    backend's webhook an Authorization header, so Label Studio's own calls authenticate too. A
+    `strategy` becomes the row's extra_params, which Label Studio sends with every /setup: the backend
+    then orders that project's tasks by it.
     """
     auth = auth or backend_auth()
     project = client.project(project_id)
-    version = backend_setup(url, project["label_config"], project_id, auth=auth)
+    extra = {"strategy": strategy} if strategy else None
+    version = backend_setup(url, project["label_config"], project_id, auth=auth, extra_params=extra)
     same = [b for b in client.ml_backends(project_id) if _norm(b.get("url", "")) == _norm(url)]
     removed: list[int] = []
     created = False
@@ -147,7 +157,7 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
     else:
         try:
             keep = client.create_ml_backend(project_id, url, version, is_interactive=predict_on_load,
-                                            **_auth_fields(auth))
+                                            **_auth_fields(auth), **({"extra_params": extra} if extra else {}))
             created = True
         except LabelopsError:
             for b in client.ml_backends(project_id):  # the refused attempt leaves a row behind
@@ -156,12 +166,13 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
             raise
     # the stored password cannot be read back (write-only): with credentials, always store them again
     auth_changed = auth is not None or keep.get("auth_method", "NONE") != "NONE"
+    extra_changed = bool(extra) and (keep.get("extra_params") or {}) != extra
     if not created and (keep.get("title") != version or (predict_on_load and not keep.get("is_interactive"))
-                        or auth_changed):
+                        or auth_changed or extra_changed):
         # Label Studio re-runs its health check and /setup on update from the fields sent: send url + project
         client.update_ml_backend(int(keep["id"]), url=keep["url"], project=project_id, title=version,
                                  is_interactive=predict_on_load or keep.get("is_interactive", False),
-                                 **_auth_fields(auth))
+                                 **_auth_fields(auth), **({"extra_params": extra} if extra else {}))
     _sync_webhook_auth(client, project_id, url, auth)
     fields: dict = {"model_version": version}
     if predict_on_load:

@@ -314,8 +314,43 @@ def test_detector_fine_tunes_from_annotated_images_and_a_bad_image_fails_cleanly
     assert found >= 0.5 * total, f"fine-tuned detector found {found} of {total} shapes"
 
 
-def test_the_label_studio_token_never_reaches_the_backend_log(al_backend) -> None:
-    """Runs last in this module: after training runs, failures, a restart and a rollback."""
+def test_per_project_strategy_from_backend_connect(al_backend, ls_client, run_cli) -> None:
+    pool, _ = _data()
+    project = ls_client.create_project(title=unique_title("al margin"), label_config=CONFIG,
+                                       sampling="Uncertainty sampling")
+    pid = project["id"]
+    ls_client.import_tasks(pid, [{"text": r["text"]} for r in pool[:8]])
+    bad = run_cli("backend", "connect", pid, al_backend.url, "--strategy", "random-walk")
+    assert bad.code == 2 and "invalid choice" in bad.err
+    connected = run_cli("backend", "connect", pid, al_backend.url, "--strategy", "margin")
+    assert connected.code == 0, connected.err
+    # stored on Label Studio's backend row (sent with every /setup) and kept by the backend for the project
+    assert ls_client.ml_backends(pid)[0]["extra_params"] == {"strategy": "margin"}
+    status = httpx.get(f"{al_backend.url}/al/status", params={"project": pid}, timeout=30).json()
+    assert status["strategy"] == "margin"
+    tasks = [{"id": i, "data": {"text": r["text"]}} for i, r in enumerate(pool[:8])]
+    margin_scores = httpx.post(f"{al_backend.url}/predict", json={"tasks": tasks, "label_config": CONFIG,
+                                                                  "project": str(pid)}, timeout=60).json()["results"]
+    default_scores = httpx.post(f"{al_backend.url}/predict", json={"tasks": tasks, "label_config": CONFIG},
+                                timeout=60).json()["results"]
+    for with_margin, default in zip(margin_scores, default_scores, strict=True):
+        top = default["result"][0]["score"]
+        assert default["score"] == pytest.approx(top, abs=1e-6)  # least-confidence: the top probability
+        assert with_margin["score"] < top  # margin: top-1 minus top-2
+    refused = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": CONFIG,
+                                                         "extra_params": {"strategy": "nope"}}, timeout=30)
+    assert refused.status_code == 400 and "nope" in refused.json()["error"]
+
+
+def test_the_label_studio_token_never_reaches_the_backend_log(al_backend, ls_client) -> None:
+    pool, _ = _data()
+    by_label = [[r for r in pool if r["label"] == label] for label in sorted(ROUTE.values())]
+    mixed = [r for trio in zip(*by_label, strict=False) for r in trio]
+    pid, truth = _project_setup(ls_client, al_backend.url, "al token", mixed[:9])
+    for task in list(ls_client.iter_tasks(pid))[:MIN_NEW]:  # webhooks, LS reads and writes by the backend
+        ls_client.create_annotation(task["id"], [{"from_name": "queue", "to_name": "text", "type": "choices",
+                                                  "value": {"choices": [truth[task["data"]["text"]]]}}])
+    assert _wait_for_runs(al_backend.url, pid, 1)[-1]["event"] == "trained"
     log = Path(al_backend.log_path).read_text()
-    assert "webhook START_TRAINING" in log and "trained on" in log  # the log did record the work
+    assert f"webhook ANNOTATION_CREATED for project {pid}" in log and f"project {pid}: labelops-p{pid}-v1" in log
     assert TEST_ADMIN.token not in log

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.strategies import batch_scores
 from ml_backend.active_learning.text_head import fit, save_head, training_examples
 from ml_backend.active_learning.versions import (
@@ -198,6 +199,7 @@ def train_project(project: str, settings: BackendSettings, client: Any = None) -
     from ml_backend.model import LabelopsModel
 
     started = time.monotonic()
+    settings = project_settings.effective(settings, project)
     store = ProjectVersions(settings.versions_root(), project, settings.keep_versions)
     with project_lock(store):
         for stale in store.dir.glob(".staging-v*"):  # left by a process killed mid-run
@@ -263,6 +265,7 @@ def train_project(project: str, settings: BackendSettings, client: Any = None) -
 
 def rollback_project(project: str, settings: BackendSettings, client: Any = None) -> dict[str, Any]:
     """Serve the previous kept version again (re-predicting unlabeled tasks that lack its predictions)."""
+    settings = project_settings.effective(settings, project)
     store = ProjectVersions(settings.versions_root(), project, settings.keep_versions)
     with project_lock(store, wait=False):
         before = store.current()
