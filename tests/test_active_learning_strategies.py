@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ml_backend.active_learning.strategies import (
+    ALL_STRATEGIES,
+    batch_scores,
     class_balance_boost,
     detection_score,
     entropy,
@@ -15,7 +17,9 @@ from ml_backend.active_learning.strategies import (
     k_center_greedy,
     least_confidence,
     margin,
+    pointwise,
     rank_scores,
+    ranked_scores,
 )
 
 PROBS = np.array([[0.98, 0.01, 0.01], [0.40, 0.35, 0.25], [0.50, 0.49, 0.01], [1 / 3, 1 / 3, 1 / 3]])
@@ -69,3 +73,34 @@ def test_rank_scores_and_class_balance_boost() -> None:
     assert rank_scores([2, 0], 4).tolist() == [0.25, 1.0, 0.0, 1.0]
     boosted = class_balance_boost(np.array([0.8, 0.8]), ["common", "rare"], {"common": 100, "rare": 4})
     assert boosted[1] < boosted[0] == pytest.approx(0.8)
+
+
+def test_pointwise_scores_per_strategy_and_batch_fallbacks() -> None:
+    probs = np.array([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25]])
+    assert np.allclose(pointwise(probs, "least-confidence"), [0.7, 0.4])
+    assert np.allclose(pointwise(probs, "margin"), [0.5, 0.05])
+    assert np.allclose(pointwise(probs, "hybrid"), pointwise(probs, "margin"))  # hybrid's per-task score
+    assert np.allclose(pointwise(probs, "diversity"), pointwise(probs, "least-confidence"))
+    assert set(ALL_STRATEGIES) == {"least-confidence", "margin", "entropy", "diversity", "hybrid"}
+
+
+def test_ranked_scores_put_the_chosen_first_then_the_rest_by_uncertainty() -> None:
+    scores = ranked_scores([3, 0], np.array([0.9, 0.1, 0.5, 0.8]))
+    assert list(np.argsort(scores)) == [3, 0, 1, 2] and scores.max() < 1.0
+
+
+def test_batch_scores_diversity_avoids_the_labelled_and_near_duplicates() -> None:
+    # tasks 0-2 are near-duplicates of the one labelled point; task 3 is far from everything
+    labelled = np.array([[0.0, 0.0]])
+    embeddings = np.array([[0.01, 0.0], [0.0, 0.01], [0.02, 0.01], [5.0, 5.0]])
+    uncertainty = np.array([0.1, 0.2, 0.3, 0.9])
+    pointwise_order = np.argsort(batch_scores("least-confidence", uncertainty, embeddings, k=2))
+    assert list(pointwise_order) == [0, 1, 2, 3]
+    diverse = batch_scores("diversity", uncertainty, embeddings, k=1, labelled_embeddings=labelled)
+    assert int(np.argmin(diverse)) == 3  # the far task is served first, then the rest by uncertainty
+    assert list(np.argsort(diverse)) == [3, 0, 1, 2]
+    # hybrid: among the 2 most uncertain (0, 1: near-duplicates) k-center picks both, the rest follow
+    hybrid_scores = batch_scores("hybrid", uncertainty, embeddings, k=2, pool_factor=1)
+    assert set(np.argsort(hybrid_scores)[:2]) == {0, 1}
+    # without embeddings (images) the batch strategies fall back to the pointwise order
+    assert np.array_equal(batch_scores("hybrid", uncertainty, None, k=2), uncertainty)
