@@ -20,22 +20,27 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Debian packages the tests use: chromium renders the edge-case page in a headless browser;
-# redis-server carries the RQ training queue test.
+# redis-server carries the RQ training queue test; postgresql's binaries run the throwaway cluster
+# the second test run puts Label Studio on (sdk_scripts/local_postgres.py).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
-		echo "installing Debian packages:$$missing (headless browser, Redis for the RQ queue test)"; \
+		echo "installing Debian packages:$$missing (headless browser, Redis for the RQ queue test, PostgreSQL)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 demo: install
 	$(BIN)/python -m sdk_scripts.demo
 
+# The whole suite on SQLite, then the Label Studio integration tests again with Label Studio on a
+# real PostgreSQL (a throwaway cluster on loopback, started and removed by the test session).
 test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --junitxml=test-results/junit.xml $(PYTEST_ARGS)
+	LABELOPS_TEST_DB=postgres $(BIN)/python -m pytest -m label_studio --junitxml=test-results/junit-postgres.xml $(PYTEST_ARGS)
 
 # Benchmarks print figures (no pass/fail); each bench/*.py runs in turn.
 bench: install

@@ -4,21 +4,52 @@ Built on label-studio-sdk's `LabelStudio` client. Server answers come back as pl
 Label Studio's own JSON shape. SDK and HTTP failures are turned into one-line `LabelopsError`s
 (wrong token, unreachable server, refused request with Label Studio's reason); the API token never
 appears in them.
+
+Retries (tenacity; the SDK's own retry is switched off so the two do not multiply):
+
+* reading and idempotent writing calls (GET, list, PATCH, DELETE) are retried on connection refused,
+  connection lost, timeouts and 5xx / 429 answers;
+* creating calls (POST: project, annotation, prediction, task and prediction imports, uploads) are
+  retried only when the request certainly never reached Label Studio (connection refused, connect
+  timeout, 429); a timeout, lost connection or 5xx on a POST is reported at once, since it may have
+  been carried out, and every labelops command skips what is already done when it is rerun;
+* waits double from 1 s (plus up to 1 s of jitter), capped at 8 s per wait; 5 retries (6 attempts,
+  about 25 s of waiting) by default. `LABELOPS_RETRIES` (retries after the first attempt; 0 turns
+  retrying off) and `LABELOPS_RETRY_MAX_WAIT` (seconds) override them, and so do the constructor's
+  `retries` / `retry_wait` / `retry_max_wait`;
+* paged listings retry each page, never the whole listing.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import functools
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.settings import Connection
+
+log = logging.getLogger("labelops")
+T = TypeVar("T")
+
+RETRIES_ENV = "LABELOPS_RETRIES"
+RETRY_MAX_WAIT_ENV = "LABELOPS_RETRY_MAX_WAIT"
+DEFAULT_RETRIES = 5
+DEFAULT_RETRY_WAIT = 1.0
+DEFAULT_RETRY_MAX_WAIT = 8.0
+RERUN_HINT = ("not retried, as it may have been carried out; rerunning the labelops command is safe "
+              "(it skips what is already done)")
 
 
 def _dump(model: Any) -> dict:
@@ -41,49 +72,172 @@ def _reason(body: Any) -> str:
     return str(body)[:300]
 
 
-class LabelStudioClient:
-    """A connection to one Label Studio server, with the operations labelops needs."""
+def _setting(explicit: float | None, env: Mapping[str, str], name: str, default: float) -> float:
+    if explicit is not None:
+        return float(explicit)
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise LabelopsError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0:
+        raise LabelopsError(f"{name} must not be negative, got {raw!r}")
+    return value
 
-    def __init__(self, connection: Connection, timeout: float = 60.0) -> None:
+
+def _next_page(page: Any) -> Any:
+    """The page after `page`, or None at the end of the listing (Label Studio: 404)."""
+    try:
+        return page.get_next()
+    except ApiError as exc:
+        if exc.status_code == 404:
+            return None
+        raise
+
+
+def _status(exc: BaseException) -> int | None:
+    return exc.status_code if isinstance(exc, ApiError) else None
+
+
+def _never_arrived(exc: BaseException) -> bool:
+    """The request certainly did not reach Label Studio, or was turned away before being looked at."""
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout) or _status(exc) == 429
+
+
+def _transient(exc: BaseException) -> bool:
+    """Worth another try for a call that may safely be repeated."""
+    status = _status(exc)
+    if status is not None:
+        return status >= 500 or status == 429
+    return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+
+
+class LabelStudioClient:
+    """A connection to one Label Studio server, with the operations labelops needs.
+
+    `retries` (after the first attempt), `retry_wait` (first wait, s) and `retry_max_wait` (cap per
+    wait, s) default to LABELOPS_RETRIES / LABELOPS_RETRY_MAX_WAIT, else 5, 1 s and 8 s.
+    """
+
+    def __init__(self, connection: Connection, timeout: float = 60.0, *, retries: int | None = None,
+                 retry_wait: float | None = None, retry_max_wait: float | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        env = os.environ if env is None else env
         self.url = connection.url
         self._api_key = connection.api_key
         self._timeout = timeout
-        self._sdk = LabelStudio(base_url=connection.url, api_key=connection.api_key, timeout=timeout)
+        self.retries = max(0, int(_setting(retries, env, RETRIES_ENV, DEFAULT_RETRIES)))
+        self.retry_max_wait = max(0.0, _setting(retry_max_wait, env, RETRY_MAX_WAIT_ENV, DEFAULT_RETRY_MAX_WAIT))
+        self.retry_wait = min(DEFAULT_RETRY_WAIT if retry_wait is None else float(retry_wait), self.retry_max_wait)
+        # The SDK's own retry (2 retries, POSTs included, no timeouts) is off: `_run` decides.
+        self._sdk = LabelStudio(base_url=connection.url, api_key=connection.api_key, timeout=timeout, max_retries=0)
 
-    @contextlib.contextmanager
-    def _call(self, what: str) -> Iterator[None]:
+    # -- retries and errors ---------------------------------------------------------------------
+
+    def _run(self, what: str, fn: Callable[[], T], *, idempotent: bool = True, gone_ok: bool = False) -> T:
+        """`fn()` with retries (see the module docstring); failures become one-line LabelopsErrors.
+
+        `gone_ok`: a 404 on a retry means an earlier attempt did the job (a DELETE whose answer was lost).
+        """
+        attempts = 0
+        started = time.monotonic()
+
+        def once() -> T:
+            nonlocal attempts
+            attempts += 1
+            try:
+                return fn()
+            except ApiError as exc:
+                if gone_ok and attempts > 1 and exc.status_code == 404:
+                    return None  # type: ignore[return-value]
+                raise
+
+        def log_retry(state: Any) -> None:
+            exc = state.outcome.exception()
+            log.warning("labelops: %s; retrying in %.1f s (attempt %d of %d)",
+                        self._describe(exc, what), state.next_action.sleep, state.attempt_number + 1,
+                        self.retries + 1)
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=self._backoff,
+            retry=retry_if_exception(_transient if idempotent else _never_arrived),
+            before_sleep=log_retry,
+            reraise=True,
+        )
         try:
-            yield
-        except ApiError as exc:
+            return retrying(once)
+        except (ApiError, httpx.HTTPError) as exc:
+            message = self._describe(exc, what)
+            if attempts > 1 and (_transient(exc) if idempotent else _never_arrived(exc)):
+                message += f", gave up after {attempts} attempts over {time.monotonic() - started:.0f} s"
+            elif not idempotent and _transient(exc) and not _never_arrived(exc):
+                message += f"; {RERUN_HINT}"
+            raise LabelopsError(message) from None
+
+    def _backoff(self, state: RetryCallState) -> float:
+        """Exponential from `retry_wait`, plus up to `retry_wait` of jitter, capped at `retry_max_wait`."""
+        grown = self.retry_wait * 2 ** (state.attempt_number - 1) + random.uniform(0, self.retry_wait)
+        return min(grown, self.retry_max_wait)
+
+    def _paged(self, what: str, first: Callable[[], Any]) -> Iterator[dict]:
+        """Every item of an SDK pager, each page fetched (and retried) on its own.
+
+        Label Studio answers 404 for the page after the last one: that ends the listing (as the SDK's
+        own `SyncPagerExt` does), except on the first page.
+        """
+        page = self._run(what, first)
+        number = 1
+        while page is not None:
+            for item in page.items or []:
+                yield _dump(item)
+            if not page.has_next or page.get_next is None:
+                return
+            number += 1
+            page = self._run(f"{what} (page {number})", functools.partial(_next_page, page))
+            if page is not None and not page.items:
+                return
+
+    def _describe(self, exc: BaseException, what: str) -> str:
+        if isinstance(exc, ApiError):
             if exc.status_code == 401:
-                raise LabelopsError(
+                return (
                     f"Label Studio at {self.url} rejected the API token (401) while trying to {what}; "
                     "check LABEL_STUDIO_API_KEY (a legacy token needs LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN "
                     "on the server)"
-                ) from None
+                )
             if exc.status_code == 404:
-                raise LabelopsError(f"Label Studio at {self.url}: not found while trying to {what}") from None
-            raise LabelopsError(
-                f"Label Studio at {self.url} refused to {what} ({exc.status_code}): {_reason(exc.body)}"
-            ) from None
-        except httpx.ConnectError:
-            raise LabelopsError(f"cannot reach Label Studio at {self.url} (connection refused) to {what}") from None
-        except httpx.TimeoutException:
-            raise LabelopsError(f"Label Studio at {self.url} did not answer in time to {what}") from None
-        except httpx.HTTPError as exc:
-            raise LabelopsError(f"HTTP error talking to Label Studio at {self.url} to {what}: {exc}") from None
+                return f"Label Studio at {self.url}: not found while trying to {what}"
+            verb = "failed" if (exc.status_code or 0) >= 500 else "refused"
+            return f"Label Studio at {self.url} {verb} to {what} ({exc.status_code}): {_reason(exc.body)}"
+        if isinstance(exc, httpx.ConnectError):
+            return f"cannot reach Label Studio at {self.url} (connection refused) to {what}"
+        if isinstance(exc, httpx.TimeoutException):
+            return f"Label Studio at {self.url} did not answer in time ({self._timeout:g} s) to {what}"
+        if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+            return f"lost the connection to Label Studio at {self.url} while trying to {what} ({type(exc).__name__})"
+        return f"HTTP error talking to Label Studio at {self.url} to {what}: {exc}"
+
+    @contextlib.contextmanager
+    def _call(self, what: str) -> Iterator[None]:
+        """Error mapping only, no retries: for SDK calls made outside this class (prefer `_run`)."""
+        try:
+            yield
+        except (ApiError, httpx.HTTPError) as exc:
+            raise LabelopsError(self._describe(exc, what)) from None
 
     # -- server -------------------------------------------------------------------------------
 
     def whoami(self) -> dict:
-        with self._call("identify the API token's user"):
-            return _dump(self._sdk.users.whoami())
+        return _dump(self._run("identify the API token's user", self._sdk.users.whoami))
 
     # -- projects -----------------------------------------------------------------------------
 
     def projects_titled(self, title: str) -> list[dict]:
-        with self._call(f"list projects titled {title!r}"):
-            found = [_dump(p) for p in self._sdk.projects.list(title=title, page_size=100)]
+        found = list(self._paged(f"list projects titled {title!r}",
+                                 lambda: self._sdk.projects.list(title=title, page_size=100)))
         # The filter is exact in Label Studio 1.23, but do not rely on it.
         return [p for p in found if p.get("title") == title]
 
@@ -91,8 +245,7 @@ class LabelStudioClient:
         """A project by id (digits) or exact title."""
         if isinstance(ref, int) or str(ref).isdigit():
             try:
-                with self._call(f"read project {ref}"):
-                    return _dump(self._sdk.projects.get(int(ref)))
+                return _dump(self._run(f"read project {ref}", lambda: self._sdk.projects.get(int(ref))))
             except LabelopsError as exc:
                 if "not found" in str(exc):
                     raise LabelopsError(f"no project with id {ref} on {self.url}") from None
@@ -106,142 +259,160 @@ class LabelStudioClient:
         return matches[0]
 
     def create_project(self, **fields: Any) -> dict:
-        with self._call(f"create project {fields.get('title')!r}"):
-            return _dump(self._sdk.projects.create(**fields))
+        return _dump(self._run(f"create project {fields.get('title')!r}",
+                               lambda: self._sdk.projects.create(**fields), idempotent=False))
 
     def update_project(self, project_id: int, **fields: Any) -> dict:
-        with self._call(f"update project {project_id}"):
-            return _dump(self._sdk.projects.update(project_id, **fields))
+        return _dump(self._run(f"update project {project_id}", lambda: self._sdk.projects.update(project_id, **fields)))
 
     def delete_project(self, project_id: int) -> None:
-        with self._call(f"delete project {project_id}"):
-            self._sdk.projects.delete(project_id)
+        self._run(f"delete project {project_id}", lambda: self._sdk.projects.delete(project_id), gone_ok=True)
 
     # -- tasks --------------------------------------------------------------------------------
 
     def iter_tasks(self, project_id: int, *, with_annotations: bool = True, page_size: int = 100) -> Iterator[dict]:
-        """Every task of a project, page by page; with annotations and predictions by default."""
+        """Every task of a project, page by page (each page retried on its own); with annotations and predictions."""
         fields = "all" if with_annotations else "task_only"
-        with self._call(f"list tasks of project {project_id}"):
-            for task in self._sdk.tasks.list(project=project_id, fields=fields, page_size=page_size):
-                yield _dump(task)
+        yield from self._paged(f"list tasks of project {project_id}",
+                               lambda: self._sdk.tasks.list(project=project_id, fields=fields, page_size=page_size))
 
     def import_tasks(self, project_id: int, payloads: Sequence[dict]) -> list[int]:
         """Import tasks in one request (Label Studio's community edition commits it in one go)."""
-        with self._call(f"import {len(payloads)} tasks into project {project_id}"):
-            response = self._sdk.projects.import_tasks(project_id, request=list(payloads), return_task_ids=True)
+        response = self._run(
+            f"import {len(payloads)} tasks into project {project_id}",
+            lambda: self._sdk.projects.import_tasks(project_id, request=list(payloads), return_task_ids=True),
+            idempotent=False,
+        )
         return list(response.task_ids or [])
 
     # -- annotations --------------------------------------------------------------------------
 
     def create_annotation(self, task_id: int, result: list[dict], **fields: Any) -> dict:
-        with self._call(f"create an annotation on task {task_id}"):
-            return _dump(self._sdk.annotations.create(task_id, result=result, **fields))
+        return _dump(self._run(f"create an annotation on task {task_id}",
+                               lambda: self._sdk.annotations.create(task_id, result=result, **fields),
+                               idempotent=False))
 
     # -- review loop --------------------------------------------------------------------------
 
     def task(self, task_id: int) -> dict | None:
         """One task with its annotations, or None when it no longer exists."""
         try:
-            with self._call(f"read task {task_id}"):
-                return _dump(self._sdk.tasks.get(str(task_id)))
+            return _dump(self._run(f"read task {task_id}", lambda: self._sdk.tasks.get(str(task_id))))
         except LabelopsError as exc:
             if "not found" in str(exc):
                 return None
             raise
 
     def delete_task(self, task_id: int) -> None:
-        with self._call(f"delete task {task_id}"):
-            self._sdk.tasks.delete(str(task_id))
+        self._run(f"delete task {task_id}", lambda: self._sdk.tasks.delete(str(task_id)), gone_ok=True)
 
     def update_task(self, task_id: int, **fields: Any) -> dict:
-        with self._call(f"update task {task_id}"):
-            return _dump(self._sdk.tasks.update(str(task_id), **fields))
+        return _dump(self._run(f"update task {task_id}", lambda: self._sdk.tasks.update(str(task_id), **fields)))
 
     def create_prediction(self, task_id: int, result: list[dict], score: float, model_version: str) -> dict:
-        with self._call(f"create a prediction on task {task_id}"):
-            return _dump(self._sdk.predictions.create(task=task_id, result=result, score=score,
-                                                      model_version=model_version))
+        return _dump(self._run(f"create a prediction on task {task_id}",
+                               lambda: self._sdk.predictions.create(task=task_id, result=result, score=score,
+                                                                    model_version=model_version),
+                               idempotent=False))
 
     def delete_prediction(self, prediction_id: int) -> None:
-        with self._call(f"delete prediction {prediction_id}"):
-            self._sdk.predictions.delete(prediction_id)
+        self._run(f"delete prediction {prediction_id}", lambda: self._sdk.predictions.delete(prediction_id),
+                  gone_ok=True)
 
     def update_annotation(self, annotation_id: int, **fields: Any) -> dict:
-        with self._call(f"update annotation {annotation_id}"):
-            return _dump(self._sdk.annotations.update(annotation_id, **fields))
+        return _dump(self._run(f"update annotation {annotation_id}",
+                               lambda: self._sdk.annotations.update(annotation_id, **fields)))
 
     def delete_annotation(self, annotation_id: int) -> None:
-        with self._call(f"delete annotation {annotation_id}"):
-            self._sdk.annotations.delete(annotation_id)
+        self._run(f"delete annotation {annotation_id}", lambda: self._sdk.annotations.delete(annotation_id),
+                  gone_ok=True)
 
     def user_emails(self) -> dict[int, str]:
         """User id -> email for everyone in the organization."""
-        with self._call("list users"):
-            return {u.id: u.email for u in self._sdk.users.list()}
+        return {u.id: u.email for u in self._run("list users", self._sdk.users.list)}
 
     def download(self, url: str) -> bytes | None:
         """A file Label Studio serves (`/data/upload/...`, `/data/local-files/...`), fetched with the token.
 
         URLs on other hosts are not fetched (no request forgery through task data); None then, and
-        for anything the server refuses.
+        for anything the server refuses or when it stays unreachable (after the usual retries).
         """
         if url.startswith(self.url + "/"):
             url = url[len(self.url):]
         if not url.startswith("/data/"):
             return None
-        try:
+
+        def get() -> httpx.Response:
             # The SDK has no file-download call; its HTTP client carries the base URL and the auth header.
             response = self._sdk._client_wrapper.httpx_client.request(url.lstrip("/"), method="GET")
-        except httpx.HTTPError:
+            if response.status_code >= 500 or response.status_code == 429:
+                raise ApiError(status_code=response.status_code, body=response.text[:300])
+            return response
+
+        try:
+            response = self._run(f"download {url}", get)
+        except LabelopsError:
             return None
         return response.content if response.status_code == 200 else None
 
     # -- ML backends and predictions ------------------------------------------------------------
 
     def ml_backends(self, project_id: int) -> list[dict]:
-        with self._call(f"list ML backends of project {project_id}"):
-            return [_dump(b) for b in self._sdk.ml.list(project=project_id)]
+        return [_dump(b) for b in self._run(f"list ML backends of project {project_id}",
+                                            lambda: self._sdk.ml.list(project=project_id))]
 
     def create_ml_backend(self, project_id: int, url: str, title: str, **fields: Any) -> dict:
-        with self._call(f"connect ML backend {url} to project {project_id}"):
-            return _dump(self._sdk.ml.create(project=project_id, url=url, title=title, **fields))
+        return _dump(self._run(f"connect ML backend {url} to project {project_id}",
+                               lambda: self._sdk.ml.create(project=project_id, url=url, title=title, **fields),
+                               idempotent=False))
 
     def update_ml_backend(self, backend_id: int, **fields: Any) -> dict:
-        with self._call(f"update ML backend {backend_id}"):
-            return _dump(self._sdk.ml.update(backend_id, **fields))
+        return _dump(self._run(f"update ML backend {backend_id}", lambda: self._sdk.ml.update(backend_id, **fields)))
+
+    def webhooks(self, project_id: int) -> list[dict]:
+        """The project's webhooks (Label Studio registers `<backend>/webhook` when a backend is connected)."""
+        return [_dump(h) for h in self._run(f"list webhooks of project {project_id}",
+                                            lambda: self._sdk.webhooks.list(project=str(project_id)))]
+
+    def update_webhook(self, webhook_id: int, url: str, headers: dict[str, str]) -> dict:
+        return _dump(self._run(f"set the headers of webhook {webhook_id}",
+                               lambda: self._sdk.webhooks.update(webhook_id, url=url, headers=headers)))
 
     def delete_ml_backend(self, backend_id: int) -> None:
-        with self._call(f"delete ML backend {backend_id}"):
-            self._sdk.ml.delete(backend_id)
+        self._run(f"delete ML backend {backend_id}", lambda: self._sdk.ml.delete(backend_id), gone_ok=True)
 
     def import_predictions(self, project_id: int, predictions: Sequence[dict]) -> int:
         """Store many predictions in one request ({task, result, score, model_version} each)."""
         if not predictions:
             return 0
-        with self._call(f"import {len(predictions)} predictions into project {project_id}"):
-            self._sdk.projects.import_predictions(project_id, request=list(predictions))
+        self._run(f"import {len(predictions)} predictions into project {project_id}",
+                  lambda: self._sdk.projects.import_predictions(project_id, request=list(predictions)),
+                  idempotent=False)
         return len(predictions)
 
     def retrieve_predictions(self, project_id: int, task_ids: Sequence[int] | None = None) -> None:
         """Run the Data Manager action "Retrieve predictions" (Label Studio calls the connected backend)."""
         selected = {"all": False, "included": list(task_ids)} if task_ids else {"all": True, "excluded": []}
-        with self._call(f"retrieve predictions for project {project_id}"):
-            self._sdk.actions.create(id="retrieve_tasks_predictions", project=project_id, selected_items=selected)
+        self._run(f"retrieve predictions for project {project_id}",
+                  lambda: self._sdk.actions.create(id="retrieve_tasks_predictions", project=project_id,
+                                                   selected_items=selected),
+                  idempotent=False)
 
     def predictions(self, project_id: int) -> list[dict]:
-        with self._call(f"list predictions of project {project_id}"):
-            return [_dump(p) for p in self._sdk.predictions.list(project=project_id)]
+        return [_dump(p) for p in self._run(f"list predictions of project {project_id}",
+                                            lambda: self._sdk.predictions.list(project=project_id))]
 
     def upload_files(self, project_id: int, paths: Sequence[str]) -> list[int]:
         """Upload local files as new tasks (Label Studio stores them under /data/upload/); their task ids."""
         # one form field per file: Label Studio reads request.FILES.items(), one file per field name
         files = [(f"file{i}", (Path(p).name, Path(p).read_bytes())) for i, p in enumerate(paths)]
-        try:
-            resp = httpx.post(f"{self.url}/api/projects/{project_id}/import", params={"return_task_ids": "true"},
-                              headers={"Authorization": f"Token {self._api_key}"}, files=files, timeout=self._timeout)
-        except httpx.HTTPError as exc:
-            raise LabelopsError(f"cannot upload files to Label Studio at {self.url}: {type(exc).__name__}") from None
+        resp = self._run(
+            f"upload {len(files)} files to project {project_id}",
+            lambda: httpx.post(f"{self.url}/api/projects/{project_id}/import", params={"return_task_ids": "true"},
+                               headers={"Authorization": f"Token {self._api_key}"}, files=files,
+                               timeout=self._timeout),
+            idempotent=False,
+        )
         if resp.status_code >= 300:
             raise LabelopsError(f"Label Studio at {self.url} refused the upload ({resp.status_code}): "
                                 f"{resp.text[:300]}")

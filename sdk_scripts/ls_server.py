@@ -1,4 +1,4 @@
-"""Run a real Label Studio server locally: SQLite in a data dir, loopback port, known admin token.
+"""Run a real Label Studio server locally: SQLite in a data dir (or PostgreSQL), loopback port, known admin token.
 
 Used by the test suite (one server per test session) and by `make demo`. Everything goes through
 Label Studio's own command line and environment variables: `label-studio init` migrates a data dir,
@@ -6,12 +6,19 @@ Label Studio's own command line and environment variables: `label-studio init` m
 _PASSWORD, _USER_TOKEN) and serves it. The migration takes 30-60 s, so a migrated data dir without
 users is kept as a template (per Label Studio version) and copied for every new server, which then
 starts in seconds.
+
+On PostgreSQL (`database=`: a `LocalPostgres`, or a `PostgresDatabase` that exists) Label Studio gets
+its own env convention (DJANGO_DB=default, POSTGRE_NAME/_USER/_PASSWORD/_HOST/_PORT). On a
+`LocalPostgres` the migration runs once per cluster into a template database, and each server's
+database is a `CREATE DATABASE ... TEMPLATE` copy of it; an external database is migrated in place.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import shutil
 import signal
 import socket
@@ -26,6 +33,7 @@ from pathlib import Path
 import httpx
 
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.local_postgres import LocalPostgres, PostgresDatabase
 
 LABEL_STUDIO_VERSION = package_version("label-studio")
 
@@ -111,6 +119,70 @@ def _label_studio_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "label_studio.server", *args]
 
 
+def _run_init(data_dir: Path, extra_env: dict[str, str], log_path: Path) -> None:
+    """`label-studio init` without a user: migrates the database the env names."""
+    env = _label_studio_env(data_dir, None)
+    env.update(extra_env)
+    with log_path.open("ab") as log:
+        proc = subprocess.run(
+            _label_studio_command("init", "--quiet", "--no-browser"),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=data_dir,
+            timeout=600,
+        )
+    if proc.returncode != 0:
+        raise LabelopsError(f"label-studio init failed (exit {proc.returncode}); see {log_path}")
+
+
+def postgres_template_name() -> str:
+    return "ls_template_" + re.sub(r"[^a-z0-9]+", "_", LABEL_STUDIO_VERSION.lower())
+
+
+def ensure_postgres_template(postgres: LocalPostgres, log_dir: Path, cache_dir: Path | None = None) -> str:
+    """Return the name of a migrated database with no user in it on `postgres`, making it once per cluster.
+
+    Like the SQLite template it holds no credentials; every server's database is a copy of it. The
+    migration (about 45 s) runs once per Label Studio and PostgreSQL version: its result is kept as a
+    pg_dump in the cache dir and restored (a few seconds) into later clusters.
+    """
+    template = postgres_template_name()
+    if postgres.database_exists(template):
+        return template
+    cache_dir = cache_dir or default_cache_dir()
+    dump = cache_dir / f"ls-pg-template-{LABEL_STUDIO_VERSION}-pg{postgres.major_version}.dump"
+    building = f"{template}_building_{os.getpid()}"
+    postgres.drop_database(building)
+    if dump.exists():
+        try:
+            postgres.restore_database(dump, building)
+        except LabelopsError:
+            dump.unlink(missing_ok=True)  # unreadable or stale: migrate instead
+        else:
+            postgres.rename_database(building, template)
+            return template
+    database = postgres.create_database(building)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="ls-pg-template-", dir=log_dir))
+    try:
+        _run_init(scratch, database.label_studio_env(), log_dir / f"{template}.log")
+    except BaseException:
+        postgres.drop_database(building)
+        raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = dump.with_name(f"{dump.name}.{os.getpid()}.partial")
+    try:
+        postgres.dump_database(building, partial)
+        partial.replace(dump)
+    except LabelopsError:
+        partial.unlink(missing_ok=True)  # only a cache: the next session migrates again
+    postgres.rename_database(building, template)
+    return template
+
+
 def ensure_template(cache_dir: Path | None = None) -> Path:
     """Return a migrated data dir with no user in it, creating it once (about 30-60 s).
 
@@ -124,17 +196,7 @@ def ensure_template(cache_dir: Path | None = None) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix="ls-template-", dir=cache_dir))
     log_path = building.with_suffix(".log")
-    with log_path.open("wb") as log:
-        proc = subprocess.run(
-            _label_studio_command("init", "--quiet", "--no-browser"),
-            env=_label_studio_env(building, None),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=building,
-            timeout=600,
-        )
-    if proc.returncode != 0:
-        raise LabelopsError(f"label-studio init failed (exit {proc.returncode}); see {log_path}")
+    _run_init(building, {}, log_path)
     # Each server gets its own Django SECRET_KEY; Label Studio writes one when the file is absent.
     (building / ".env").unlink(missing_ok=True)
     try:
@@ -149,6 +211,10 @@ def ensure_template(cache_dir: Path | None = None) -> Path:
 class LocalLabelStudio:
     """One Label Studio server process on 127.0.0.1, started from a template data dir.
 
+    `database`: None for SQLite in the data dir; a started `LocalPostgres` (the server gets its own
+    database there, `database_name` or a generated one, copied from a migrated template); or a
+    `PostgresDatabase` that exists (migrated in place on the first start).
+
     >>> with LocalLabelStudio(data_dir, creds) as ls:  # doctest: +SKIP
     ...     print(ls.url)
     """
@@ -161,6 +227,8 @@ class LocalLabelStudio:
         port: int | None = None,
         cache_dir: Path | None = None,
         extra_env: dict[str, str] | None = None,
+        database: LocalPostgres | PostgresDatabase | None = None,
+        database_name: str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.credentials = credentials
@@ -169,25 +237,55 @@ class LocalLabelStudio:
         self.extra_env = dict(extra_env or {})
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
         self._proc: subprocess.Popen[bytes] | None = None
+        self._postgres = database if isinstance(database, LocalPostgres) else None
+        self.database: PostgresDatabase | None = database if isinstance(database, PostgresDatabase) else None
+        self._database_name = database_name or f"labelstudio_{os.getpid()}_{secrets.token_hex(4)}"
+        self._database_ready = False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def db_vendor(self) -> str:
+        """'postgresql' or 'sqlite': which database this server is configured with."""
+        return "sqlite" if self._postgres is None and self.database is None else "postgresql"
+
     def env(self) -> dict[str, str]:
         """The environment the server runs with (also right for `label-studio` admin commands)."""
         env = _label_studio_env(self.data_dir, self.credentials)
+        if self._postgres is not None and self.database is None:
+            self.database = self._postgres.database(self._database_name)
+        if self.database is not None:
+            env.update(self.database.label_studio_env())
         env.update(self.extra_env)
         return env
 
+    def _prepare_database(self) -> None:
+        """Make the data dir (SQLite: a template copy) and, on PostgreSQL, a migrated database."""
+        if self.db_vendor == "sqlite":
+            if not (self.data_dir / "label_studio.sqlite3").exists():
+                template = ensure_template(self.cache_dir)
+                self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copytree(template, self.data_dir, dirs_exist_ok=True)
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._database_ready:
+            return
+        if self._postgres is not None:
+            if not self._postgres.database_exists(self._database_name):
+                template = ensure_postgres_template(self._postgres, self.data_dir.parent, self.cache_dir)
+                self._postgres.create_database(self._database_name, template=template)
+            self.database = self._postgres.database(self._database_name)
+        elif self.database is not None:
+            _run_init(self.data_dir, self.database.label_studio_env(), self.log_path)
+        self._database_ready = True
+
     def start(self, timeout: float = 180.0) -> LocalLabelStudio:
-        """Start the server (copying the template data dir if the data dir is new) and wait for it."""
+        """Start the server (from the template data dir / database if they are new) and wait for it."""
         if self._proc is not None and self._proc.poll() is None:
             return self
-        if not (self.data_dir / "label_studio.sqlite3").exists():
-            template = ensure_template(self.cache_dir)
-            self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(template, self.data_dir, dirs_exist_ok=True)
+        self._prepare_database()
         log = self.log_path.open("ab")
         cmd = _label_studio_command(
             "start", "--no-browser", "--host", "127.0.0.1", "--port", str(self.port),

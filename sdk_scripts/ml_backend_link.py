@@ -113,17 +113,13 @@ def _sync_webhook_auth(client: LabelStudioClient, project_id: int, url: str, aut
     """
     target = f"{_norm(url)}/webhook"
     changed = 0
-    sdk = client._sdk  # LabelStudioClient has no webhook methods (yet): its SDK, inside its error mapping
-    with client._call(f"list webhooks of project {project_id}"):
-        hooks = [h for h in sdk.webhooks.list(project=str(project_id)) if _norm(h.url or "") == target]
-    for hook in hooks:
-        old = hook.headers if isinstance(hook.headers, dict) else {}
+    for hook in (h for h in client.webhooks(project_id) if _norm(h.get("url") or "") == target):
+        old = hook.get("headers") if isinstance(hook.get("headers"), dict) else {}
         headers = {k: v for k, v in old.items() if k.lower() != "authorization"}
         if auth is not None:
             headers["Authorization"] = _basic_header(auth)
         if headers != old:
-            with client._call(f"set the headers of webhook {hook.id}"):
-                sdk.webhooks.update(int(hook.id), url=hook.url, headers=headers)
+            client.update_webhook(int(hook["id"]), hook["url"], headers)
             changed += 1
     return changed
 

@@ -48,15 +48,19 @@ def pull_project(client: LabelStudioClient, project_ref: str | int, out_dir: Pat
     show = sys.stderr.isatty() if progress is None else progress
     counts = {"tasks": 0, "annotations": 0, "predictions": 0}
     tmp = out_dir / ".tasks.jsonl.tmp"
-    with tmp.open("w", encoding="utf-8") as fh, tqdm(
-        total=project.get("task_number"), unit="task", desc=f"pull {project['title']}", disable=not show
-    ) as bar:
-        for task in client.iter_tasks(project["id"], page_size=page_size):
-            fh.write(json.dumps(task, ensure_ascii=False) + "\n")
-            counts["tasks"] += 1
-            counts["annotations"] += len(task.get("annotations") or [])
-            counts["predictions"] += len(task.get("predictions") or [])
-            bar.update(1)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh, tqdm(
+            total=project.get("task_number"), unit="task", desc=f"pull {project['title']}", disable=not show
+        ) as bar:
+            for task in client.iter_tasks(project["id"], page_size=page_size):
+                fh.write(json.dumps(task, ensure_ascii=False) + "\n")
+                counts["tasks"] += 1
+                counts["annotations"] += len(task.get("annotations") or [])
+                counts["predictions"] += len(task.get("predictions") or [])
+                bar.update(1)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a cut-off pull leaves the previous one, and nothing else, behind
+        raise
     os.replace(tmp, out_dir / "tasks.jsonl")
     write_text_atomically(out_dir / "label_config.xml", project["label_config"])
     meta = {

@@ -2,7 +2,9 @@
 
 The server is Label Studio 1.23.2 from the pip package, on SQLite in a temp data dir, bound to
 127.0.0.1 on a free port, with a known admin token (see `sdk_scripts.ls_server`). Nothing here
-mocks Label Studio.
+mocks Label Studio. With `LABELOPS_TEST_DB=postgres` the server runs on a real PostgreSQL instead:
+a throwaway cluster from Debian's binaries on loopback (`sdk_scripts.local_postgres`), started and
+torn down by the session.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from label_studio_sdk import LabelStudio
 
 from sdk_scripts import cli
 from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.local_postgres import LocalPostgres
 from sdk_scripts.ls_server import AdminCredentials, Annotator, LocalLabelStudio
 from sdk_scripts.settings import Connection
 
@@ -25,10 +28,27 @@ TEST_ADMIN = AdminCredentials(
 )
 _counter = itertools.count(1)
 
+# Which database the session's Label Studio runs on: "sqlite" (default) or "postgres".
+TEST_DB = os.environ.get("LABELOPS_TEST_DB", "sqlite").strip().lower() or "sqlite"
+if TEST_DB not in ("sqlite", "postgres"):
+    raise pytest.UsageError(f"LABELOPS_TEST_DB must be 'sqlite' or 'postgres', not {TEST_DB!r}")
+
 
 @pytest.fixture(scope="session")
-def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLabelStudio]:
-    server = LocalLabelStudio(tmp_path_factory.mktemp("label-studio") / "data", TEST_ADMIN)
+def postgres() -> Iterator[LocalPostgres | None]:
+    """The session's throwaway PostgreSQL server when LABELOPS_TEST_DB=postgres, else None."""
+    if TEST_DB != "postgres":
+        yield None
+        return
+    with LocalPostgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def label_studio(
+    tmp_path_factory: pytest.TempPathFactory, postgres: LocalPostgres | None
+) -> Iterator[LocalLabelStudio]:
+    server = LocalLabelStudio(tmp_path_factory.mktemp("label-studio") / "data", TEST_ADMIN, database=postgres)
     server.start()
     yield server
     server.stop()

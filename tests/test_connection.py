@@ -58,14 +58,17 @@ def test_wrong_token_is_one_clear_error(run_cli, monkeypatch) -> None:
 def test_unreachable_server_is_one_clear_error(run_cli, monkeypatch, tmp_path) -> None:
     port = free_port()
     monkeypatch.setenv("LABEL_STUDIO_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("LABELOPS_RETRIES", "1")  # one retry, after a short wait: the message says so
+    monkeypatch.setenv("LABELOPS_RETRY_MAX_WAIT", "0.1")
     spec = tmp_path / "spec.yaml"
     spec.write_text("title: Unreachable\nconfig: text_emotion\n")
     result = run_cli("project", "create", spec)
     assert result.code == 1
-    assert result.err == (
+    error = [line for line in result.err.splitlines() if line.startswith("labelops: error:")]
+    assert error == [
         f"labelops: error: cannot reach Label Studio at http://127.0.0.1:{port} (connection refused) "
-        "to list projects titled 'Unreachable'\n"
-    )
+        "to list projects titled 'Unreachable', gave up after 2 attempts over 0 s"
+    ], result.err
     assert TEST_ADMIN.token not in result.err
 
 

@@ -55,10 +55,12 @@ def test_deleted_review_project_is_recreated_and_orphans_are_reported(run_cli, l
 
 
 @pytest.mark.label_studio
-def test_push_cut_off_by_a_label_studio_crash_finishes_on_rerun(tmp_path) -> None:
-    server = LocalLabelStudio(tmp_path / "crashing-ls", TEST_ADMIN).start()
+def test_push_cut_off_by_a_label_studio_crash_finishes_on_rerun(tmp_path, postgres) -> None:
+    # its own server (it gets killed), on the session's database server when that is PostgreSQL
+    server = LocalLabelStudio(tmp_path / "crashing-ls", TEST_ADMIN, database=postgres).start()
     try:
-        client = LabelStudioClient(Connection(server.url, TEST_ADMIN.token))
+        # short retries: this test wants the push cut off, not carried through the restart
+        client = LabelStudioClient(Connection(server.url, TEST_ADMIN.token), retries=1, retry_max_wait=0.2)
         annotators = server.create_annotators(["crash1@labelops.test", "crash2@labelops.test"])
         project, ids = disputed_project(client, server, annotators, 6)
         pushed_batches = []
