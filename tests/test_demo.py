@@ -24,6 +24,7 @@ def test_demo_setup_is_a_three_annotator_emotion_project_and_idempotent(ls_clien
 
 
 @pytest.mark.label_studio
+@pytest.mark.sqlite_only
 def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsys) -> None:
     code = demo_main(["--demo-dir", str(tmp_path / "demo"), "--port", "0", "--no-wait"])
     out = capsys.readouterr().out

@@ -39,8 +39,9 @@ QUEUE_CONFIG = ('<View><Text name="text" value="$text"/><Choices name="queue" to
 
 
 @pytest.fixture(scope="module")
-def fault_ls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLabelStudio]:
-    server = LocalLabelStudio(tmp_path_factory.mktemp("fault-ls") / "data", TEST_ADMIN).start()
+def fault_ls(tmp_path_factory: pytest.TempPathFactory, postgres) -> Iterator[LocalLabelStudio]:
+    # its own server (it gets killed), on the session's database server when that is PostgreSQL
+    server = LocalLabelStudio(tmp_path_factory.mktemp("fault-ls") / "data", TEST_ADMIN, database=postgres).start()
     yield server
     server.stop()
 
