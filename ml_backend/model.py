@@ -50,7 +50,7 @@ class LabelopsModel(LabelStudioMLBase):
         self.project = project_id_from(project)
         self.settings = project_settings.effective(settings or BackendSettings.load(), self.project)
         if run is _UNSET:
-            run = serving_run(self.settings.versions_root(), self.project, self.settings.keep_versions)
+            run = serving_run(self.settings.versions_root(), project, self.settings.keep_versions)
         self.run: ServingRun | None = run
         self.models, self.skipped, self.unservable = [], [], ""
         try:

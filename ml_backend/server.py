@@ -26,7 +26,7 @@ from ml_backend import stats
 from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.queue import make_queue
 from ml_backend.active_learning.trainer import TrainingFailed, ls_client, rollback_project
-from ml_backend.active_learning.versions import ProjectVersions, project_id_from
+from ml_backend.active_learning.versions import ProjectVersions, project_id_from, project_uid_parts
 from ml_backend.model import LabelopsModel
 from ml_backend.settings import BackendSettings
 
@@ -112,7 +112,9 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
 
     def setup() -> Any:
         data = request.get_json(force=True, silent=True) or {}
-        project = project_id_from(data.get("project"))
+        project, created = project_uid_parts(data.get("project"))
+        if project:  # versions of an earlier project with this id (another LS database) are retired
+            ProjectVersions(settings.versions_root(), project, settings.keep_versions).claim(created)
         extra = data.get("extra_params") or {}
         if project and isinstance(extra, dict):
             try:
@@ -170,10 +172,14 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
         return jsonify({"status": status, "project": project, "action": action}), 201
 
     def al_status() -> Any:
-        project = project_id_from(request.args.get("project"))
+        project, created = project_uid_parts(request.args.get("project"))
         if project is None:
             return _error(400, "give ?project=ID")
         store = ProjectVersions(settings.versions_root(), project, settings.keep_versions)
+        if not store.belongs_to(created):  # another project with this id: nothing of it applies
+            return jsonify({"project": project, "current_version": None, "model_version": None, "kept_versions": [],
+                            "history": [], "training": queue.state(project),
+                            "strategy": settings.al_strategy})
         current = store.current()
         return jsonify({"project": project, "current_version": current,
                         "model_version": store.meta(current).get("model_version") if current else None,

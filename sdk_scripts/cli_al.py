@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 
+from ml_backend.active_learning.versions import project_uid
 from sdk_scripts.cli_review import client_from_args
 
 BACKEND_ENV = "LABELOPS_BACKEND_URL"
@@ -30,7 +31,7 @@ def cmd_al_status(args: argparse.Namespace) -> int:
 
     client = client_from_args(args)
     project = client.project(args.project)
-    backend = backend_al_status(_backend(args), int(project["id"]))
+    backend = backend_al_status(_backend(args), project_uid(project))
     version = project.get("model_version") or ""
     queue, missing = next_tasks(list(client.iter_tasks(int(project["id"]))), version, args.limit)
     if args.json:
@@ -81,7 +82,7 @@ def cmd_backend_rollback(args: argparse.Namespace) -> int:
 
     client = client_from_args(args)
     project = client.project(args.project)
-    r = backend_rollback(_backend(args), int(project["id"]))
+    r = backend_rollback(_backend(args), project_uid(project))
     print(f"project {project['id']} now served by {r['model_version']} (was v{r['from_version']}); "
           f"{r['predicted']} unlabeled task(s) re-predicted, project model_version switched")
     return 0

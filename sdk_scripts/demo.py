@@ -58,13 +58,15 @@ class DemoProject:
 def active_learning_summary(client: LabelStudioClient, backend_url: str, project_id: int,
                             timeout: float = 120.0) -> str:
     """Wait for the training runs the annotations triggered to settle; one line on what they did."""
+    from ml_backend.active_learning.versions import project_uid
     from sdk_scripts.ml_backend_link import backend_al_status
 
+    uid = project_uid(client.project(project_id))
     deadline = time.monotonic() + timeout
-    status = backend_al_status(backend_url, project_id)
+    status = backend_al_status(backend_url, uid)
     while status["training"].get("running") and time.monotonic() < deadline:
         time.sleep(0.5)
-        status = backend_al_status(backend_url, project_id)
+        status = backend_al_status(backend_url, uid)
     trained = [h for h in status["history"] if h.get("event") == "trained"]
     if not trained:
         failed = [h.get("error") for h in status["history"] if h.get("event") == "failed"]
@@ -167,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"project {project['id']} {project['title']!r}: {project['maximum_annotations']} annotators per task, "
               f"{demo.imported} tasks imported ({demo.present} already there)")
-        backend = LocalBackend(env={"LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": creds.token},
+        backend = LocalBackend(env={"LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": creds.token,
+                                    # trained versions live with the demo's data (`make clean` forgets both)
+                                    "MODEL_DIR": str(args.demo_dir / "ml-backend")},
                                log_path=args.demo_dir / "ml-backend.log")
         backend.start()
         pre = preannotate(client, project["id"], backend_url=backend.url, progress=False)

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from ml_backend.active_learning.versions import project_uid
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 
@@ -60,7 +61,7 @@ def _body(resp: httpx.Response) -> dict:
     return resp.json() if resp.headers.get("content-type", "").startswith("application/json") else {}
 
 
-def backend_setup(url: str, label_config: str, project_id: int, timeout: float = 120.0,
+def backend_setup(url: str, label_config: str, project_id: int | str, timeout: float = 120.0,
                   auth: Auth | None = None, extra_params: dict | None = None) -> str:
     """POST /setup to the backend; its model_version, or a LabelopsError with the backend's reason.
 
@@ -77,7 +78,7 @@ def backend_setup(url: str, label_config: str, project_id: int, timeout: float =
     return str(body["model_version"])
 
 
-def backend_predict(url: str, tasks: list[dict], label_config: str, project_id: int, timeout: float = 600.0,
+def backend_predict(url: str, tasks: list[dict], label_config: str, project_id: int | str, timeout: float = 600.0,
                     auth: Auth | None = None) -> dict:
     """POST /predict with a batch of tasks; the backend's JSON answer."""
     resp = _backend_request("POST", url, "/predict", "predict", timeout, auth,
@@ -140,7 +141,7 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
     auth = auth or backend_auth()
     project = client.project(project_id)
     extra = {"strategy": strategy} if strategy else None
-    version = backend_setup(url, project["label_config"], project_id, auth=auth, extra_params=extra)
+    version = backend_setup(url, project["label_config"], project_uid(project), auth=auth, extra_params=extra)
     same = [b for b in client.ml_backends(project_id) if _norm(b.get("url", "")) == _norm(url)]
     removed: list[int] = []
     created = False
@@ -186,13 +187,13 @@ def _backend_json(method: str, url: str, path: str, what: str, timeout: float, *
     return body
 
 
-def backend_al_status(url: str, project_id: int, timeout: float = 30.0) -> dict:
+def backend_al_status(url: str, project_id: int | str, timeout: float = 30.0) -> dict:
     """The backend's training state for a project: served version, kept versions, history, queue."""
     return _backend_json("GET", url, "/al/status", f"report training status of project {project_id}", timeout,
                          params={"project": str(project_id)})
 
 
-def backend_rollback(url: str, project_id: int, timeout: float = 600.0) -> dict:
+def backend_rollback(url: str, project_id: int | str, timeout: float = 600.0) -> dict:
     """Ask the backend to serve the previous kept version of the project (it re-predicts and switches)."""
     return _backend_json("POST", url, "/al/rollback", f"roll back project {project_id}", timeout,
                          json={"project": str(project_id)})

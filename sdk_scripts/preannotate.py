@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
+from ml_backend.active_learning.versions import project_uid
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.ml_backend_link import backend_auth, backend_predict, backend_setup
 
@@ -48,10 +49,11 @@ def preannotate(client: LabelStudioClient, project_id: int, backend_url: str | N
     config = project["label_config"]
     if backend_url:
         auth = backend_auth()  # LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD, when the backend needs basic auth
-        version = backend_setup(backend_url, config, project_id, auth=auth)
+        uid = project_uid(project)  # "<id>.<created>", as Label Studio itself sends it
+        version = backend_setup(backend_url, config, uid, auth=auth)
 
         def predict(batch: list[dict]) -> list[dict]:
-            return backend_predict(backend_url, batch, config, project_id, auth=auth)["results"]
+            return backend_predict(backend_url, batch, config, uid, auth=auth)["results"]
     else:
         version, predict = _in_process(config)
     result = PreannotateResult(version)

@@ -80,7 +80,7 @@ def _wait_for_runs(url: str, pid: int, count: int, timeout: float = 180) -> list
 
 def _accuracy(url: str, pid: int, rows: list[dict]) -> float:
     tasks = [{"id": i, "data": {"text": r["text"]}} for i, r in enumerate(rows)]
-    body = httpx.post(f"{url}/predict", json={"tasks": tasks, "label_config": CONFIG, "project": f"{pid}.1700000000"},
+    body = httpx.post(f"{url}/predict", json={"tasks": tasks, "label_config": CONFIG, "project": str(pid)},
                       timeout=120).json()
     predicted = [next(reg["value"]["choices"][0] for reg in res["result"] if reg["from_name"] == "queue")
                  for res in body["results"]]
@@ -146,8 +146,16 @@ def test_annotations_retrain_the_model_and_label_studio_serves_by_the_new_versio
     # (a) a new model_version exists and the project follows it
     assert history[-1]["model_version"] == v1 and history[-1]["annotated_tasks"] == MIN_NEW
     assert ls_client.project(pid)["model_version"] == v1
-    setup = httpx.post(f"{al_backend.url}/setup", json={"project": f"{pid}.1", "schema": CONFIG}, timeout=60).json()
+    setup = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": CONFIG}, timeout=60).json()
     assert setup["model_version"] == v1
+    # Label Studio's own call ("Retrieve predictions") sends its "<id>.<created>" uid: it matches the
+    # versions' identity, so Label Studio gets the trained version, not another project's or zero-shot
+    fresh = ls_client.import_tasks(pid, [{"text": held_out[0]["text"]}])[0]
+    ls_client.retrieve_predictions(pid, [fresh])
+    assert [p["model_version"] for p in ls_client.task(fresh)["predictions"]] == [v1]
+    # a request naming another project with the same id (another Label Studio database) never gets them
+    other = httpx.post(f"{al_backend.url}/setup", json={"project": f"{pid}.1", "schema": CONFIG}, timeout=60)
+    assert other.json()["model_version"] == zero_shot
     # (b) the next task Label Studio serves is the lowest-score unlabeled task of the new version
     low, lowest = _lowest_score_unlabeled(ls_client, pid, v1)
     served = _next(label_studio, annotator, pid)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ml_backend.active_learning.text_head import fit, load_head, save_head, training_examples
-from ml_backend.active_learning.versions import ProjectVersions
+from ml_backend.active_learning.versions import ProjectVersions, project_uid, project_uid_parts, serving_run
 
 
 def annotation(choice: str, *, flag: str | None = None, cancelled: bool = False) -> dict:
@@ -81,3 +81,21 @@ def test_versions_are_kept_and_rolled_back(tmp_path) -> None:
     assert store.reserve()[0] == number + 1
     with pytest.raises(ValueError, match="digits"):
         ProjectVersions(tmp_path, "../etc")
+
+
+def test_versions_belong_to_one_label_studio_project_not_just_an_id(tmp_path) -> None:
+    """Project ids restart at 1 on a new Label Studio database: the uid's creation time tells them apart."""
+    store = ProjectVersions(tmp_path, "1")
+    store.claim(1_700_000_000)
+    number, staging = store.reserve()
+    store.finish(number, staging, {"model_version": "labelops-p1-v1"})
+    store.point(number)
+    assert serving_run(tmp_path, "1.1700000000").model_version == "labelops-p1-v1"
+    assert serving_run(tmp_path, "1").version == 1  # no creation time given: trusted
+    assert serving_run(tmp_path, "1.1800000000") is None  # another project with id 1
+    assert project_uid_parts({"id": 1, "created_at": "2023-11-14T22:13:20.5Z"}) == ("1", 1_700_000_000)
+    assert project_uid({"id": 7, "created_at": "2023-11-14T22:13:20Z"}) == "7.1700000000"
+    assert store.claim(1_800_000_000) is True  # the new project takes the id: the old versions are retired
+    assert store.versions() == [] and store.current() is None and store.identity() == 1_800_000_000
+    assert (tmp_path / "1" / "retired" / "1700000000" / "v1" / "meta.json").is_file()
+    assert store.claim(1_800_000_000) is False

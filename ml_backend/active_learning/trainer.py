@@ -37,6 +37,8 @@ from ml_backend.active_learning.versions import (
     ProjectVersions,
     ServingRun,
     model_version_name,
+    project_uid,
+    project_uid_parts,
     serving_run,
 )
 from ml_backend.controls.base import ControlModel
@@ -212,7 +214,11 @@ def train_project(project: str, settings: BackendSettings, client: Any = None) -
             store.record({"event": "failed", "error": f"cannot read the project from Label Studio: {exc}"})
             raise TrainingFailed(f"project {project}: cannot read it from Label Studio: {exc}") from None
         annotated = [t for t in tasks if _has_submission(t)]
-        current = serving_run(settings.versions_root(), project, settings.keep_versions)
+        uid = project_uid(project_json)
+        if store.claim(project_uid_parts(uid)[1]):
+            log.warning("project %s: the versions on disk belonged to an earlier project with this id (another "
+                        "Label Studio database); moved to %s", project, store.dir / "retired")
+        current = serving_run(settings.versions_root(), uid, settings.keep_versions)
         number, staging = store.reserve()
         report = RunReport(project, number, model_version_name(settings.model_version or "labelops", project, number),
                            len(annotated))
@@ -268,10 +274,13 @@ def rollback_project(project: str, settings: BackendSettings, client: Any = None
     settings = project_settings.effective(settings, project)
     store = ProjectVersions(settings.versions_root(), project, settings.keep_versions)
     with project_lock(store, wait=False):
-        before = store.current()
-        target = store.previous()
         client = client or ls_client(settings)
         project_json = client.project(int(project))
+        if not store.belongs_to(project_uid_parts(project_uid(project_json))[1]):
+            raise TrainingFailed(f"project {project}: the versions on disk belong to an earlier project with this "
+                                 "id (another Label Studio database); nothing to roll back to")
+        before = store.current()
+        target = store.previous()
         run = ServingRun(project, target, store.path(target), store.meta(target))
         predicted = publish(client, project, project_json["label_config"], settings, run)
         store.point(target)

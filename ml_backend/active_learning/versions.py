@@ -7,6 +7,10 @@ Layout under `<root>/<project>/`:
 - `history.jsonl` — one line per run, successful or not (`labelops al status` shows it);
 - `next` — the next run number (never reused, so predictions stored by a failed run can never be
   mistaken for a later run's).
+- `identity.json` — which Label Studio project these versions belong to: its creation time, the
+  `<id>.<created>` uid label-studio-ml sends. Project ids restart at 1 on a new Label Studio
+  database, so a request whose uid names another creation time never gets these versions, and the
+  next training run or /setup for that project moves them to `retired/<created>/` (`claim`).
 
 A run is staged in `.staging-v<N>/` and renamed to `v<N>/` only when complete; `current` moves only
 after that, so a crash at any point leaves the last good version serving. The last `keep` versions
@@ -21,6 +25,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +135,38 @@ class ProjectVersions:
         with (self.dir / "history.jsonl").open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry, sort_keys=True) + "\n")
 
+    def identity(self) -> int | None:
+        try:
+            return int(json.loads((self.dir / "identity.json").read_text(encoding="utf-8"))["created"])
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            return None
+
+    def belongs_to(self, created: int | None) -> bool:
+        """Whether these versions are the project created at `created` (unknown on either side: yes)."""
+        mine = self.identity()
+        return created is None or mine is None or mine == created
+
+    def claim(self, created: int | None) -> bool:
+        """Make this directory the project created at `created`; another project's versions are retired.
+
+        Returns True when something was retired. Call it under the project lock when training.
+        """
+        if created is None:
+            return False
+        retired = False
+        mine = self.identity()
+        if mine is not None and mine != created:
+            target = self.dir / "retired" / str(mine)
+            target.mkdir(parents=True, exist_ok=True)
+            for item in list(self.dir.iterdir()):
+                if item.name not in ("retired", ".lock"):
+                    os.replace(item, target / item.name)
+            retired = True
+        if mine != created:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.dir / "identity.json", json.dumps({"created": created}))
+        return retired
+
     def previous(self) -> int:
         """The newest kept version older than the current one (what a rollback serves)."""
         current = self.current()
@@ -162,15 +199,51 @@ class ServingRun:
         return dict((self.meta.get("label_counts") or {}).get(control) or {})
 
 
-def serving_run(root: Path | str, project: str | None, keep: int = 5) -> ServingRun | None:
-    """The version the backend serves for `project` (None: untrained, or no project given)."""
-    if not project or not re.fullmatch(r"\d+", str(project)):
+def serving_run(root: Path | str, project: Any, keep: int = 5) -> ServingRun | None:
+    """The version the backend serves for `project` (an id or label-studio-ml's "<id>.<created>" uid).
+
+    None: untrained, no project given, or the versions on disk belong to another project with that id.
+    """
+    project_id, created = project_uid_parts(project)
+    if project_id is None:
         return None
-    store = ProjectVersions(root, str(project), keep)
+    store = ProjectVersions(root, project_id, keep)
+    if not store.belongs_to(created):
+        return None
     version = store.current()
     if version is None:
         return None
     return ServingRun(str(project), version, store.path(version), store.meta(version))
+
+
+def project_uid_parts(value: Any) -> tuple[str | None, int | None]:
+    """(id, creation time) from label-studio-ml's `project` ("12.1700000000"), "12", 12 or a project dict."""
+    if isinstance(value, dict):
+        return project_id_from(value), created_from(value.get("created_at"))
+    project_id = project_id_from(value)
+    if project_id is None or isinstance(value, int):
+        return project_id, None
+    tail = str(value).split(".", 1)[1].strip() if "." in str(value) else ""
+    return project_id, int(tail) if tail.isdigit() else None
+
+
+def created_from(created_at: Any) -> int | None:
+    """Label Studio's project uid time: int(created_at.timestamp()) from the API's ISO string."""
+    if not isinstance(created_at, str) or not created_at:
+        return None
+    try:
+        moment = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def project_uid(project: dict) -> str:
+    """The "<id>.<created>" uid label-studio-ml uses for a project read from Label Studio's API."""
+    created = created_from(project.get("created_at"))
+    return f"{project['id']}.{created}" if created is not None else str(project["id"])
 
 
 def project_id_from(value: Any) -> str | None:
