@@ -76,8 +76,10 @@ def active_learning_summary(client: LabelStudioClient, backend_url: str, project
                         f"{'-' if c.get('validation_accuracy') is None else round(c['validation_accuracy'], 2)}"
                         for name, c in last["controls"].items() if "error" not in c)
     version = client.project(project_id).get("model_version")
+    served = status.get("model_version")
+    note = "" if served == version else f"; the backend serves {served} (no unlabeled task left to re-predict)"
     return (f"active learning: {len(trained)} training run(s) from the annotations' webhooks; project now on "
-            f"{version} ({figures}); Label Studio serves by its scores (Uncertainty sampling)")
+            f"{version} ({figures}){note}; Label Studio serves by its scores (Uncertainty sampling)")
 
 
 def set_up_demo_project(client: LabelStudioClient) -> DemoProject:
