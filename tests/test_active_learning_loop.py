@@ -153,6 +153,7 @@ def test_annotations_retrain_the_model_and_label_studio_serves_by_the_new_versio
     fresh = ls_client.import_tasks(pid, [{"text": held_out[0]["text"]}])[0]
     ls_client.retrieve_predictions(pid, [fresh])
     assert [p["model_version"] for p in ls_client.task(fresh)["predictions"]] == [v1]
+    ls_client.delete_task(fresh)  # a held-out text: it must not be served, labelled and trained on
     # a request naming another project with the same id (another Label Studio database) never gets them
     other = httpx.post(f"{al_backend.url}/setup", json={"project": f"{pid}.1", "schema": CONFIG}, timeout=60)
     assert other.json()["model_version"] == zero_shot
