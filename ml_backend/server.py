@@ -112,9 +112,7 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
 
     def setup() -> Any:
         data = request.get_json(force=True, silent=True) or {}
-        project, created = project_uid_parts(data.get("project"))
-        if project:  # versions of an earlier project with this id (another LS database) are retired
-            ProjectVersions(settings.versions_root(), project, settings.keep_versions).claim(created)
+        project = project_id_from(data.get("project"))
         extra = data.get("extra_params") or {}
         if project and isinstance(extra, dict):
             try:

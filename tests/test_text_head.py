@@ -99,3 +99,4 @@ def test_versions_belong_to_one_label_studio_project_not_just_an_id(tmp_path) ->
     assert store.versions() == [] and store.current() is None and store.identity() == 1_800_000_000
     assert (tmp_path / "1" / "retired" / "1700000000" / "v1" / "meta.json").is_file()
     assert store.claim(1_800_000_000) is False
+    assert store.reserve()[0] == 2  # run numbers continue: model_version names are never reused

@@ -10,7 +10,7 @@ Layout under `<root>/<project>/`:
 - `identity.json` — which Label Studio project these versions belong to: its creation time, the
   `<id>.<created>` uid label-studio-ml sends. Project ids restart at 1 on a new Label Studio
   database, so a request whose uid names another creation time never gets these versions, and the
-  next training run or /setup for that project moves them to `retired/<created>/` (`claim`).
+  next training run for that project moves them to `retired/<created>/` (`claim`).
 
 A run is staged in `.staging-v<N>/` and renamed to `v<N>/` only when complete; `current` moves only
 after that, so a crash at any point leaves the last good version serving. The last `keep` versions
@@ -159,7 +159,7 @@ class ProjectVersions:
             target = self.dir / "retired" / str(mine)
             target.mkdir(parents=True, exist_ok=True)
             for item in list(self.dir.iterdir()):
-                if item.name not in ("retired", ".lock"):
+                if item.name not in ("retired", ".lock", "next"):  # numbers stay never-reused
                     os.replace(item, target / item.name)
             retired = True
         if mine != created:
