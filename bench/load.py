@@ -31,7 +31,6 @@ import os
 import platform
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -56,34 +55,6 @@ CONFIG = ('<View><Text name="text" value="$text"/><Choices name="emotion" toName
 ADMIN = AdminCredentials(username="load@labelops.test", password="load-bench-password-1", token="load-bench-token-7d2e")
 ANNOTATED_PER_CLASS = 4
 TIMEOUT = 30.0
-
-
-class ThreadedBackend(LocalBackend):
-    """LocalBackend with a gunicorn `--threads` choice (LocalBackend always uses the default, 4)."""
-
-    def __init__(self, *args, threads: int = 4, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.threads = threads
-
-    def start(self, timeout: float = 90.0) -> ThreadedBackend:
-        log = self.log_path.open("ab")
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "ml_backend", "--port", str(self.port), "--workers", str(self.workers),
-             "--threads", str(self.threads)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"backend exited with {self._proc.returncode}; see {self.log_path}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"backend did not start within {timeout} s; see {self.log_path}")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -316,7 +287,7 @@ def main() -> None:
         env = {"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": ADMIN.token, "MODEL_DIR": str(tmp / "models"),
                "LABELOPS_CACHE_DIR": str(tmp / "cache"), "YOLO_CONFIG_DIR": str(tmp / "ultralytics"),
                "TRAIN_MIN_ANNOTATIONS": "5", "LOG_LEVEL": "WARNING"}
-        backend = ThreadedBackend(env=env, log_path=tmp / "backend.log", workers=a.workers, threads=a.threads).start()
+        backend = LocalBackend(env=env, log_path=tmp / "backend.log", workers=a.workers, threads=a.threads).start()
         pid, texts = setup_project(ls, backend.url)
         setup_status = wait_idle(backend.url, pid)
         trained = [h for h in setup_status["history"] if h.get("event") == "trained"]

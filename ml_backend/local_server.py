@@ -23,11 +23,12 @@ class LocalBackend:
     """`python -m ml_backend` in its own process group; `url`, `start()`, `stop()`, `health()`."""
 
     def __init__(self, env: dict[str, str] | None = None, log_path: Path | None = None, workers: int = 1,
-                 port: int | None = None) -> None:
+                 port: int | None = None, threads: int = 4) -> None:
         self.port = port or _free_port()
         self.env = {**os.environ, **(env or {})}
         self.log_path = Path(log_path or f"/tmp/labelops-backend-{self.port}.log")
         self.workers = workers
+        self.threads = threads
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -43,7 +44,8 @@ class LocalBackend:
     def start(self, timeout: float = 90.0) -> LocalBackend:
         log = self.log_path.open("ab")
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "ml_backend", "--port", str(self.port), "--workers", str(self.workers)],
+            [sys.executable, "-m", "ml_backend", "--port", str(self.port), "--workers", str(self.workers),
+             "--threads", str(self.threads)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout

@@ -35,7 +35,6 @@ class TaskPrediction:
     result: list[dict]
     score: float
     embedding: Any = None
-    predicted: dict[str, str] | None = None
 
     def as_json(self, model_version: str) -> dict:
         return {"result": self.result, "score": self.score, "model_version": model_version}
@@ -69,7 +68,7 @@ class LabelopsModel(LabelStudioMLBase):
         if self.unservable:
             log.warning("predict: %d task(s) answered empty: %s", len(tasks), self.unservable)
             return [TaskPrediction([], 0.0) for _ in tasks]
-        out = [TaskPrediction([], 0.0, predicted={}) for _ in tasks]
+        out = [TaskPrediction([], 0.0) for _ in tasks]
         uncertainties: list[list[float]] = [[] for _ in tasks]
         for model in self.models:
             outcomes = model.predict_tasks(tasks)
@@ -82,8 +81,6 @@ class LabelopsModel(LabelStudioMLBase):
                     uncertainties[i].append(outcome.uncertainty)
                 if outcome.embedding is not None and out[i].embedding is None:
                     out[i].embedding = outcome.embedding
-                if outcome.predicted is not None:
-                    out[i].predicted[model.from_name] = outcome.predicted
             if model.dropped:
                 log.info("control '%s': dropped unmapped model classes %s", model.from_name, model.dropped)
         for prediction, scores in zip(out, uncertainties, strict=True):

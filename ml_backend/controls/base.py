@@ -24,15 +24,14 @@ class TaskOutcome:
     """Regions proposed for one task by one control model, or why none.
 
     `uncertainty` is the active-learning score of this task for this control (lower = more valuable
-    to label; None: the task score falls back to the lowest region score); `embedding` and
-    `predicted` feed batch strategies (diversity, hybrid, class-balance boost) at re-prediction.
+    to label; None: the task score falls back to the lowest region score); `embedding` feeds the
+    batch strategies (diversity, hybrid) at re-prediction.
     """
 
     regions: list[dict] = field(default_factory=list)
     error: str = ""
     uncertainty: float | None = None
     embedding: Any = None
-    predicted: str | None = None
 
 
 class ControlModel(ABC):

@@ -105,12 +105,11 @@ class TextZeroShot(ControlModel):
             top = [names[int(j)] for j in probs.argmax(axis=1)]
             if self.settings.class_balance_gamma > 0 and counts:
                 scores = class_balance_boost(scores, top, counts, self.settings.class_balance_gamma)
-            for i, p, emb, score, label in zip(chunk, probs, embeddings, scores, top, strict=True):
+            for i, p, emb, score in zip(chunk, probs, embeddings, scores, strict=True):
                 idx, confidence = choose(p, self.multiple)
                 outcomes[i].regions = [choices(self.from_name, self.to_name, [names[j] for j in idx], confidence)]
                 outcomes[i].uncertainty = round(float(score), 6)
                 outcomes[i].embedding = emb
-                outcomes[i].predicted = label
         return outcomes
 
 
