@@ -22,7 +22,6 @@ Retries (tenacity; the SDK's own retry is switched off so the two do not multipl
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import os
@@ -219,14 +218,6 @@ class LabelStudioClient:
         if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
             return f"lost the connection to Label Studio at {self.url} while trying to {what} ({type(exc).__name__})"
         return f"HTTP error talking to Label Studio at {self.url} to {what}: {exc}"
-
-    @contextlib.contextmanager
-    def _call(self, what: str) -> Iterator[None]:
-        """Error mapping only, no retries: for SDK calls made outside this class (prefer `_run`)."""
-        try:
-            yield
-        except (ApiError, httpx.HTTPError) as exc:
-            raise LabelopsError(self._describe(exc, what)) from None
 
     # -- server -------------------------------------------------------------------------------
 
