@@ -8,16 +8,28 @@ STAMP := $(VENV)/.labelops-installed
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo test bench detector lint clean
+.PHONY: install constraints system-deps demo test bench detector lint clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Everything the demo and the tests need (the [dev] extra pulls [backend], [pii] and [server]), at the exact
+# versions of constraints.txt. A venv made before the extras split loses label-studio-ml (it pins Flask 1.1.2)
+# and the GUI OpenCV build (it shares cv2/ with opencv-python-headless, whose files are then put back).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	if $(BIN)/python -m pip show -q opencv-python ultralytics >/dev/null 2>&1; then \
+		$(BIN)/python -m pip uninstall -y -q opencv-python ultralytics && \
+		$(BIN)/python -m pip install --quiet --no-deps --force-reinstall -c constraints.txt \
+			opencv-python-headless ultralytics-opencv-headless; fi
+	$(BIN)/python -m pip uninstall -y -q label-studio-ml 2>/dev/null || true
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Regenerate constraints.txt from the working venv (after changing pyproject.toml and installing); commit it.
+constraints:
+	$(BIN)/python tools/freeze_constraints.py > constraints.txt.new && mv constraints.txt.new constraints.txt
 
 # Debian packages the tests use: chromium renders the edge-case page in a headless browser;
 # redis-server carries the RQ training queue test; postgresql's binaries run the throwaway cluster

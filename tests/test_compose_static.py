@@ -61,7 +61,8 @@ def _env(service: dict[str, Any]) -> dict[str, str]:
 
 
 def _pins() -> dict[str, str]:
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    deps = project["dependencies"] + [d for extra in project["optional-dependencies"].values() for d in extra]
     return dict(d.split("==", 1) for d in deps if "==" in d)
 
 
@@ -170,7 +171,7 @@ def test_dockerfile_pins_its_base_image_and_torch() -> None:
     for package in ("torch", "torchvision"):
         found = set(re.findall(rf"(?<![\w-]){package}==([0-9][0-9A-Za-z.+]*)", text))
         assert found == {pins[package]}, f"{package}: Dockerfile {found} vs pyproject {pins[package]}"
-    assert re.search(r"^RUN pip install \. ", text, flags=re.MULTILINE)
+    assert re.search(r"^RUN pip install -c constraints\.txt '\.\[backend\]' ", text, flags=re.MULTILINE)
     assert re.search(r"^USER (?!root)\w+", text, flags=re.MULTILINE), "the image must not run as root"
 
 
