@@ -1,21 +1,26 @@
-"""Fetching task images concurrently: Label Studio URLs with the API token, allowed http(s) URLs and local paths.
+"""Task images for the backend: fetched through the shared media resolver, decoded small, one batch at a time.
 
-Each fetch returns either a decoded RGB PIL image or a reason string; nothing raises for a bad task.
+Where an image may come from, and with which credentials, is `sdk_scripts.media` (one resolver for
+the backend and the CLI). Here: the resolver for the backend's settings (Label Studio's token from a
+`LabelStudioClient`, so personal access tokens work; a bounded on-disk cache), decoding with the
+pixel and size guards, and downscaling right after decoding (boxes and polygons are in percent of the
+image, so the model sees the same picture at a fraction of the memory). Each fetch returns a decoded
+RGB image or a reason string; nothing raises for a bad task.
 """
 
 from __future__ import annotations
 
 import io
-import os
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
 
-import requests
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from ml_backend.settings import BackendSettings
+from sdk_scripts.media import MediaCache, MediaError, MediaPolicy, MediaResolver
 
 
 @dataclass
@@ -26,85 +31,119 @@ class Fetched:
     error: str = ""
 
 
-def _read_limited(resp: requests.Response, limit: int) -> bytes:
-    chunks, total = [], 0
-    for chunk in resp.iter_content(65536):
-        total += len(chunk)
-        if total > limit:
-            raise ValueError(f"image larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _pillow_open():  # -> Callable
+    """Pillow's own Image.open: ultralytics replaces it with one that, on a file Pillow cannot identify, tries
+    to import (or install) pi-heif, which turns "not an image" into a ModuleNotFoundError."""
+    if Image.open.__module__ == "PIL.Image":
+        return Image.open
+    patches = sys.modules.get("ultralytics.utils.patches")
+    return getattr(patches, "_image_open", Image.open)
 
 
-def _local_path(url: str, s: BackendSettings) -> Path | None:
-    """A local file the settings allow, for `/data/local-files/?d=...` or a plain path."""
-    if url.startswith("/data/local-files"):
-        rel = parse_qs(urlparse(url).query).get("d", [""])[0]
-        root = os.environ.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT", "")
-        candidate = Path(root, unquote(rel)) if root else None
-        if candidate and candidate.is_file():
-            return candidate
-        return None
-    if url.startswith("file://"):
-        url = unquote(urlparse(url).path)
-    if url.startswith("/") and not url.startswith("/data/"):
-        path = Path(url).resolve()
-        if any(path.is_relative_to(Path(d).resolve()) for d in s.allowed_local_dirs):
-            return path
-    return None
+_open_image = _pillow_open()
+_resolvers: dict[tuple, MediaResolver] = {}
+_resolvers_lock = threading.Lock()
+# decoding holds the full-size picture for a moment: at most this many at once per process
+_decode_slots = threading.BoundedSemaphore(2)
 
 
-def download(url: str, s: BackendSettings) -> bytes:
-    """The bytes behind a task's image reference, from the places the settings allow (raises ValueError)."""
-    local = _local_path(url, s)
-    if local is not None:
-        if local.stat().st_size > s.max_image_bytes:
-            raise ValueError(f"image larger than {s.max_image_bytes} bytes")
-        return local.read_bytes()
-    headers = {}
-    if url.startswith("/data/"):
-        if not s.label_studio_url:
-            raise ValueError("Label Studio URL not configured (LABEL_STUDIO_URL) for a /data/ path")
-        url = s.label_studio_url.rstrip("/") + url
-        headers["Authorization"] = f"Token {s.label_studio_api_key}"
-    elif url.startswith(("http://", "https://")):
-        ls = s.label_studio_url.rstrip("/")
-        if ls and url.startswith(ls + "/"):
-            headers["Authorization"] = f"Token {s.label_studio_api_key}"
-        elif not any(url.startswith(p) for p in s.allowed_url_prefixes):
-            raise ValueError("URL not allowed by ALLOWED_URL_PREFIXES")
-    else:
-        raise ValueError("not a Label Studio URL, allowed http(s) URL or allowed local path")
-    with requests.get(url, headers=headers, timeout=s.fetch_timeout, stream=True) as resp:
-        if resp.status_code != 200:
-            raise ValueError(f"HTTP {resp.status_code} fetching image")
-        return _read_limited(resp, s.max_image_bytes)
+def _auth(settings: BackendSettings):  # -> Callable[[], Mapping[str, str]]
+    if not settings.label_studio_url or not settings.label_studio_api_key:
+        return lambda: {}
+    from sdk_scripts.client import LabelStudioClient
+    from sdk_scripts.settings import Connection
+
+    client = LabelStudioClient(Connection(settings.label_studio_url.rstrip("/"), settings.label_studio_api_key),
+                               timeout=settings.fetch_timeout, retries=1)
+    return client.auth_headers
 
 
-def fetch_one(url: object, s: BackendSettings) -> Fetched:
+def resolver(settings: BackendSettings) -> MediaResolver:
+    """The process's media resolver for these settings (one HTTP connection pool, one cache)."""
+    key = (settings.label_studio_url, settings.label_studio_api_key, tuple(settings.allowed_url_prefixes),
+           tuple(settings.allowed_local_dirs), settings.local_files_root, settings.max_image_bytes,
+           settings.fetch_timeout, settings.media_cache_dir(), settings.media_cache_bytes, settings.media_cache_ttl)
+    with _resolvers_lock:
+        if key not in _resolvers:
+            policy = MediaPolicy(label_studio_url=settings.label_studio_url.rstrip("/"),
+                                 allowed_url_prefixes=tuple(settings.allowed_url_prefixes),
+                                 allowed_local_dirs=tuple(settings.allowed_local_dirs),
+                                 local_files_root=settings.local_files_root, max_bytes=settings.max_image_bytes,
+                                 timeout=settings.fetch_timeout)
+            cache = (MediaCache(Path(settings.media_cache_dir()), settings.media_cache_bytes, settings.media_cache_ttl)
+                     if settings.media_cache_bytes > 0 else None)
+            _resolvers[key] = MediaResolver(policy, auth=_auth(settings), cache=cache)
+        return _resolvers[key]
+
+
+def download(ref: object, settings: BackendSettings, task_id: object = None, project_id: object = None) -> bytes:
+    """The bytes behind a task's image reference, from the places the settings allow (raises MediaError)."""
+    return resolver(settings).fetch(ref, task_id=task_id, project_id=project_id)
+
+
+def decode(data: bytes, settings: BackendSettings, max_side: int | None = None) -> Image.Image:
+    """An RGB image from bytes, at most `max_side` pixels on its longer side (ValueError with the reason)."""
+    with _decode_slots:
+        try:
+            with _open_image(io.BytesIO(data)) as probe:
+                w, h = probe.size
+                if w * h > settings.max_image_pixels:
+                    raise ValueError(f"image too large ({w}x{h} > {settings.max_image_pixels} pixels)")
+                side = max_side or settings.max_decoded_side
+                if side and max(w, h) > side:
+                    probe.draft("RGB", (side, side))  # JPEG: decode at a reduced scale directly
+                    img = probe.convert("RGB")
+                    img.thumbnail((side, side), Image.Resampling.BILINEAR)
+                else:
+                    img = probe.convert("RGB")
+            img.info["original_size"] = (w, h)  # regions report the size Label Studio shows
+            return img
+        except Image.DecompressionBombError:
+            raise ValueError("image too large (decompression bomb guard)") from None
+        except UnidentifiedImageError:
+            raise ValueError(f"not an image file ({_sniff(data)})") from None
+        except ValueError:
+            raise
+        except Exception as exc:  # a truncated or damaged file
+            raise ValueError(f"damaged image ({type(exc).__name__}: {str(exc)[:120]})") from None
+
+
+def _sniff(data: bytes) -> str:
+    head = data[:64].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "an HTML page"
+    if head.startswith((b"{", b"[")):
+        return "JSON"
+    if not data:
+        return "empty"
+    return f"{len(data)} bytes, starts {data[:8].hex()}"
+
+
+def fetch_one(ref: object, settings: BackendSettings, task_id: object = None, project_id: object = None) -> Fetched:
     """Fetch and decode one image; a reason instead of an exception on any failure."""
-    if not isinstance(url, str) or not url.strip():
-        return Fetched(error="missing image reference in task data")
     try:
-        data = download(url.strip(), s)
+        data = download(ref, settings, task_id=task_id, project_id=project_id)
+    except MediaError as exc:
+        return Fetched(error=str(exc)[:300])
     except Exception as exc:  # one bad task must not fail the batch
         return Fetched(error=f"{type(exc).__name__}: {exc}"[:300])
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            w, h = probe.size
-            if w * h > s.max_image_pixels:
-                return Fetched(error=f"image too large ({w}x{h} > {s.max_image_pixels} pixels)")
-            img = probe.convert("RGB")
-        return Fetched(image=img)
-    except Image.DecompressionBombError:
-        return Fetched(error="image too large (decompression bomb guard)")
-    except Exception as exc:
-        return Fetched(error=f"not a decodable image ({type(exc).__name__})")
+        return Fetched(image=decode(data, settings))
+    except ValueError as exc:
+        return Fetched(error=str(exc))
 
 
-def fetch_all(urls: list[object], s: BackendSettings) -> list[Fetched]:
-    """Fetch images concurrently (FETCH_WORKERS threads), in input order."""
-    if not urls:
+def fetch_all(tasks: list[dict], value_key: str, settings: BackendSettings, project_id: object = None
+              ) -> list[Fetched]:
+    """Fetch and decode the images of `tasks` (FETCH_WORKERS threads), in input order."""
+    if not tasks:
         return []
-    with ThreadPoolExecutor(max_workers=max(1, min(s.fetch_workers, len(urls)))) as pool:
-        return list(pool.map(lambda u: fetch_one(u, s), urls))
+
+    def one(task: dict) -> Fetched:
+        data = task.get("data") if isinstance(task, dict) else None
+        ref = data.get(value_key) if isinstance(data, dict) else None
+        return fetch_one(ref, settings, task_id=task.get("id") if isinstance(task, dict) else None,
+                         project_id=project_id)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.fetch_workers, len(tasks)))) as pool:
+        return list(pool.map(one, tasks))

@@ -1,6 +1,6 @@
-"""The label-studio-ml model class: builds the per-tag models for a config and answers a batch of tasks.
+"""The backend's model class: builds the per-tag models for a config, answers a batch of tasks, queues training.
 
-label-studio-ml constructs this object per request; it is cheap because weights come from the
+The server constructs this object per request; it is cheap because weights come from the
 process-level cache in `ml_backend.weights`. When the request names a project that has trained
 versions (see `ml_backend.active_learning`), the project's current version is served and its
 model_version (`labelops-p<project>-v<N>`) is reported.
@@ -11,16 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from label_studio_ml.model import LabelStudioMLBase
-
 from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.versions import ServingRun, project_id_from, serving_run
 from ml_backend.controls.base import NotServable, log
 from ml_backend.controls.registry import build_models
+from ml_backend.protocol import MLBackendModel
 from ml_backend.regions import task_score
 from ml_backend.settings import BackendSettings
 
 _UNSET: Any = object()
+TRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED", "START_TRAINING")
 
 
 def model_version_for(versions: list[str], settings: BackendSettings) -> str:
@@ -40,12 +40,12 @@ class TaskPrediction:
         return {"result": self.result, "score": self.score, "model_version": model_version}
 
 
-class LabelopsModel(LabelStudioMLBase):
+class LabelopsModel(MLBackendModel):
     """One object per request: servable models for `label_config`, or `unservable` with the reason."""
 
     def __init__(self, label_config: str | None = None, settings: BackendSettings | None = None,
                  project: Any = None, run: ServingRun | None = _UNSET, **kwargs: Any):
-        super().__init__(label_config=label_config, **kwargs)
+        super().__init__(label_config=label_config)
         self.project = project_id_from(project)
         self.settings = project_settings.effective(settings or BackendSettings.load(), self.project)
         if run is _UNSET:
@@ -56,6 +56,8 @@ class LabelopsModel(LabelStudioMLBase):
             self.models, self.skipped = build_models(label_config or "", self.settings, self.run)
         except NotServable as exc:
             self.unservable = str(exc)
+        for model in self.models:
+            model.project_id = self.project
         if not self.models:
             self.model_version = ""
         elif self.run is not None:
@@ -88,6 +90,17 @@ class LabelopsModel(LabelStudioMLBase):
             prediction.score = round(min(scores), 6) if scores else task_score(prediction.result)
         return out
 
-    def predict(self, tasks: list[dict], **kwargs: Any) -> list[dict]:
+    def predict(self, tasks: list[dict], context: dict | None = None, **kwargs: Any) -> list[dict]:
         """Exactly one prediction per task, in order: {"result", "score", "model_version"}."""
         return [p.as_json(self.model_version) for p in self.predict_detailed(tasks)]
+
+    def fit(self, event: str, data: dict, queue: Any = None, **kwargs: Any) -> dict:
+        """An annotation event or START_TRAINING: count it toward the project's next training run (`queue`)."""
+        if event not in TRAIN_EVENTS or queue is None or self.project is None:
+            return super().fit(event, data)
+        if event == "ANNOTATIONS_DELETED":
+            count = len(data.get("annotations") or []) or 1
+        else:
+            count = 0 if event == "START_TRAINING" else 1
+        status = queue.notify(self.project, count, force=event == "START_TRAINING")
+        return {"status": status, "project": self.project, "action": event}

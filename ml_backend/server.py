@@ -1,44 +1,54 @@
-"""The WSGI app: label-studio-ml's Flask app with /setup, /predict and /health answered by labelops.
+"""The WSGI app: Label Studio's ML-backend protocol (/health, /setup, /predict, /webhook, /versions) on Flask.
 
-label-studio-ml 1.0.9 keeps the model built at /setup in one worker's memory and answers /predict
-from it, which breaks with several gunicorn workers or after a restart. Here every request builds
-its model object from the label config it carries (weights are cached per process), so any worker
-answers any request. Serve it with gunicorn (`python -m ml_backend`), never Flask's dev server.
+Every request builds its model object from the label config it carries (weights are cached per
+process), so any gunicorn worker answers any request and a restart loses nothing. Serve it with
+gunicorn (`python -m ml_backend`), never Flask's dev server.
 
-With BASIC_AUTH_USER and BASIC_AUTH_PASS set, every route (label-studio-ml's own included) requires
-HTTP basic auth with those credentials; label-studio-ml 1.0.9 has no such check, so it is a
-`before_request` hook here. Label Studio sends them from the ML-backend row (auth_method BASIC_AUTH)
-and, for its `<backend>/webhook` webhook, from that webhook's `headers` (set by `labelops backend connect`).
+Label Studio 1.23 calls: `GET /health` (connect, "Validate"), `POST /setup` (connect, every settings
+save), `POST /predict` (task opened with "Retrieve predictions" on, the Data Manager's "Retrieve
+predictions" action), `POST /webhook` (annotation events, "Start Training" on the model page) and
+`GET /versions` (the model-version list; Label Studio sends no project with it).
+
+Limits: request bodies above MAX_REQUEST_BYTES get 413, more than MAX_TASKS_PER_REQUEST tasks 400;
+anything that is not the JSON shape a route takes gets 400 with the reason; an unexpected error is
+logged and answered 500 without a traceback. With BASIC_AUTH_USER and BASIC_AUTH_PASS set, every route
+requires HTTP basic auth (Label Studio sends it from the ML-backend row, auth_method BASIC_AUTH, and
+for its `<backend>/webhook` webhook from that webhook's `headers`, set by `labelops backend connect`).
+Nothing secret reaches the log (`ml_backend.log_redaction`).
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import os
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
-from label_studio_ml import api as ls_ml_api
-from label_studio_ml.api import init_app
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from ml_backend import stats
 from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.queue import make_queue
 from ml_backend.active_learning.trainer import TrainingFailed, ls_client, rollback_project
 from ml_backend.active_learning.versions import ProjectVersions, project_id_from, project_uid_parts
-from ml_backend.model import LabelopsModel
+from ml_backend.log_redaction import install_redaction, redacted_body
+from ml_backend.model import TRAIN_EVENTS, LabelopsModel
 from ml_backend.settings import BackendSettings
 
 log = logging.getLogger("ml_backend")
 
-
-TRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED", "START_TRAINING")
 AUTH_REALM = "labelops ML backend"
 _AUTH_CONFIG_KEY = "LABELOPS_BASIC_AUTH"
+MAX_CONFIG_CHARS = 1_000_000
 
 
-def _error(status: int, message: str) -> tuple[Any, int]:
+class BadRequest(Exception):
+    """A request that is not what the route takes: answered 400 with the message."""
+
+
+def _error(status: int, message: str) -> tuple[Response, int]:
     return jsonify({"status": "error", "error": message}), status
 
 
@@ -76,20 +86,67 @@ def _require_basic_auth() -> Any:
     return resp
 
 
-def _log_request_info() -> None:
-    """label-studio-ml's DEBUG request log, without the Authorization header (it carries the password)."""
-    if log.isEnabledFor(logging.DEBUG) or ls_ml_api.logger.isEnabledFor(logging.DEBUG):
-        headers = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in request.headers.items()}
-        ls_ml_api.logger.debug("Request headers: %s", headers)
-        ls_ml_api.logger.debug("Request body: %s", request.get_data())
+def _log_request() -> None:
+    """DEBUG: the request, with the Authorization header and every secret-looking JSON field redacted."""
+    if log.isEnabledFor(logging.DEBUG):
+        headers = {k: ("<redacted>" if k.lower() in ("authorization", "cookie") else v)
+                   for k, v in request.headers.items()}
+        log.debug("%s %s headers=%s body=%s", request.method, request.path, headers,
+                  redacted_body(request.get_data(cache=True)))
 
 
-def _install_hooks(app: Flask) -> None:
-    """Auth first, then the redacted request log; idempotent (label-studio-ml's app is a module global)."""
-    funcs = app.before_request_funcs.setdefault(None, [])
-    original = getattr(ls_ml_api, "log_request_info", None)
-    funcs[:] = [f for f in funcs if f not in (original, _require_basic_auth, _log_request_info)]
-    funcs[:0] = [_require_basic_auth, _log_request_info]
+def _json_object() -> dict:
+    """The request body as a JSON object (BadRequest otherwise; deep nesting included)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise BadRequest("the body must be a JSON object (it is empty)")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else f"invalid JSON ({str(exc)[:80]})"
+        raise BadRequest(f"the body must be a JSON object: {reason}") from None
+    if not isinstance(data, dict):
+        raise BadRequest(f"the body must be a JSON object, not {type(data).__name__}")
+    return data
+
+
+def _label_config(data: dict, *keys: str) -> str:
+    for key in keys:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise BadRequest(f"'{key}' must be the labeling config as a string")
+        if len(value) > MAX_CONFIG_CHARS:
+            raise BadRequest(f"'{key}' is longer than {MAX_CONFIG_CHARS} characters")
+        return value
+    return ""
+
+
+def _project(data: dict) -> Any:
+    """The `project` field as Label Studio sends it ("<id>.<created>"), checked; None when absent."""
+    value = data.get("project")
+    if value is None:
+        return None
+    if isinstance(value, dict | bool | list | float) or project_id_from(value) is None:
+        raise BadRequest("'project' must be a Label Studio project id (\"<id>.<created>\" or digits)")
+    return value
+
+
+def _tasks(data: dict, limit: int) -> list[dict]:
+    tasks = data.get("tasks")
+    if tasks is None:
+        return []
+    if not isinstance(tasks, list):
+        raise BadRequest("'tasks' must be a list of task objects")
+    if len(tasks) > limit:
+        raise BadRequest(f"{len(tasks)} tasks in one request; at most {limit} (MAX_TASKS_PER_REQUEST)")
+    for i, task in enumerate(tasks):
+        if not isinstance(task, dict):
+            raise BadRequest(f"tasks[{i}] must be a task object, not {type(task).__name__}")
+        if not isinstance(task.get("data", {}), dict):
+            raise BadRequest(f"tasks[{i}].data must be an object")
+    return tasks
 
 
 def create_app(settings: BackendSettings | None = None) -> Flask:
@@ -97,42 +154,38 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
     settings = settings or BackendSettings.load()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # label-studio-ml's manager wants a model_dir (its own /train route writes job dirs there): the same
-    # MODEL_DIR that holds the trained versions (MODEL_DIR/projects), never the cwd
-    model_dir = str(settings.versions_root().parent)
-    os.makedirs(model_dir, exist_ok=True)
-    app = init_app(LabelopsModel, model_dir=model_dir)
+    install_redaction(secrets=[settings.label_studio_api_key, settings.basic_auth_pass])
+    app = Flask("ml_backend")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.json.sort_keys = False
     credentials = settings.basic_auth()  # ValueError when only one of the two is set
     app.config[_AUTH_CONFIG_KEY] = credentials
-    _install_hooks(app)
+    app.before_request(_require_basic_auth)
+    app.before_request(_log_request)
     log.info("HTTP basic auth %s", f"required (user {credentials[0]!r})" if credentials else "off")
 
     queue = make_queue(settings)
     known_projects: set[str] = set()
 
-    def setup() -> Any:
-        data = request.get_json(force=True, silent=True) or {}
-        project = project_id_from(data.get("project"))
-        extra = data.get("extra_params") or {}
-        if project and isinstance(extra, dict):
-            try:
-                project_settings.store(settings, project, extra)
-            except ValueError as exc:
-                return jsonify({"status": "error", "error": f"extra_params: {exc}"}), 400
-        model = LabelopsModel(label_config=data.get("schema") or data.get("label_config"), settings=settings,
-                              project=data.get("project"))
-        if model.unservable:
-            return jsonify({"status": "error", "error": model.unservable}), 400
-        return jsonify({"model_version": model.model_version, "skipped_controls": model.skipped})
+    @app.errorhandler(BadRequest)
+    def bad_request(exc: BadRequest) -> Any:
+        log.info("400 %s %s: %s", request.method, request.path, exc)
+        return _error(400, str(exc))
 
-    def predict() -> Any:
-        data = request.get_json(force=True, silent=True) or {}
-        tasks = data.get("tasks") or []
-        model = LabelopsModel(label_config=data.get("label_config") or "", settings=settings,
-                              project=data.get("project"))
-        results = model.predict(tasks)
-        return jsonify({"results": results, "model_version": model.model_version})
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        message = exc.description or exc.name
+        if exc.code == 413:
+            message = f"request body larger than {settings.max_request_bytes} bytes (MAX_REQUEST_BYTES)"
+        return _error(exc.code or 500, message)
 
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        log.exception("%s %s failed", request.method, request.path)
+        return _error(500, f"internal error ({type(exc).__name__}); see the backend log")
+
+    @app.get("/")
+    @app.get("/health")
     def health() -> Any:
         weights = _weights_status(settings)
         ok = any(v == "ok" for v in weights.values())
@@ -142,16 +195,51 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
                         "message": "" if ok else "no YOLO weights configured or found: image tags are not servable",
                         "pid": os.getpid(), "stats": stats.snapshot()})
 
+    @app.get("/metrics")
+    def metrics() -> Any:
+        return jsonify(stats.snapshot())
+
+    @app.post("/setup")
+    def setup() -> Any:
+        data = _json_object()
+        project = _project(data)
+        label_config = _label_config(data, "schema", "label_config")
+        extra = data.get("extra_params")
+        if extra is not None and not isinstance(extra, dict):
+            raise BadRequest("'extra_params' must be an object")
+        project_id = project_id_from(project)
+        if project_id and extra:
+            try:
+                project_settings.store(settings, project_id, extra)
+            except ValueError as exc:
+                raise BadRequest(f"extra_params: {exc}") from None
+        model = LabelopsModel(label_config=label_config, settings=settings, project=project)
+        if model.unservable:
+            return _error(400, model.unservable)
+        return jsonify({"model_version": model.model_version, "skipped_controls": model.skipped})
+
+    @app.post("/predict")
+    def predict() -> Any:
+        data = _json_object()
+        tasks = _tasks(data, settings.max_tasks_per_request)
+        project = _project(data)
+        params = data.get("params") if isinstance(data.get("params"), dict) else {}
+        context = params.get("context") if isinstance(params.get("context"), dict) else None
+        model = LabelopsModel(label_config=_label_config(data, "label_config"), settings=settings, project=project)
+        results = model.predict(tasks, context=context)
+        return jsonify({"results": results, "model_version": model.model_version})
+
+    @app.post("/webhook")
     def webhook() -> Any:
-        data = request.get_json(force=True, silent=True)
-        if not isinstance(data, dict) or not isinstance(data.get("action"), str):
-            return _error(400, "webhook payload must be a JSON object with an 'action'")
-        action = data["action"]
+        data = _json_object()
+        action = data.get("action")
+        if not isinstance(action, str):
+            raise BadRequest("webhook payload must be a JSON object with an 'action'")
         if action not in TRAIN_EVENTS:
             return jsonify({"status": "ignored", "action": action}), 200
         project = project_id_from(data.get("project"))
         if project is None:
-            return _error(400, f"{action}: payload has no project id ('project': {{'id': ...}})")
+            raise BadRequest(f"{action}: payload has no project id ('project': {{'id': ...}})")
         if not settings.label_studio_url or not settings.label_studio_api_key:
             return _error(503, "training needs LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY in the backend's settings")
         if project not in known_projects:
@@ -161,18 +249,45 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
                 status = 404 if "no project with id" in str(exc) else 502
                 return _error(status, f"{action}: project {project}: {exc}")
             known_projects.add(project)
-        if action == "ANNOTATIONS_DELETED":
-            count = len(data.get("annotations") or []) or 1
-        else:
-            count = 0 if action == "START_TRAINING" else 1
-        status = queue.notify(project, count, force=action == "START_TRAINING")
-        log.info("webhook %s for project %s: training %s", action, project, status)
-        return jsonify({"status": status, "project": project, "action": action}), 201
+        answer = LabelopsModel(None, settings, project=project, run=None).fit(action, data, queue=queue)
+        log.info("webhook %s for project %s: training %s", action, project, answer["status"])
+        return jsonify(answer), 201
 
+    @app.route("/versions", methods=["GET", "POST"])
+    def versions() -> Any:
+        """The trained model versions: of one project (`?project=` or a JSON body), else of every project.
+
+        Label Studio 1.23 sends `GET /versions` without naming the project, so the answer then lists
+        every project's versions; their names say the project (`labelops-p<id>-v<N>`).
+        """
+        raw = request.args.get("project")
+        if raw is None and request.method == "POST" and request.get_data(cache=True).strip():
+            raw = _json_object().get("project")
+        if raw is not None:
+            project, created = project_uid_parts(raw)
+            if project is None:
+                raise BadRequest("'project' must be a Label Studio project id")
+            stores = [ProjectVersions(settings.versions_root(), project, settings.keep_versions)]
+            stores = [s for s in stores if s.belongs_to(created)]
+        else:
+            root = settings.versions_root()
+            ids = sorted((p.name for p in root.iterdir() if p.is_dir() and project_id_from(p.name)), key=int) \
+                if root.is_dir() else []
+            stores = [ProjectVersions(root, pid, settings.keep_versions) for pid in ids]
+        names = []
+        for store in stores:
+            current = store.current()
+            kept = [store.meta(v).get("model_version") for v in store.versions()]
+            served = store.meta(current).get("model_version") if current else None
+            names += [served] if served else []
+            names += [name for name in reversed(kept) if name and name != served]
+        return jsonify({"versions": names})
+
+    @app.get("/al/status")
     def al_status() -> Any:
         project, created = project_uid_parts(request.args.get("project"))
         if project is None:
-            return _error(400, "give ?project=ID")
+            raise BadRequest("give ?project=ID")
         store = ProjectVersions(settings.versions_root(), project, settings.keep_versions)
         if not store.belongs_to(created):  # another project with this id: nothing of it applies
             return jsonify({"project": project, "current_version": None, "model_version": None, "kept_versions": [],
@@ -185,11 +300,11 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
                         "history": store.history(), "training": queue.state(project),
                         "strategy": project_settings.effective(settings, project).al_strategy})
 
+    @app.post("/al/rollback")
     def al_rollback() -> Any:
-        data = request.get_json(force=True, silent=True) or {}
-        project = project_id_from(data.get("project"))
+        project = project_id_from(_json_object().get("project"))
         if project is None:
-            return _error(400, "rollback needs {'project': ID}")
+            raise BadRequest("rollback needs {'project': ID}")
         try:
             return jsonify(rollback_project(project, settings))
         except (TrainingFailed, ValueError) as exc:
@@ -198,14 +313,4 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
             log.exception("rollback of project %s failed", project)
             return _error(502, f"rollback of project {project} failed: {type(exc).__name__}: {exc}")
 
-    app.view_functions["webhook"] = webhook
-    for rule, name, view, method in (("/al/status", "al_status", al_status, "GET"),
-                                     ("/al/rollback", "al_rollback", al_rollback, "POST")):
-        if name in app.view_functions:  # label-studio-ml's app is a module global: a second create_app
-            app.view_functions[name] = view
-        else:
-            app.add_url_rule(rule, name, view, methods=[method])
-    app.view_functions["_setup"] = setup
-    app.view_functions["_predict"] = predict
-    app.view_functions["health"] = health
     return app

@@ -39,6 +39,16 @@ def _mapping(value: Any) -> dict[str, str]:
     return dict(pair.split("=", 1) for pair in _csv(text))
 
 
+def _number(name: str, value: Any, kind: type) -> Any:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name.upper()}={value!r}: not {'an integer' if kind is int else 'a number'}") from None
+    if number != number or number in (float("inf"), float("-inf")) or number < 0:
+        raise ValueError(f"{name.upper()}={value!r}: must be a finite number >= 0")
+    return number
+
+
 @dataclass
 class BackendSettings:
     """All backend settings (env var name = upper-case field name)."""
@@ -60,6 +70,18 @@ class BackendSettings:
     label_studio_api_key: str = field(default="", repr=False)
     allowed_url_prefixes: list[str] = field(default_factory=list)
     allowed_local_dirs: list[str] = field(default_factory=list)
+    # Label Studio's own setting: where `/data/local-files/?d=` paths are rooted (read from disk when allowed)
+    local_files_root: str = ""
+    # fetched media kept on disk (bytes; 0 = off) for this many seconds, under MEDIA_CACHE_PATH
+    media_cache_bytes: int = 1_000_000_000
+    media_cache_ttl: float = 3600.0
+    media_cache_path: str = ""
+    # images are downscaled to this longer side right after decoding (never below IMGSZ)
+    max_decoded_side: int = 2048
+    # request limits: body size, tasks per /predict, characters of text a model reads per task
+    max_request_bytes: int = 32_000_000
+    max_tasks_per_request: int = 1000
+    max_text_chars: int = 20_000
     label_map: dict[str, str] = field(default_factory=dict)
     label_descriptions: dict[str, str] = field(default_factory=dict)
     controls: list[str] = field(default_factory=list)
@@ -81,6 +103,10 @@ class BackendSettings:
     basic_auth_user: str = ""
     basic_auth_pass: str = field(default="", repr=False)
 
+    def media_cache_dir(self) -> str:
+        """Where fetched media are cached (MEDIA_CACHE_PATH, else MODEL_DIR/media-cache)."""
+        return self.media_cache_path or str(self.versions_root().parent / "media-cache")
+
     def versions_root(self) -> Path:
         """Where each project's trained versions live (MODEL_DIR/projects)."""
         from ml_backend.offline import DEFAULT_CONFIG_DIR
@@ -100,15 +126,15 @@ class BackendSettings:
                 raw[f.name] = env[f.name.upper()]
         # label-studio-ml's own names for the Label Studio connection
         raw.setdefault("label_studio_api_key", env.get("LABEL_STUDIO_ACCESS_TOKEN", ""))
+        # Label Studio's own name for the local-files document root
+        raw.setdefault("local_files_root", env.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT", ""))
         kwargs: dict[str, Any] = {}
         for f in fields(cls):
             if f.name not in raw:
                 continue
             value = raw[f.name]
-            if f.type in ("int",):
-                kwargs[f.name] = int(value)
-            elif f.type in ("float",):
-                kwargs[f.name] = float(value)
+            if f.type in ("int", "float"):
+                kwargs[f.name] = _number(f.name, value, int if f.type == "int" else float)
             elif f.type == "list[str]":
                 kwargs[f.name] = _csv(value)
             elif f.type == "dict[str, str]":

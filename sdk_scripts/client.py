@@ -37,6 +37,7 @@ from label_studio_sdk.core.api_error import ApiError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.ls_auth import explain_refused_token, redact_url, token_kind
 from sdk_scripts.settings import Connection
 
 log = logging.getLogger("labelops")
@@ -124,14 +125,22 @@ class LabelStudioClient:
                  retry_wait: float | None = None, retry_max_wait: float | None = None,
                  env: Mapping[str, str] | None = None) -> None:
         env = os.environ if env is None else env
-        self.url = connection.url
+        self.url = redact_url(connection.url)  # for messages: never a password from the URL
+        self._base_url = connection.url
         self._api_key = connection.api_key
+        self.token_kind = token_kind(connection.api_key)
         self._timeout = timeout
         self.retries = max(0, int(_setting(retries, env, RETRIES_ENV, DEFAULT_RETRIES)))
         self.retry_max_wait = max(0.0, _setting(retry_max_wait, env, RETRY_MAX_WAIT_ENV, DEFAULT_RETRY_MAX_WAIT))
         self.retry_wait = min(DEFAULT_RETRY_WAIT if retry_wait is None else float(retry_wait), self.retry_max_wait)
         # The SDK's own retry (2 retries, POSTs included, no timeouts) is off: `_run` decides.
-        self._sdk = LabelStudio(base_url=connection.url, api_key=connection.api_key, timeout=timeout, max_retries=0)
+        try:
+            self._sdk = LabelStudio(base_url=connection.url, api_key=connection.api_key, timeout=timeout,
+                                    max_retries=0)
+        except ApiError as exc:  # the SDK checks a personal access token's expiry up front
+            raise LabelopsError(f"Label Studio at {self.url}: " + explain_refused_token(
+                self.token_kind, str(_reason(exc.body)))) from None
+        self._media: Any = None
 
     # -- retries and errors ---------------------------------------------------------------------
 
@@ -202,11 +211,8 @@ class LabelStudioClient:
     def _describe(self, exc: BaseException, what: str) -> str:
         if isinstance(exc, ApiError):
             if exc.status_code == 401:
-                return (
-                    f"Label Studio at {self.url} rejected the API token (401) while trying to {what}; "
-                    "check LABEL_STUDIO_API_KEY (a legacy token needs LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN "
-                    "on the server)"
-                )
+                return (f"Label Studio at {self.url} rejected the {self.token_kind} (401) while trying to {what}: "
+                        + explain_refused_token(self.token_kind, _reason(exc.body)))
             if exc.status_code == 404:
                 return f"Label Studio at {self.url}: not found while trying to {what}"
             verb = "failed" if (exc.status_code or 0) >= 500 else "refused"
@@ -234,7 +240,7 @@ class LabelStudioClient:
 
     def project(self, ref: str | int) -> dict:
         """A project by id (digits) or exact title."""
-        if isinstance(ref, int) or str(ref).isdigit():
+        if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
             try:
                 return _dump(self._run(f"read project {ref}", lambda: self._sdk.projects.get(int(ref))))
             except LabelopsError as exc:
@@ -322,29 +328,38 @@ class LabelStudioClient:
         """User id -> email for everyone in the organization."""
         return {u.id: u.email for u in self._run("list users", self._sdk.users.list)}
 
-    def download(self, url: str) -> bytes | None:
-        """A file Label Studio serves (`/data/upload/...`, `/data/local-files/...`), fetched with the token.
+    def auth_headers(self) -> dict[str, str]:
+        """The Authorization header for a raw request to this server.
 
-        URLs on other hosts are not fetched (no request forgery through task data); None then, and
-        for anything the server refuses or when it stays unreachable (after the usual retries).
+        A personal access token is exchanged (and re-exchanged when it runs out) for a `Bearer` access
+        token by label-studio-sdk; a legacy token is sent as `Token <key>`.
         """
-        if url.startswith(self.url + "/"):
-            url = url[len(self.url):]
-        if not url.startswith("/data/"):
-            return None
+        headers = self._run("exchange the personal access token for an access token",
+                            self._sdk._client_wrapper.get_headers)
+        return {"Authorization": headers["Authorization"]}
 
-        def get() -> httpx.Response:
-            # The SDK has no file-download call; its HTTP client carries the base URL and the auth header.
-            response = self._sdk._client_wrapper.httpx_client.request(url.lstrip("/"), method="GET")
-            if response.status_code >= 500 or response.status_code == 429:
-                raise ApiError(status_code=response.status_code, body=response.text[:300])
-            return response
+    def media(self) -> Any:
+        """A `MediaResolver` for this server's media (uploads, local files, cloud storage through Label Studio)."""
+        if self._media is None:
+            from sdk_scripts.media import MediaPolicy, MediaResolver
+
+            self._media = MediaResolver(MediaPolicy(label_studio_url=self._base_url, timeout=self._timeout),
+                                        auth=self.auth_headers)
+        return self._media
+
+    def download(self, url: str, task_id: int | None = None, project_id: int | None = None) -> bytes | None:
+        """A task's media file as Label Studio serves it (uploads, local files, cloud storage), or None.
+
+        Only Label Studio's own media paths get the token; URLs on other hosts are not fetched (no request
+        forgery through task data). None also for anything the server refuses or when it is unreachable.
+        """
+        from sdk_scripts.media import MediaError
 
         try:
-            response = self._run(f"download {url}", get)
-        except LabelopsError:
+            return self.media().fetch(url, task_id=task_id, project_id=project_id)
+        except (MediaError, LabelopsError) as exc:
+            log.info("labelops: not fetched: %s", exc)
             return None
-        return response.content if response.status_code == 200 else None
 
     # -- ML backends and predictions ------------------------------------------------------------
 
@@ -397,14 +412,25 @@ class LabelStudioClient:
         """Upload local files as new tasks (Label Studio stores them under /data/upload/); their task ids."""
         # one form field per file: Label Studio reads request.FILES.items(), one file per field name
         files = [(f"file{i}", (Path(p).name, Path(p).read_bytes())) for i, p in enumerate(paths)]
+        http = self._sdk._client_wrapper.httpx_client.httpx_client
         resp = self._run(
             f"upload {len(files)} files to project {project_id}",
-            lambda: httpx.post(f"{self.url}/api/projects/{project_id}/import", params={"return_task_ids": "true"},
-                               headers={"Authorization": f"Token {self._api_key}"}, files=files,
-                               timeout=self._timeout),
+            lambda: http.post(f"{self._base_url}/api/projects/{project_id}/import",
+                              params={"return_task_ids": "true"}, headers=self.auth_headers(), files=files,
+                              timeout=self._timeout),
             idempotent=False,
         )
+        if resp.status_code == 401:
+            raise LabelopsError(f"Label Studio at {self.url} rejected the {self.token_kind} (401) while uploading "
+                                f"files: " + explain_refused_token(self.token_kind, _reason(_json_or_text(resp))))
         if resp.status_code >= 300:
             raise LabelopsError(f"Label Studio at {self.url} refused the upload ({resp.status_code}): "
                                 f"{resp.text[:300]}")
         return list(resp.json().get("task_ids") or [])
+
+
+def _json_or_text(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return resp.text[:300]

@@ -1,9 +1,12 @@
-"""Run a real Label Studio server locally: SQLite in a data dir (or PostgreSQL), loopback port, known admin token.
+"""Run a real Label Studio server locally: SQLite in a data dir (or PostgreSQL), loopback port, default auth.
 
 Used by the test suite (one server per test session) and by `make demo`. Everything goes through
-Label Studio's own command line and environment variables: `label-studio init` migrates a data dir,
-`label-studio start` creates the admin user with a known legacy API token (LABEL_STUDIO_USERNAME,
-_PASSWORD, _USER_TOKEN) and serves it. The migration takes 30-60 s, so a migrated data dir without
+Label Studio's own command line, environment variables and web flows: `label-studio init` migrates a
+data dir, `label-studio start` creates the admin user (LABEL_STUDIO_USERNAME, _PASSWORD, _USER_TOKEN)
+and serves it. Auth is Label Studio's default, personal access tokens (legacy `Token` auth off unless
+`legacy_tokens=True`): the admin and every annotator get a personal access token the way a person
+does, by logging in (annotators first sign up through the organization's invite link) and creating
+one (`POST /api/token/`). The migration takes 30-60 s, so a migrated data dir without
 users is kept as a template (per Label Studio version) and copied for every new server, which then
 starts in seconds.
 
@@ -56,11 +59,12 @@ class AdminCredentials:
 
 @dataclass(frozen=True)
 class Annotator:
-    """A Label Studio user made for annotating, with its own legacy API token."""
+    """A Label Studio user made for annotating, with its own personal access token."""
 
     id: int
     email: str
     token: str = field(repr=False)
+    password: str = field(default="", repr=False)
 
 
 def free_port() -> int:
@@ -93,9 +97,6 @@ def _label_studio_env(data_dir: Path, credentials: AdminCredentials | None) -> d
     env.update(
         {
             "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-            # Without this, `Authorization: Token <token>` is refused (401); it only takes effect
-            # when the organization is created, i.e. when the first user is.
-            "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
             "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
             # The ML backend and its webhook live on 127.0.0.1 next to this server; Label Studio
             # refuses loopback addresses unless these are off. Only for a server bound to loopback.
@@ -229,8 +230,11 @@ class LocalLabelStudio:
         extra_env: dict[str, str] | None = None,
         database: LocalPostgres | PostgresDatabase | None = None,
         database_name: str | None = None,
+        legacy_tokens: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
+        self.legacy_tokens = legacy_tokens
+        self._tokens: dict[str, str] = {}
         self.credentials = credentials
         self.port = port or free_port()
         self.cache_dir = cache_dir
@@ -254,6 +258,9 @@ class LocalLabelStudio:
     def env(self) -> dict[str, str]:
         """The environment the server runs with (also right for `label-studio` admin commands)."""
         env = _label_studio_env(self.data_dir, self.credentials)
+        if self.legacy_tokens:
+            # only takes effect when the organization is created, i.e. on the first start of a data dir
+            env["LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN"] = "true"
         if self._postgres is not None and self.database is None:
             self.database = self._postgres.database(self._database_name)
         if self.database is not None:
@@ -289,7 +296,7 @@ class LocalLabelStudio:
         log = self.log_path.open("ab")
         cmd = _label_studio_command(
             "start", "--no-browser", "--host", "127.0.0.1", "--port", str(self.port),
-            "--internal-host", "127.0.0.1", "--enable-legacy-api-token",
+            "--internal-host", "127.0.0.1", *(["--enable-legacy-api-token"] if self.legacy_tokens else []),
         )
         self._proc = subprocess.Popen(
             cmd, env=self.env(), stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir,
@@ -352,53 +359,94 @@ class LocalLabelStudio:
 
     # -- users ---------------------------------------------------------------------------------
 
-    def create_annotators(self, emails: list[str]) -> list[Annotator]:
-        """Create (or reuse) annotator users in the admin's organization, each with its own token.
+    @property
+    def admin_token(self) -> str:
+        """The admin's personal access token (the legacy token with `legacy_tokens=True`), made once per data dir."""
+        if self.legacy_tokens:
+            return self.credentials.token
+        return self._personal_token(self.credentials.username, self.credentials.password, signup=None)
 
-        Users are made through the API as the admin. Label Studio has no API that returns another
-        user's token, so the tokens are read with Label Studio's own Django models against this
-        server's data dir, the same way `label-studio user --username EMAIL` does.
+    def _token_file(self) -> Path:
+        return self.data_dir / "labelops-personal-tokens.json"
+
+    def _personal_token(self, email: str, password: str, signup: str | None) -> str:
+        """A user's personal access token: logged in (after signing up through `signup`, an invite URL), then made.
+
+        Label Studio lets a user hold one personal access token at a time and never shows it again, so
+        the tokens made here are kept in the data dir (mode 600) for later runs on the same data dir.
         """
-        headers = {"Authorization": f"Token {self.credentials.token}"}
-        with httpx.Client(base_url=self.url, headers=headers, timeout=30) as http:
-            me = http.get("/api/current-user/whoami").raise_for_status().json()
-            org = me["active_organization"]
-            existing = {u["email"]: u for u in _paged(http, "/api/users/")}
-            ids: dict[str, int] = {}
-            for email in emails:
-                user = existing.get(email)
-                if user is None:
-                    name = email.split("@")[0]
-                    user = http.post(
-                        "/api/users/", json={"email": email, "username": name, "first_name": name}
-                    ).raise_for_status().json()
-                if user.get("active_organization") != org:
-                    http.patch(f"/api/users/{user['id']}/", json={"active_organization": org}).raise_for_status()
-                ids[email] = user["id"]
-        tokens = self._read_tokens(emails)
-        return [Annotator(id=ids[e], email=e, token=tokens[e]) for e in emails]
+        if email not in self._tokens:
+            path = self._token_file()
+            known = json.loads(path.read_text()) if path.is_file() else {}
+            if email not in known:
+                session = login_session(self.url, email, password, signup=signup)
+                try:
+                    known[email] = create_personal_access_token(session)
+                finally:
+                    session.close()
+                path.write_text(json.dumps(known))
+                path.chmod(0o600)
+            self._tokens[email] = known[email]
+        return self._tokens[email]
 
-    def _read_tokens(self, emails: list[str]) -> dict[str, str]:
-        script = (
-            "import json, os, sys\n"
-            "from label_studio.server import _setup_env\n"
-            "_setup_env()\n"
-            "from users.models import User\n"
-            "from rest_framework.authtoken.models import Token\n"
-            "out = {e: Token.objects.get_or_create(user=User.objects.get(email=e))[0].key"
-            " for e in sys.argv[1:]}\n"
-            "print('LABELOPS_TOKENS=' + json.dumps(out))\n"
-        )
-        proc = subprocess.run(
-            [sys.executable, "-c", script, *emails], env=self.env(), cwd=self.data_dir,
-            capture_output=True, text=True, timeout=120,
-        )
-        for line in proc.stdout.splitlines():
-            if line.startswith("LABELOPS_TOKENS="):
-                return json.loads(line.split("=", 1)[1])
-        raise LabelopsError(f"could not read annotator tokens (exit {proc.returncode}): {proc.stderr[-500:]}")
+    def create_annotators(self, emails: list[str]) -> list[Annotator]:
+        """Create (or reuse) annotator users in the admin's organization, each with its own personal access token.
+
+        Each signs up through the organization's invite link (as a person invited by the admin does),
+        which puts the user in the admin's organization, then makes a personal access token.
+        """
+        from label_studio_sdk import LabelStudio
+
+        admin = LabelStudio(base_url=self.url, api_key=self.admin_token)
+        invite = admin._client_wrapper.httpx_client.request("api/invite", method="GET").raise_for_status().json()
+        password = self.credentials.password
+        out = []
+        for email in emails:
+            existing = {u.email: u.id for u in admin.users.list()}
+            signup = None if email in existing else invite["invite_url"]
+            token = self._personal_token(email, password, signup=signup)
+            if email not in existing:
+                existing = {u.email: u.id for u in admin.users.list()}
+            out.append(Annotator(id=existing[email], email=email, token=token, password=password))
+        return out
 
 
-def _paged(http: httpx.Client, path: str) -> list[dict]:
-    response = http.get(path).raise_for_status().json()
-    return response if isinstance(response, list) else response.get("results", [])
+def _csrf(session: httpx.Client) -> dict[str, str]:
+    token = session.cookies.get("csrftoken", "")
+    return {"X-CSRFToken": token, "Referer": str(session.base_url)}
+
+
+def login_session(url: str, email: str, password: str, *, signup: str | None = None) -> httpx.Client:
+    """An HTTP session logged in to Label Studio through its login form (or its sign-up form at `signup`).
+
+    `signup` is the organization's invite URL (`/user/signup/?token=...`, from `GET /api/invite`).
+    Raises LabelopsError naming the form that refused.
+    """
+    session = httpx.Client(base_url=url, timeout=30, follow_redirects=False)
+    form_path = signup or "/user/login/"
+    try:
+        session.get(form_path).raise_for_status()  # sets the CSRF cookie
+        fields = {"email": email, "password": password, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")}
+        if signup is None:
+            fields["persist_session"] = "on"
+        answer = session.post(form_path, data=fields, headers=_csrf(session))
+    except httpx.HTTPError as exc:
+        session.close()
+        raise LabelopsError(f"Label Studio at {url}: could not open {form_path}: {type(exc).__name__}") from None
+    if answer.status_code != 302 or "sessionid" not in session.cookies:
+        session.close()
+        what = "sign-up" if signup else "login"
+        raise LabelopsError(f"Label Studio at {url} refused the {what} of {email} ({answer.status_code})")
+    return session
+
+
+def create_personal_access_token(session: httpx.Client) -> str:
+    """Make the logged-in user's personal access token (`POST /api/token/`, as Account & Settings does)."""
+    answer = session.post("/api/token/", headers=_csrf(session))
+    if answer.status_code == 409:
+        raise LabelopsError("this user already has a personal access token; Label Studio shows a token only "
+                            "once: revoke it in Account & Settings to make a new one")
+    if answer.status_code != 201:
+        raise LabelopsError(f"Label Studio refused to create a personal access token ({answer.status_code}): "
+                            f"{answer.text[:200]}")
+    return str(answer.json()["token"])

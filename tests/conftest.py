@@ -1,7 +1,9 @@
 """Shared fixtures: one real Label Studio server per test session, annotator users, CLI runner.
 
 The server is Label Studio 1.23.2 from the pip package, on SQLite in a temp data dir, bound to
-127.0.0.1 on a free port, with a known admin token (see `sdk_scripts.ls_server`). Nothing here
+127.0.0.1 on a free port, with Label Studio's default auth: legacy tokens off, the admin and every
+annotator using a personal access token made through Label Studio's own login / invite sign-up and
+token pages (see `sdk_scripts.ls_server`). Nothing here
 mocks Label Studio. With `LABELOPS_TEST_DB=postgres` the server runs on a real PostgreSQL instead:
 a throwaway cluster from Debian's binaries on loopback (`sdk_scripts.local_postgres`), started and
 torn down by the session.
@@ -56,12 +58,12 @@ def label_studio(
 
 @pytest.fixture(scope="session")
 def ls_client(label_studio: LocalLabelStudio) -> LabelStudioClient:
-    return LabelStudioClient(Connection(label_studio.url, TEST_ADMIN.token))
+    return LabelStudioClient(Connection(label_studio.url, label_studio.admin_token))
 
 
 @pytest.fixture(scope="session")
 def annotators(label_studio: LocalLabelStudio) -> list[Annotator]:
-    """Three annotator users, each with its own API token."""
+    """Three annotator users, each with its own personal access token."""
     return label_studio.create_annotators([f"annotator{i}@labelops.test" for i in (1, 2, 3)])
 
 
@@ -85,7 +87,7 @@ class CliResult:
 def run_cli(label_studio: LocalLabelStudio, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
     """Run `labelops ...` in-process against the session server; returns exit code and output."""
     monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", TEST_ADMIN.token)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.admin_token)
     monkeypatch.delenv("LABELOPS_CONFIG", raising=False)
 
     def run(*args: str) -> CliResult:
@@ -126,7 +128,7 @@ def ml_backend_server(label_studio: LocalLabelStudio, tmp_path_factory: pytest.T
     netguard_log.write_text("")
     env = {
         "LABEL_STUDIO_URL": label_studio.url,
-        "LABEL_STUDIO_API_KEY": TEST_ADMIN.token,
+        "LABEL_STUDIO_API_KEY": label_studio.admin_token,
         "LABELOPS_CACHE_DIR": str(root / "cache"),
         "YOLO_CONFIG_DIR": str(root / "ultralytics"),
         "ALLOWED_LOCAL_DIRS": str(root / "images"),

@@ -28,7 +28,7 @@ from ml_backend.training.shapes import CLASSES
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
-from tests.conftest import TEST_ADMIN, unique_title
+from tests.conftest import unique_title
 from tests.shapes_truth import matched_shapes, write_test_images
 
 pytestmark = pytest.mark.label_studio
@@ -54,7 +54,7 @@ def _data() -> tuple[list[dict], list[dict]]:
 def al_backend(label_studio, tmp_path_factory):
     """The backend with training on (LS URL + token), its own model dir, on a fixed port (restartable)."""
     root = tmp_path_factory.mktemp("al-backend")
-    env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": TEST_ADMIN.token,
+    env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.admin_token,
            "LABELOPS_CACHE_DIR": str(root / "cache"), "YOLO_CONFIG_DIR": str(root / "ultralytics"),
            "MODEL_DIR": str(root / "models"), "TRAIN_MIN_ANNOTATIONS": str(MIN_NEW), "KEEP_VERSIONS": "3",
            "AL_STRATEGY": "least-confidence", "TRAIN_EPOCHS": "2", "TRAIN_IMGSZ": "320"}
@@ -131,8 +131,7 @@ def test_annotations_retrain_the_model_and_label_studio_serves_by_the_new_versio
     zero_shot = ls_client.project(pid)["model_version"]
     assert zero_shot == "labelops-minilm-zs"
     # Label Studio registered the backend's /webhook itself when the backend was connected
-    hooks = httpx.get(f"{label_studio.url}/api/webhooks/", params={"project": pid},
-                      headers={"Authorization": f"Token {TEST_ADMIN.token}"}, timeout=30).json()
+    hooks = ls_client.webhooks(pid)
     assert any(h["url"] == f"{al_backend.url}/webhook" for h in hooks)
     zero_shot_accuracy = _accuracy(al_backend.url, pid, held_out)
 
@@ -351,7 +350,7 @@ def test_per_project_strategy_from_backend_connect(al_backend, ls_client, run_cl
     assert refused.status_code == 400 and "nope" in refused.json()["error"]
 
 
-def test_the_label_studio_token_never_reaches_the_backend_log(al_backend, ls_client) -> None:
+def test_the_label_studio_token_never_reaches_the_backend_log(al_backend, ls_client, label_studio) -> None:
     pool, _ = _data()
     by_label = [[r for r in pool if r["label"] == label] for label in sorted(ROUTE.values())]
     mixed = [r for trio in zip(*by_label, strict=False) for r in trio]
@@ -362,4 +361,4 @@ def test_the_label_studio_token_never_reaches_the_backend_log(al_backend, ls_cli
     assert _wait_for_runs(al_backend.url, pid, 1)[-1]["event"] == "trained"
     log = Path(al_backend.log_path).read_text()
     assert f"webhook ANNOTATION_CREATED for project {pid}" in log and f"project {pid}: labelops-p{pid}-v1" in log
-    assert TEST_ADMIN.token not in log
+    assert label_studio.admin_token not in log

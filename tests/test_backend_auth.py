@@ -11,7 +11,7 @@ import pytest
 
 from ml_backend.local_server import LocalBackend
 from ml_backend.settings import BackendSettings
-from tests.conftest import TEST_ADMIN, unique_title
+from tests.conftest import unique_title
 
 pytestmark = pytest.mark.label_studio
 
@@ -26,7 +26,7 @@ REFUSED = "refused the credentials (401): set LABELOPS_BACKEND_USER / LABELOPS_B
 def auth_backend(label_studio, tmp_path_factory):
     root = tmp_path_factory.mktemp("auth-backend")
     env = {"BASIC_AUTH_USER": USER, "BASIC_AUTH_PASS": PASSWORD, "LABEL_STUDIO_URL": label_studio.url,
-           "LABEL_STUDIO_API_KEY": TEST_ADMIN.token, "MODEL_DIR": str(root / "models"),
+           "LABEL_STUDIO_API_KEY": label_studio.admin_token, "MODEL_DIR": str(root / "models"),
            "LABELOPS_CACHE_DIR": str(root / "cache"), "YOLO_CONFIG_DIR": str(root / "ultralytics"),
            "TRAIN_MIN_ANNOTATIONS": "1000"}  # count annotations, never train here
     backend = LocalBackend(env=env, log_path=root / "backend.log").start()
@@ -109,8 +109,7 @@ def test_connect_stores_the_credentials_and_webhooks_get_through(
     # Label Studio's own /health + /setup with the stored basic auth succeeded
     assert row["state"] == "CO" and row["auth_method"] == "BASIC_AUTH" and row["basic_auth_user"] == USER
     assert row["basic_auth_pass_is_set"] is True and "basic_auth_pass" not in row
-    hooks = httpx.get(f"{label_studio.url}/api/webhooks/", params={"project": pid},
-                      headers={"Authorization": f"Token {TEST_ADMIN.token}"}, timeout=30).json()
+    hooks = ls_client.webhooks(pid)
     [hook] = [h for h in hooks if h["url"] == f"{url}/webhook"]
     token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     assert hook["headers"]["Authorization"] == f"Basic {token}"

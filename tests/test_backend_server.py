@@ -14,7 +14,7 @@ from PIL import Image
 
 from ml_backend.active_learning.strategies import detection_score
 from sdk_scripts.label_config_library import read_config, render_config
-from tests.conftest import NETGUARD_DIR, TEST_ADMIN
+from tests.conftest import NETGUARD_DIR
 from tests.shapes_truth import matched_shapes, write_test_images
 
 pytestmark = pytest.mark.label_studio
@@ -92,10 +92,12 @@ def test_bad_inputs_get_empty_results_others_predicted(ml_backend_server, label_
     assert [r["result"] for r in results[:6]] == [[]] * 6
     assert matched_shapes(shapes, results[6]["result"]) >= 1
     log = Path(ml_backend_server.server.log_path).read_text()
-    assert "task 2, control 'label': no prediction: ValueError: HTTP 404" in log
-    assert "task 3, control 'label': no prediction: not a decodable image" in log
+    assert "task 2, control 'label': no prediction: not a Label Studio media path" in log
+    assert "task 3, control 'label': no prediction: not an image file (16 bytes, starts 68656c6c6f2c206e)" in log
     assert "task 4, control 'label': no prediction: image too large" in log
-    assert "task 1, control 'label': no prediction: missing image reference" in log
+    assert "task 1, control 'label': no prediction: missing media reference" in log
+    assert "task 5, control 'label': no prediction: URL not allowed by ALLOWED_URL_PREFIXES" in log
+    assert "task 6, control 'label': no prediction: local path outside ALLOWED_LOCAL_DIRS" in log
     text = _predict(ml_backend_server.url, [{"id": 8, "data": {"text": ""}},
                                             {"id": 9, "data": {"text": "I love this, it is wonderful!"}}],
                     TEXT_CONFIG)["results"]
@@ -104,7 +106,7 @@ def test_bad_inputs_get_empty_results_others_predicted(ml_backend_server, label_
     assert [(r["from_name"], r["value"]["choices"]) for r in text[1]["result"]] == [("sentiment", ["positive"])]
     unservable = _predict(ml_backend_server.url, [{"id": 1, "data": {"t": "x"}}], UNSERVABLE)["results"]
     assert unservable == [{"result": [], "score": 0.0, "model_version": ""}]
-    assert TEST_ADMIN.token not in log
+    assert label_studio.admin_token not in log
 
 
 def test_network_guard_blocks_and_backend_made_no_outside_attempt(ml_backend_server, tmp_path) -> None:

@@ -11,7 +11,6 @@ from sdk_scripts import settings
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.ls_server import free_port
 from sdk_scripts.settings import Connection, load_connection
-from tests.conftest import TEST_ADMIN
 
 
 def test_environment_wins_over_the_config_file(tmp_path) -> None:
@@ -50,12 +49,13 @@ def test_wrong_token_is_one_clear_error(run_cli, monkeypatch) -> None:
     result = run_cli("pull", "1", "--out", "/tmp/never-written")
     assert result.code == 1
     assert result.err.startswith("labelops: error: Label Studio at http://127.0.0.1:")
-    assert "rejected the API token (401)" in result.err and result.err.count("\n") == 1
+    assert "rejected the legacy token (401)" in result.err and result.err.count("\n") == 1
+    assert "a legacy token Label Studio does not know" in result.err
     assert "wrong-token-123456" not in result.err + result.out
 
 
 @pytest.mark.label_studio
-def test_unreachable_server_is_one_clear_error(run_cli, monkeypatch, tmp_path) -> None:
+def test_unreachable_server_is_one_clear_error(run_cli, monkeypatch, tmp_path, label_studio) -> None:
     port = free_port()
     monkeypatch.setenv("LABEL_STUDIO_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("LABELOPS_RETRIES", "1")  # one retry, after a short wait: the message says so
@@ -69,7 +69,7 @@ def test_unreachable_server_is_one_clear_error(run_cli, monkeypatch, tmp_path) -
         f"labelops: error: cannot reach Label Studio at http://127.0.0.1:{port} (connection refused) "
         "to list projects titled 'Unreachable', gave up after 2 attempts over 0 s"
     ], result.err
-    assert TEST_ADMIN.token not in result.err
+    assert label_studio.admin_token not in result.err
 
 
 def test_console_script_help_for_every_command() -> None:

@@ -54,17 +54,17 @@ def ls(fault_ls: LocalLabelStudio) -> LocalLabelStudio:
 
 @pytest.fixture
 def client(ls: LocalLabelStudio) -> LabelStudioClient:
-    return LabelStudioClient(Connection(ls.url, TEST_ADMIN.token))
+    return LabelStudioClient(Connection(ls.url, ls.admin_token))
 
 
 def poller(ls: LocalLabelStudio) -> LabelStudioClient:
     """A client that never waits (for polling while killing)."""
-    return LabelStudioClient(Connection(ls.url, TEST_ADMIN.token), timeout=10, retries=0)
+    return LabelStudioClient(Connection(ls.url, ls.admin_token), timeout=10, retries=0)
 
 
 def start_cli(ls: LocalLabelStudio, *args: object, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("LABELOPS_")}
-    full_env.update({"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": TEST_ADMIN.token, **(env or {})})
+    full_env.update({"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": ls.admin_token, **(env or {})})
     return subprocess.Popen([sys.executable, "-m", "sdk_scripts.cli", *map(str, args)], env=full_env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -203,7 +203,7 @@ def test_import_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:
 def test_preannotate_cut_off_by_a_backend_crash(ls, client, tmp_path) -> None:
     from ml_backend.local_server import LocalBackend
 
-    env = {"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": TEST_ADMIN.token,
+    env = {"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": ls.admin_token,
            "LABELOPS_CACHE_DIR": str(tmp_path / "cache"), "YOLO_CONFIG_DIR": str(tmp_path / "ultralytics"),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     backend = LocalBackend(env=env, log_path=tmp_path / "backend.log").start()

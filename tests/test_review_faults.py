@@ -60,7 +60,7 @@ def test_push_cut_off_by_a_label_studio_crash_finishes_on_rerun(tmp_path, postgr
     server = LocalLabelStudio(tmp_path / "crashing-ls", TEST_ADMIN, database=postgres).start()
     try:
         # short retries: this test wants the push cut off, not carried through the restart
-        client = LabelStudioClient(Connection(server.url, TEST_ADMIN.token), retries=1, retry_max_wait=0.2)
+        client = LabelStudioClient(Connection(server.url, server.admin_token), retries=1, retry_max_wait=0.2)
         annotators = server.create_annotators(["crash1@labelops.test", "crash2@labelops.test"])
         project, ids = disputed_project(client, server, annotators, 6)
         pushed_batches = []

@@ -16,7 +16,6 @@ import redis
 
 from ml_backend.active_learning.queue import RQ_QUEUE_NAME
 from ml_backend.local_server import LocalBackend, _free_port
-from tests.conftest import TEST_ADMIN
 from tests.test_active_learning_loop import CONFIG, MIN_NEW, ROUTE, _data, _project_setup, _wait_for_runs
 
 pytestmark = pytest.mark.label_studio
@@ -47,7 +46,7 @@ def redis_url(tmp_path_factory):
 @pytest.fixture(scope="module")
 def rq_backend(label_studio, redis_url, tmp_path_factory):
     root = tmp_path_factory.mktemp("rq-backend")
-    env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": TEST_ADMIN.token,
+    env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.admin_token,
            "LABELOPS_CACHE_DIR": str(root / "cache"), "YOLO_CONFIG_DIR": str(root / "ultralytics"),
            "MODEL_DIR": str(root / "models"), "TRAIN_MIN_ANNOTATIONS": str(MIN_NEW), "TRAIN_QUEUE": "rq",
            "REDIS_URL": redis_url}

@@ -122,7 +122,8 @@ def _train_detector(model: RectangleDetector, tasks: list[dict], staging: Path,
     pairs = []
     for example in examples:
         try:
-            pairs.append((example, download(example.image, settings)))
+            pairs.append((example, download(example.image, settings, task_id=example.task_id,
+                                            project_id=model.project_id)))
         except Exception as exc:
             raise TrainingDataError(f"task {example.task_id}: image {example.image!r} cannot be fetched: "
                                     f"{exc}") from None

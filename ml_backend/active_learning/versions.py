@@ -224,7 +224,7 @@ def project_uid_parts(value: Any) -> tuple[str | None, int | None]:
     if project_id is None or isinstance(value, int):
         return project_id, None
     tail = str(value).split(".", 1)[1].strip() if "." in str(value) else ""
-    return project_id, int(tail) if tail.isdigit() else None
+    return project_id, int(tail) if tail.isascii() and tail.isdigit() and len(tail) <= 18 else None
 
 
 def created_from(created_at: Any) -> int | None:
@@ -253,4 +253,9 @@ def project_id_from(value: Any) -> str | None:
     if value is None or isinstance(value, bool):
         return None
     head = str(value).split(".", 1)[0].strip()
-    return head if head.isdigit() else None
+    return head if is_project_id(head) else None
+
+
+def is_project_id(text: str) -> bool:
+    """ASCII digits only ("²" is a digit to str.isdigit), at most 18 of them (a 64-bit database id), no leading 0."""
+    return 0 < len(text) <= 18 and text.isascii() and text.isdigit() and (text == "0" or not text.startswith("0"))

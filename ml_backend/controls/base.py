@@ -38,6 +38,8 @@ class ControlModel(ABC):
     """One model serving one control tag of a labeling config."""
 
     kind: ClassVar[str] = ""
+    # the Label Studio project the request is for (cloud-storage media are resolved through it)
+    project_id: str | None = None
 
     def __init__(self, control: ControlTag, settings: BackendSettings, run: ServingRun | None = None) -> None:
         self.control = control

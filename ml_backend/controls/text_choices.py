@@ -66,8 +66,13 @@ class TextZeroShot(ControlModel):
         return "minilm-head" if self.head else "minilm-zs"
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """L2-normalised sentence embeddings (cached per text in this process)."""
-        return encode_cached(self.encoder, texts)
+        """L2-normalised sentence embeddings (cached per text in this process).
+
+        Each text is cut to MAX_TEXT_CHARS first: the encoder reads its first 256 tokens only, and a
+        tokenizer given a huge text would hold all of it in memory before truncating.
+        """
+        limit = max(1, self.settings.max_text_chars)
+        return encode_cached(self.encoder, [t[:limit] for t in texts])
 
     def class_probabilities(self, embeddings: np.ndarray) -> tuple[list[str], np.ndarray]:
         """(class names, probabilities per text) from the trained head, else zero-shot."""

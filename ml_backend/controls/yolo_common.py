@@ -87,22 +87,29 @@ class YoloControl(ControlModel):
         return None
 
     def predict_tasks(self, tasks: list[dict]) -> list[TaskOutcome]:
-        urls = [(t.get("data") or {}).get(self.value_key) for t in tasks]
-        fetched = fetch_all(urls, self.settings)
-        outcomes = [TaskOutcome(error=f.error) for f in fetched]
-        ok = [i for i, f in enumerate(fetched) if f.image is not None]
+        """BATCH_SIZE tasks at a time: fetch, decode, predict, and let the images go before the next batch."""
+        outcomes = [TaskOutcome() for _ in tasks]
         bs = max(1, self.settings.batch_size)
-        for start in range(0, len(ok), bs):
-            chunk = ok[start:start + bs]
+        for start in range(0, len(tasks), bs):
+            fetched = fetch_all(tasks[start:start + bs], self.value_key, self.settings, self.project_id)
+            ok = [(start + i, f.image) for i, f in enumerate(fetched) if f.image is not None]
+            for i, f in enumerate(fetched):
+                outcomes[start + i].error = f.error
+            del fetched
+            if not ok:
+                continue
             try:
-                results = self._run([fetched[i].image for i in chunk])
+                results = self._run([image for _, image in ok])
             except Exception as exc:  # a model failure answers empty results, never a 500
                 log.exception("model call failed")
-                for i in chunk:
+                for i, _ in ok:
                     outcomes[i].error = f"model error: {type(exc).__name__}"
                 continue
-            for i, res in zip(chunk, results, strict=True):
-                w, h = fetched[i].image.size
-                outcomes[i].regions = self.regions_for(res, w, h)
+            for (i, image), res in zip(ok, results, strict=True):
+                # percentages come from the (possibly downscaled) picture the model saw; sizes are the original's
+                width, height = image.info.get("original_size", image.size)
+                outcomes[i].regions = [r | {"original_width": width, "original_height": height} if
+                                       "original_width" in r else r for r in self.regions_for(res, *image.size)]
                 outcomes[i].uncertainty = self.uncertainty_for(outcomes[i].regions)
+            del ok, results
         return outcomes

@@ -1,0 +1,358 @@
+"""Task media (images) from a task's data value to bytes, from exactly the places a deployment allows.
+
+One resolver for the backend (prediction, training) and the CLI. What a reference may be, and how it
+is fetched:
+
+* a Label Studio media path — `/data/upload/...`, `/data/local-files/?d=...`, `/storage-data/...`,
+  `/tasks/<id>/resolve/?fileuri=...` (and `/presign/`), relative or on Label Studio's own origin —
+  fetched from Label Studio with its API token. Nothing else on Label Studio's origin ever gets the
+  token (no `/api/...`, no `..` tricks: the path is normalised first and `..` segments are refused);
+* a cloud-storage URI (`s3://`, `gs://`, `azure-blob://`, ...) — resolved through Label Studio's
+  resolve endpoint for the task (`/tasks/<id>/resolve/`, else `/projects/<id>/resolve/`), which
+  answers with the bytes (storage with presigned URLs off) or a redirect to a presigned URL, which
+  is fetched without the token;
+* `/data/local-files/?d=REL` read straight from disk when `local_files_root` is set, the file lies
+  inside it and inside one of `allowed_local_dirs` (symlinks resolved; an absolute or escaping `d`
+  is refused), else fetched through Label Studio, which applies its own local-storage rules;
+* a local path (`/abs/path`, `file://`) inside one of `allowed_local_dirs`;
+* an `http(s)` URL under one of `allowed_url_prefixes`, compared by scheme, host, port and whole path
+  segments; URLs with user info (`http://a@b/`) are refused; each redirect hop is checked again.
+
+Every failure is a `MediaError` with one line saying why. Fetched bytes are capped at `max_bytes`.
+An optional on-disk `MediaCache` (bounded in bytes, entries expire) keyed by the resolved object
+(never by a presigned URL) keeps a training run from fetching an image twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import posixpath
+import re
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import httpx
+
+STORAGE_SCHEMES = ("s3", "gs", "gcs", "azure-blob", "azure", "azure-spi", "azure-blob-spi", "minio")
+_LS_MEDIA_PATH = re.compile(r"^/(data/upload/|data/local-files/?$|storage-data/|tasks/\d+/(resolve|presign)/?$|"
+                            r"projects/\d+/(resolve|presign)/?$)")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class MediaError(ValueError):
+    """A task's media reference cannot be fetched; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class MediaPolicy:
+    """Where task media may come from, and the limits on fetching it."""
+
+    label_studio_url: str = ""
+    allowed_url_prefixes: tuple[str, ...] = ()
+    allowed_local_dirs: tuple[str, ...] = ()
+    local_files_root: str = ""
+    max_bytes: int = 30_000_000
+    timeout: float = 20.0
+    max_redirects: int = 3
+
+
+@dataclass(frozen=True)
+class _Origin:
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+
+def _origin(url: str) -> _Origin:
+    """Scheme, lower-case host, explicit port and path of an absolute http(s) URL (MediaError otherwise)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise MediaError(f"malformed URL ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise MediaError("not an http(s) URL")
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise MediaError("URLs with user info (user@host) are refused")
+    return _Origin(scheme, parts.hostname.lower().rstrip("."), port or _DEFAULT_PORTS[scheme], parts.path or "/")
+
+
+def _clean_path(path: str) -> str:
+    """The URL path with %-escapes decoded, refused when it climbs (`..`) or hides a scheme/host."""
+    decoded = unquote(path)
+    if "\\" in decoded or "\x00" in decoded or any(seg == ".." for seg in decoded.split("/")):
+        raise MediaError("path with '..' or backslashes refused")
+    normal = posixpath.normpath(decoded)
+    return normal + ("/" if decoded.endswith("/") and normal != "/" else "")
+
+
+def _under_prefix(url: _Origin, prefix: str) -> bool:
+    try:
+        allowed = _origin(prefix)
+    except MediaError:
+        return False
+    if (url.scheme, url.host, url.port) != (allowed.scheme, allowed.host, allowed.port):
+        return False
+    base = allowed.path if allowed.path.endswith("/") else allowed.path + "/"
+    return allowed.path in ("", "/") or url.path == allowed.path.rstrip("/") or url.path.startswith(base)
+
+
+def _inside(path: Path, dirs: tuple[str, ...]) -> bool:
+    real = Path(os.path.realpath(path))
+    return any(real.is_relative_to(os.path.realpath(d)) for d in dirs if d)
+
+
+def storage_uri(ref: str) -> bool:
+    """Whether `ref` is a cloud-storage URI Label Studio resolves (`s3://bucket/key`, `gs://...`, ...)."""
+    scheme, sep, _ = ref.partition("://")
+    return bool(sep) and scheme.lower() in STORAGE_SCHEMES
+
+
+@dataclass
+class MediaCache:
+    """Fetched media on disk under `root`, at most `max_bytes` in all, each entry for at most `ttl` seconds."""
+
+    root: Path
+    max_bytes: int = 1_000_000_000
+    ttl: float = 3600.0
+    _since_trim: int = field(default=0, repr=False)
+
+    def _path(self, key: str) -> Path:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.root / digest[:2] / digest
+
+    def get(self, key: str) -> bytes | None:
+        path = self._path(key)
+        try:
+            if time.time() - path.stat().st_mtime > self.ttl:
+                path.unlink(missing_ok=True)
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None
+        os.utime(path, (time.time(), path.stat().st_mtime))  # atime: recently used (LRU), mtime: age (TTL)
+        return data
+
+    def put(self, key: str, data: bytes) -> None:
+        if self.max_bytes <= 0 or len(data) > self.max_bytes:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+                tmp.write(data)
+            os.replace(tmp.name, path)
+        except OSError:
+            return
+        self._since_trim += len(data)
+        if self._since_trim > self.max_bytes // 10:
+            self.trim()
+
+    def trim(self) -> None:
+        """Drop expired entries, then the least recently used until the cache fits `max_bytes`."""
+        self._since_trim = 0
+        now, entries = time.time(), []
+        for path in self.root.glob("*/*"):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if now - st.st_mtime > self.ttl:
+                path.unlink(missing_ok=True)
+            else:
+                entries.append((st.st_atime, st.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+
+
+AuthHeaders = Callable[[], Mapping[str, str]]
+
+
+class MediaResolver:
+    """Fetches task media under a `MediaPolicy`; `auth()` gives Label Studio's Authorization header (or {})."""
+
+    def __init__(self, policy: MediaPolicy, auth: AuthHeaders | None = None, cache: MediaCache | None = None,
+                 http: httpx.Client | None = None) -> None:
+        self.policy = policy
+        self._auth = auth or (lambda: {})
+        self.cache = cache
+        self._http = http or httpx.Client(timeout=policy.timeout, follow_redirects=False)
+        self._ls = _origin(policy.label_studio_url) if policy.label_studio_url else None
+
+    def fetch(self, ref: object, task_id: object = None, project_id: object = None) -> bytes:
+        """The bytes behind a task's media reference (MediaError with the reason when there are none)."""
+        if not isinstance(ref, str) or not ref.strip():
+            raise MediaError("missing media reference in task data")
+        ref = ref.strip()
+        if storage_uri(ref):
+            return self._cached(f"storage:{ref}", lambda: self._from_storage(ref, task_id, project_id))
+        local = self._local_file(ref)
+        if local is not None:
+            return self._read_file(local)
+        if ref.startswith("/"):
+            return self._cached(f"ls:{self._ls_media_path(ref)}", lambda: self._from_label_studio(ref))
+        try:
+            url = _origin(ref)
+        except MediaError as exc:
+            if "http(s)" not in str(exc):
+                raise
+            raise MediaError("not a Label Studio media path, cloud-storage URI, http(s) URL or local path") from None
+        if self._ls is not None and (url.scheme, url.host, url.port) == (self._ls.scheme, self._ls.host,
+                                                                          self._ls.port):
+            split = urlsplit(ref)
+            relative = split.path[len(self._ls.path.rstrip("/")):] + (f"?{split.query}" if split.query else "")
+            return self._cached(f"ls:{self._ls_media_path(relative)}", lambda: self._from_label_studio(relative))
+        return self._cached(f"url:{ref}", lambda: self._from_allowed_url(ref))
+
+    # -- places ----------------------------------------------------------------------------------
+
+    def _cached(self, key: str, fetch: Callable[[], bytes]) -> bytes:
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+        data = fetch()
+        if self.cache is not None:
+            self.cache.put(key, data)
+        return data
+
+    def _local_file(self, ref: str) -> Path | None:
+        """A file to read from disk for `ref`, or None when `ref` is not one (MediaError when refused)."""
+        p = self.policy
+        split = urlsplit(ref)
+        if split.path.rstrip("/") == "/data/local-files" and not split.netloc:
+            if not p.local_files_root:
+                return None  # Label Studio serves it
+            rel = parse_qs(split.query).get("d", [""])[0]
+            if not rel or rel.startswith(("/", "\\")) or any(s == ".." for s in re.split(r"[/\\]", rel)):
+                raise MediaError("local-files path must be relative to the document root, without '..'")
+            path = Path(p.local_files_root, rel)
+            if not _inside(path, (p.local_files_root,)) or not _inside(path, p.allowed_local_dirs):
+                raise MediaError("local-files path outside ALLOWED_LOCAL_DIRS")
+            return path
+        if ref.startswith("file://"):
+            ref = unquote(split.path)
+        elif not ref.startswith("/") or ref.startswith(("/data/", "/storage-data/", "/tasks/", "/projects/")):
+            return None
+        if not p.allowed_local_dirs:
+            raise MediaError("local paths are not allowed (ALLOWED_LOCAL_DIRS is empty)")
+        path = Path(ref)
+        if not _inside(path, p.allowed_local_dirs):
+            raise MediaError("local path outside ALLOWED_LOCAL_DIRS")
+        return path
+
+    def _read_file(self, path: Path) -> bytes:
+        try:
+            real = Path(os.path.realpath(path))
+            if not real.is_file():
+                raise MediaError("no such file")
+            if real.stat().st_size > self.policy.max_bytes:
+                raise MediaError(f"file larger than {self.policy.max_bytes} bytes")
+            with real.open("rb") as fh:
+                return fh.read(self.policy.max_bytes + 1)[: self.policy.max_bytes]
+        except OSError as exc:
+            raise MediaError(f"cannot read file ({type(exc).__name__})") from None
+
+    def _ls_media_path(self, path_and_query: str) -> str:
+        """The normalised Label Studio media path (with query), or MediaError when it is not one."""
+        if self._ls is None:
+            raise MediaError("Label Studio URL not configured (LABEL_STUDIO_URL) for a Label Studio path")
+        split = urlsplit(path_and_query)
+        if split.scheme or split.netloc:
+            raise MediaError("not a Label Studio media path")
+        path = _clean_path(split.path)
+        if not _LS_MEDIA_PATH.match(path):
+            raise MediaError("not a Label Studio media path (/data/upload/, /data/local-files/, /storage-data/, "
+                             "/tasks/<id>/resolve/)")
+        return path + (f"?{split.query}" if split.query else "")
+
+    def _from_label_studio(self, path_and_query: str) -> bytes:
+        path = self._ls_media_path(path_and_query)
+        base = self.policy.label_studio_url.rstrip("/")
+        return self._get(base + path, with_auth=True)
+
+    def _from_storage(self, uri: str, task_id: object, project_id: object) -> bytes:
+        encoded = base64.urlsafe_b64encode(uri.encode("utf-8")).decode("ascii")
+        if _is_id(task_id):
+            path = f"/tasks/{task_id}/resolve/?fileuri={encoded}"
+        elif _is_id(project_id):
+            path = f"/projects/{project_id}/resolve/?fileuri={encoded}"
+        else:
+            raise MediaError("a cloud-storage URI needs the task or project id to be resolved by Label Studio")
+        try:
+            return self._from_label_studio(path)
+        except MediaError as exc:
+            if "HTTP 404" in str(exc):
+                raise MediaError("Label Studio could not resolve the storage URI (404: no source storage of "
+                                 "the project matches its bucket, or the object is missing)") from None
+            raise
+
+    def _from_allowed_url(self, url: str) -> bytes:
+        target = _origin(url)
+        if not any(_under_prefix(target, prefix) for prefix in self.policy.allowed_url_prefixes):
+            raise MediaError("URL not allowed by ALLOWED_URL_PREFIXES")
+        return self._get(url, with_auth=False, check_hops=True)
+
+    # -- HTTP ------------------------------------------------------------------------------------
+
+    def _get(self, url: str, *, with_auth: bool, check_hops: bool = False) -> bytes:
+        """GET with redirects followed by hand: the token goes to the first (Label Studio) hop only.
+
+        `check_hops`: every hop must be under ALLOWED_URL_PREFIXES (a Label Studio redirect goes to the
+        storage Label Studio presigned, which is allowed as such).
+        """
+        headers = dict(self._auth()) if with_auth else {}
+        for _ in range(self.policy.max_redirects + 1):
+            try:
+                with self._http.stream("GET", url, headers=headers) as resp:
+                    if resp.is_redirect:
+                        location = resp.headers.get("location", "")
+                        if with_auth and "/user/login" in location:
+                            raise MediaError("Label Studio answered with its login page: it did not accept the API "
+                                             "token for media")
+                        url = str(resp.url.join(location))
+                        if check_hops and not any(_under_prefix(_origin(url), p)
+                                                  for p in self.policy.allowed_url_prefixes):
+                            raise MediaError("redirected to a URL not allowed by ALLOWED_URL_PREFIXES")
+                        _origin(url)  # an http(s) URL without user info
+                        headers = {}
+                        continue
+                    if resp.status_code in (401, 403) and headers:
+                        raise MediaError(f"HTTP {resp.status_code} from Label Studio: it refused the API token "
+                                         "(LABEL_STUDIO_API_KEY) for media")
+                    if resp.status_code != 200:
+                        raise MediaError(f"HTTP {resp.status_code} fetching media")
+                    return _read_capped(resp, self.policy.max_bytes)
+            except httpx.HTTPError as exc:
+                raise MediaError(f"fetching media failed ({type(exc).__name__})") from None
+        raise MediaError(f"more than {self.policy.max_redirects} redirects")
+
+
+def _is_id(value: object) -> bool:
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def _read_capped(resp: httpx.Response, limit: int) -> bytes:
+    declared = resp.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise MediaError(f"media larger than {limit} bytes")
+    chunks, total = [], 0
+    for chunk in resp.iter_bytes(65536):
+        total += len(chunk)
+        if total > limit:
+            raise MediaError(f"media larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
