@@ -14,9 +14,11 @@ webhook Label Studio creates with the row, whose requests carry no basic auth of
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -125,6 +127,41 @@ def _sync_webhook_auth(client: LabelStudioClient, project_id: int, url: str, aut
     return changed
 
 
+def backend_webhook(client: LabelStudioClient, project_id: int, url: str) -> dict | None:
+    """The project's `<url>/webhook` webhook (Label Studio makes it when it creates the ML-backend row), or None."""
+    target = f"{_norm(url)}/webhook"
+    return next((h for h in client.webhooks(project_id) if _norm(h.get("url") or "") == target), None)
+
+
+def missing_webhook_cause(url: str) -> str:
+    """Why Label Studio may have refused to create the `<url>/webhook` webhook, for the error message."""
+    host = urlsplit(_norm(url)).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        is_ip = True
+    except ValueError:
+        is_ip = False
+    if not is_ip and host != "localhost" and "." not in host:
+        return (f"Label Studio checks webhook URLs with Django's URL validator, which refuses the host {host!r}: "
+                f"a host name needs a dot, e.g. {host}.labelops.internal (a network alias or DNS name of the backend)")
+    return (f"Label Studio refused the URL {_norm(url)}/webhook: its URL validator refuses the host {host!r}, or its "
+            "SSRF protection blocks the address (SSRF_PROTECTION_ENABLED, USE_DEFAULT_BANNED_SUBNETS / "
+            "USER_ADDITIONAL_BANNED_SUBNETS)")
+
+
+def _create_row(client: LabelStudioClient, project_id: int, url: str, version: str, predict_on_load: bool,
+                auth: Auth | None, extra: dict | None, keep_ids: set[int]) -> dict:
+    """A new ML-backend row; when Label Studio refuses it, the row the refused attempt leaves behind is removed."""
+    try:
+        return client.create_ml_backend(project_id, url, version, is_interactive=predict_on_load,
+                                        **_auth_fields(auth), **({"extra_params": extra} if extra else {}))
+    except LabelopsError:
+        for b in client.ml_backends(project_id):  # the refused attempt leaves a row behind
+            if _norm(b.get("url", "")) == _norm(url) and b["id"] not in keep_ids:
+                client.delete_ml_backend(b["id"])
+        raise
+
+
 def connect_backend(client: LabelStudioClient, project_id: int, url: str,
                     predict_on_load: bool = False, auth: Auth | None = None,
                     strategy: str | None = None) -> ConnectResult:
@@ -137,6 +174,12 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
     backend's webhook an Authorization header, so Label Studio's own calls authenticate too. A
     `strategy` becomes the row's extra_params, which Label Studio sends with every /setup: the backend
     then orders that project's tasks by it.
+
+    Label Studio creates the `<url>/webhook` webhook (how annotations reach the backend's training loop)
+    only when it creates a row, and silently skips it when it refuses the URL. So a row without its
+    webhook is replaced by a new one, and the webhook is read back: when it is still missing, the row made
+    here is removed again, rows that were there before stay as they were, the project's model_version is
+    left alone, and a LabelopsError names the likely cause.
     """
     auth = auth or backend_auth()
     project = client.project(project_id)
@@ -145,22 +188,22 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
     same = [b for b in client.ml_backends(project_id) if _norm(b.get("url", "")) == _norm(url)]
     removed: list[int] = []
     created = False
-    if same:
+    if same and backend_webhook(client, project_id, url) is not None:
         keep = next((b for b in same if b.get("state") == "CO"), same[0])
-        for b in same:
-            if b["id"] != keep["id"]:
-                client.delete_ml_backend(b["id"])
-                removed.append(b["id"])
     else:
-        try:
-            keep = client.create_ml_backend(project_id, url, version, is_interactive=predict_on_load,
-                                            **_auth_fields(auth), **({"extra_params": extra} if extra else {}))
-            created = True
-        except LabelopsError:
-            for b in client.ml_backends(project_id):  # the refused attempt leaves a row behind
-                if _norm(b.get("url", "")) == _norm(url):
-                    client.delete_ml_backend(b["id"])
-            raise
+        keep = _create_row(client, project_id, url, version, predict_on_load, auth, extra, {b["id"] for b in same})
+        created = True
+        if backend_webhook(client, project_id, url) is None:
+            client.delete_ml_backend(int(keep["id"]))
+            state = (f"ML backend(s) {', '.join(str(b['id']) for b in same)} with this URL stay as they were, "
+                     "without the webhook" if same else "nothing is registered for this URL")
+            raise LabelopsError(f"Label Studio did not create the webhook {_norm(url)}/webhook on project "
+                                f"{project_id}, so annotations would never reach the backend's training loop. Likely "
+                                f"cause: {missing_webhook_cause(url)}. Project {project_id} is unchanged: {state}")
+    for b in same:  # duplicates, or rows replaced by the new one (with its webhook)
+        if b["id"] != keep["id"]:
+            client.delete_ml_backend(b["id"])
+            removed.append(b["id"])
     # the stored password cannot be read back (write-only): with credentials, always store them again
     auth_changed = auth is not None or keep.get("auth_method", "NONE") != "NONE"
     extra_changed = bool(extra) and (keep.get("extra_params") or {}) != extra
