@@ -1,9 +1,9 @@
 """`labelops tasks import PROJECT FILE`: add a file's tasks to a project, never twice.
 
-The whole file is parsed and checked against the project's labeling config first (a broken line
-stops the import before anything is sent). Tasks whose stable key (see `task_files`) is already in
-the project are skipped, so re-running the same import, or resuming one that was cut off between
-batches, adds exactly the missing tasks.
+The whole file is parsed and checked against the project's labeling config first (fields and
+their types, see `task_schema`): a broken line anywhere stops the import before anything is sent.
+Tasks whose stable key (see `task_files`) is already in the project are skipped, so re-running the
+same import, or resuming one that was cut off between batches, adds exactly the missing tasks.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sdk_scripts.client import LabelStudioClient
-from sdk_scripts.label_config_library import data_keys
+from sdk_scripts.errors import LabelopsError
 from sdk_scripts.pii.pseudonymise import Pseudonymiser
-from sdk_scripts.task_files import KEY_FIELD, read_task_file
+from sdk_scripts.task_files import KEY_FIELD, file_kind, read_task_file
+from sdk_scripts.task_schema import config_data_fields
 
 
 @dataclass
@@ -49,9 +50,12 @@ def import_task_file(
     pseudonymiser_for: Callable[[dict], Pseudonymiser] | None = None,
 ) -> ImportReport:
     """Import a task file; with `pseudonymiser_for(project)`, personal data is replaced before sending."""
+    if batch_size < 1:
+        raise LabelopsError(f"the batch size must be at least 1, got {batch_size}")
+    file_kind(path)  # an unknown file type is reported before any request
     project = client.project(project_ref)
     pseudonymiser = pseudonymiser_for(project) if pseudonymiser_for else None
-    records = read_task_file(path, required_keys=data_keys(project["label_config"]), key_field=key_field,
+    records = read_task_file(path, fields=config_data_fields(project["label_config"]), key_field=key_field,
                              transform=pseudonymiser.data if pseudonymiser else None)
     if pseudonymiser is not None:
         pseudonymiser.save()  # before anything is sent: every token in Label Studio stays reversible
