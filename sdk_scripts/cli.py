@@ -196,6 +196,8 @@ def _add(sub: argparse._SubParsersAction, name: str, func: Callable[[argparse.Na
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from sdk_scripts import arg_types as types  # strict argument checks (stdlib only: --help stays fast)
+
     parser = argparse.ArgumentParser(
         prog="labelops",
         description="Quality tooling for Label Studio. Connection: LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY, "
@@ -226,11 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     tasks_sub = tasks.add_subparsers(dest="tasks_command", metavar="ACTION", required=True)
     imp = _add(tasks_sub, "import", cmd_tasks_import,
                "import a JSON/JSONL/CSV task file; tasks already in the project are skipped")
-    imp.add_argument("project", help="project id or exact title")
+    imp.add_argument("project", type=types.project_ref, help="project id or exact title")
     imp.add_argument("file", type=Path, help="task file: .json, .jsonl, .csv or .tsv")
     imp.add_argument("--key", metavar="FIELD",
                      help="task data field that identifies a task (default: a hash of the task data)")
-    imp.add_argument("--batch-size", type=int, default=500, help="tasks per import request (default 500)")
+    imp.add_argument("--batch-size", type=types.positive_int, default=500,
+                     help="tasks per import request (default 500)")
     imp.add_argument("--pseudonymise", action="store_true",
                      help="replace personal data with stable pseudonyms before anything is sent (needs "
                      "LABELOPS_PII_SECRET)")
@@ -246,16 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--ner-model", metavar="PATH", help="a local spaCy model directory, to find person names too")
 
     pull = _add(commands, "pull", cmd_pull, "write all tasks with annotations and predictions to a directory")
-    pull.add_argument("project", help="project id or exact title")
-    pull.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
-    pull.add_argument("--page-size", type=int, default=100, help="tasks per API page (default 100)")
+    pull.add_argument("project", type=types.project_ref, help="project id or exact title")
+    pull.add_argument("--out", type=types.output_dir, required=True, metavar="DIR", help="output directory")
+    pull.add_argument("--page-size", type=types.positive_int, default=100, help="tasks per API page (default 100)")
 
     serve = _add(commands, "serve-backend", cmd_serve_backend,
                  "serve the labelops ML backend with gunicorn (settings: env vars / LABELOPS_BACKEND_CONFIG)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=9090)
-    serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (default 1)")
-    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    serve.add_argument("--port", type=types.port, default=9090)
+    serve.add_argument("--workers", type=types.positive_int, default=1, help="gunicorn worker processes (default 1)")
+    serve.add_argument("--threads", type=types.positive_int, default=4, help="threads per worker (default 4)")
     serve.add_argument("--strategy", choices=ALL_STRATEGIES,
                        help="default active-learning order (AL_STRATEGY; default least-confidence)")
 
@@ -264,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     backend_sub = backend.add_subparsers(dest="backend_command", metavar="ACTION", required=True)
     connect = _add(backend_sub, "connect", cmd_backend_connect,
                    "register the backend with a project (idempotent) and set the project's model_version")
-    connect.add_argument("project", help="project id or exact title")
+    connect.add_argument("project", type=types.project_ref, help="project id or exact title")
     connect.add_argument("url", help="backend URL, e.g. http://127.0.0.1:9090 (a backend with basic auth: set "
                          "LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD; Label Studio stores them too)")
     connect.add_argument("--strategy", choices=ALL_STRATEGIES,
@@ -274,12 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     pre = _add(commands, "preannotate", cmd_preannotate,
                "store predictions for every task lacking one of the current model version")
-    pre.add_argument("project", help="project id or exact title")
+    pre.add_argument("project", type=types.project_ref, help="project id or exact title")
     pre.add_argument("--backend", metavar="URL", help="backend URL (default: run the model in this process); "
                      "basic auth from LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD")
-    pre.add_argument("--batch-size", type=int, default=16, help="tasks per /predict call (default 16)")
+    pre.add_argument("--batch-size", type=types.positive_int, default=16, help="tasks per /predict call (default 16)")
     pre.add_argument("--only-unlabeled", action="store_true", help="skip tasks that already have annotations")
-    pre.add_argument("--concurrency", type=int, default=2, help="batches in flight at once (default 2)")
+    pre.add_argument("--concurrency", type=types.positive_int, default=2, help="batches in flight at once (default 2)")
 
     from sdk_scripts import cli_agreement, cli_al, cli_governance, cli_review
 
