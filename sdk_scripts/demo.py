@@ -1,6 +1,7 @@
 """`make demo`: start Label Studio on localhost, run the multi-pass loop on sample data, say where to log in.
 
-Steps: start Label Studio and the ML backend, create the 3-annotator emotion project, import the
+Steps: start Label Studio (on a free port when another server holds the asked one: the demo's admin
+must be able to log in to what answers) and the ML backend, create the 3-annotator emotion project, import the
 sample texts, connect the backend and pre-annotate them (zero-shot MiniLM), have three simulated
 annotators (real Label Studio users with their own tokens) label them from the
 bundled answers, push disagreements to a review project, write the HTML quality report, print the
@@ -9,7 +10,7 @@ URLs and the login.
 The demo server keeps its data in `.demo/` at the repository root, so a second `make demo` finds
 the same project and tasks (project creation and import are idempotent). Its admin password and
 API token are generated on first run and kept in `.demo/credentials.toml` (mode 600); a labelops
-config file pointing at the server is written to `.demo/labelops.toml`.
+config file pointing at the server (with the admin's API token) is written to `.demo/labelops.toml`.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import httpx
+
 from ml_backend.local_server import LocalBackend
 from sdk_scripts.agreement.engine import per_task_scores
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.governance.report import write_report
-from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio, free_port, port_is_free
+from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio, free_port, login_session, port_is_free
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
 from sdk_scripts.project_setup import apply_spec
@@ -137,12 +140,73 @@ def _demo_credentials(demo_dir: Path) -> AdminCredentials:
     return creds
 
 
-def _write_labelops_config(demo_dir: Path, url: str, creds: AdminCredentials) -> Path:
+def _write_labelops_config(demo_dir: Path, url: str, token: str) -> Path:
     path = demo_dir / "labelops.toml"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(f'[label_studio]\nurl = "{url}"\napi_key = "{creds.token}"\n')
+        fh.write(f'[label_studio]\nurl = "{url}"\napi_key = "{token}"\n')
     return path
+
+
+def port_answers(port: int) -> bool:
+    """Whether some HTTP server already answers on 127.0.0.1:`port`."""
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def admin_can_log_in(url: str, creds: AdminCredentials) -> bool:
+    """Whether the Label Studio at `url` lets this admin log in: true only on a server made with these credentials."""
+    try:
+        login_session(url, creds.username, creds.password).close()
+    except LabelopsError:
+        return False
+    return True
+
+
+def server_is_ours(server: LocalLabelStudio) -> bool:
+    """Whether what answers on the server's URL is that server: its process runs and its admin can log in."""
+    return server.running and admin_can_log_in(server.url, server.credentials)
+
+
+def start_demo_server(data_dir: Path, creds: AdminCredentials, port: int, say=print) -> LocalLabelStudio:
+    """Start the demo's Label Studio on `port` (0: any), on a free port instead when another server holds it.
+
+    A busy port is seen before the start; a server that answers there anyway (while ours fails to bind, or
+    is still booting) is told apart afterwards: the demo's admin cannot log in to it. Each move is one line.
+    """
+    if port == 0 or not port_is_free(port) or port_answers(port):
+        chosen = free_port()
+        if port:
+            say(f"port {port} is busy (another server answers there); using {chosen}")
+        port = chosen
+    server = LocalLabelStudio(data_dir, creds, port=port)
+    say(f"starting Label Studio on {server.url} (data in {server.data_dir}) ...")
+    return start_verified(server, say)
+
+
+def start_verified(server: LocalLabelStudio, say=print) -> LocalLabelStudio:
+    """Start `server`; when the Label Studio answering on its port is another one, move it to a free port (once)."""
+    port = server.port
+    try:
+        server.start()
+        if server_is_ours(server):
+            return server
+    except LabelopsError:
+        if not port_answers(port):
+            raise  # it failed by itself, not because of another server
+    server.stop()
+    server.port = free_port()
+    say(f"the server answering on port {port} is not the demo's Label Studio (the demo's admin cannot log in); "
+        f"using port {server.port}")
+    server.start()
+    if not server_is_ours(server):
+        server.stop()
+        raise LabelopsError(f"the demo's admin cannot log in to its own Label Studio at {server.url}: "
+                            f"{server.data_dir} was made with other credentials; `make clean` starts the demo over")
+    return server
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,25 +217,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     creds = _demo_credentials(args.demo_dir)
-    port = args.port
-    if port == 0 or not port_is_free(port):
-        port = free_port()
-        print(f"port {args.port} is busy; using {port}")
-    server = LocalLabelStudio(args.demo_dir / "label-studio-data", creds, port=port)
+    server: LocalLabelStudio | None = None
     backend: LocalBackend | None = None
-    print(f"starting Label Studio on {server.url} (data in {server.data_dir}) ...", flush=True)
     started = time.monotonic()
     try:
-        server.start()
+        server = start_demo_server(args.demo_dir / "label-studio-data", creds, args.port,
+                                   say=lambda line: print(line, flush=True))
         print(f"Label Studio answered after {time.monotonic() - started:.0f} s")
-        client = LabelStudioClient(Connection(server.url, creds.token))
+        token = server.admin_token
+        client = LabelStudioClient(Connection(server.url, token))
         demo = set_up_demo_project(client)
-        config_path = _write_labelops_config(args.demo_dir, server.url, creds)
+        config_path = _write_labelops_config(args.demo_dir, server.url, token)
         project = demo.project
         print()
         print(f"project {project['id']} {project['title']!r}: {project['maximum_annotations']} annotators per task, "
               f"{demo.imported} tasks imported ({demo.present} already there)")
-        backend = LocalBackend(env={"LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": creds.token,
+        backend = LocalBackend(env={"LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": token,
                                     # trained versions live with the demo's data (`make clean` forgets both)
                                     "MODEL_DIR": str(args.demo_dir / "ml-backend")},
                                log_path=args.demo_dir / "ml-backend.log")
@@ -215,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if backend is not None:
             backend.stop()
-        server.stop()
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
+from sdk_scripts.demo import (
+    DEMO_USER,
+    admin_can_log_in,
+    samples_dir,
+    server_is_ours,
+    set_up_demo_project,
+    start_verified,
+)
 from sdk_scripts.demo import main as demo_main
-from sdk_scripts.demo import samples_dir, set_up_demo_project
+from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio
+from tests.conftest import TEST_ADMIN
 
 
 @pytest.mark.label_studio
@@ -42,3 +51,21 @@ def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsy
     assert credentials.stat().st_mode & 0o077 == 0
     token = credentials.read_text().split('token = "')[1].split('"')[0]
     assert token not in out
+
+
+@pytest.mark.label_studio
+@pytest.mark.sqlite_only
+def test_demo_server_moves_off_a_port_where_another_label_studio_answers(label_studio, tmp_path) -> None:
+    """The session's Label Studio plays "another Label Studio on the demo's port": its health check answers while
+    the demo's own server cannot bind there; the demo must notice (its admin cannot log in) and move."""
+    creds = AdminCredentials(DEMO_USER, "demo-test-password", "demo-test-token-0123456789")
+    assert admin_can_log_in(label_studio.url, TEST_ADMIN) and not admin_can_log_in(label_studio.url, creds)
+    said: list[str] = []
+    server = start_verified(LocalLabelStudio(tmp_path / "data", creds, port=label_studio.port), say=said.append)
+    try:
+        assert server.port != label_studio.port and server_is_ours(server)
+        assert said == [f"the server answering on port {label_studio.port} is not the demo's Label Studio (the demo's "
+                        f"admin cannot log in); using port {server.port}"]
+    finally:
+        server.stop()
+    assert label_studio.running and admin_can_log_in(label_studio.url, TEST_ADMIN)  # the other server is untouched
