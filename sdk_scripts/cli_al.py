@@ -34,9 +34,11 @@ def cmd_al_status(args: argparse.Namespace) -> int:
     backend = backend_al_status(_backend(args), project_uid(project))
     version = project.get("model_version") or ""
     queue, missing = next_tasks(list(client.iter_tasks(int(project["id"]))), version, args.limit)
+    per_version = client.model_versions(int(project["id"]))
     if args.json:
         print(json.dumps({"project": project["id"], "sampling": project.get("sampling"), "model_version": version,
-                          "backend": backend, "next": [q.__dict__ for q in queue],
+                          "backend": backend, "predictions_per_version": per_version,
+                          "next": [q.__dict__ for q in queue],
                           "unlabeled_without_current_prediction": missing}, indent=1, default=str))
         return 0
     print(f"project {project['id']} ({project.get('title')}): model_version {version or '(none)'}, "
@@ -51,11 +53,14 @@ def cmd_al_status(args: argparse.Namespace) -> int:
           f"{', follow-up queued' if training.get('follow_up_queued') else ''}; "
           f"{training.get('new_annotations_since_last_run', 0)} new annotation(s) since the last run "
           f"(a run starts at {training.get('min_new_annotations')})")
+    print("predictions in Label Studio:")
+    for name, count in per_version.items():
+        print(f"  {name}: {count} predictions{'  (current)' if name == version else ''}")
     print("history:")
     history = backend.get("history") or []
     if not history:
         print("  no training run yet (zero-shot / shipped weights)")
-    for entry in history[-args.history:]:
+    for entry in history[len(history) - args.history:] if args.history else []:
         if entry.get("event") == "trained":
             figures = "; ".join(
                 f"{name}: {c.get('examples', 0)} examples, validation "
@@ -89,22 +94,26 @@ def cmd_backend_rollback(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction, backend_sub: argparse._SubParsersAction) -> None:
+    from sdk_scripts import arg_types as types
+
     al = commands.add_parser("al", help="active learning: the training loop's state",
                              description="Active learning: what the backend has trained and what comes next.")
     al_sub = al.add_subparsers(dest="al_command", metavar="ACTION", required=True)
     status = al_sub.add_parser("status", help="model version, training history, the next tasks Label Studio serves",
                                description="Current model version, training history (annotations used, "
                                "validation accuracy), and the next tasks Label Studio will serve, with their scores.")
-    status.add_argument("project", help="project id or exact title")
+    status.add_argument("project", type=types.project_ref, help="project id or exact title")
     status.add_argument("--backend", metavar="URL", help=f"ML backend URL (default: ${BACKEND_ENV})")
-    status.add_argument("--limit", type=int, default=10, help="how many queued tasks to show (default 10)")
-    status.add_argument("--history", type=int, default=10, help="how many history entries to show (default 10)")
+    status.add_argument("--limit", type=types.non_negative_int, default=10,
+                        help="how many queued tasks to show (default 10)")
+    status.add_argument("--history", type=types.non_negative_int, default=10,
+                        help="how many history entries to show (default 10)")
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(func=cmd_al_status)
 
     rollback = backend_sub.add_parser("rollback", help="serve the previous trained version again",
                                       description="Serve the previous kept model version of a project: the backend "
                                       "re-predicts unlabeled tasks with it and switches the project's model_version.")
-    rollback.add_argument("project", help="project id or exact title")
+    rollback.add_argument("project", type=types.project_ref, help="project id or exact title")
     rollback.add_argument("--backend", metavar="URL", help=f"ML backend URL (default: ${BACKEND_ENV})")
     rollback.set_defaults(func=cmd_backend_rollback)

@@ -404,6 +404,34 @@ class LabelStudioClient:
                                                    selected_items=selected),
                   idempotent=False)
 
+    def _raw(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        """A JSON call the SDK has no method for, through the SDK's HTTP client (its auth, our retries)."""
+        http = self._sdk._client_wrapper.httpx_client
+
+        def call() -> Any:
+            response = http.request(path.lstrip("/"), method=method, **kwargs)
+            if response.status_code >= 400:
+                raise ApiError(status_code=response.status_code, body=_json_or_text(response))
+            return _json_or_text(response) if response.content else None
+
+        return self._run(what, call, idempotent=method in ("GET", "DELETE", "PATCH", "PUT"))
+
+    def model_versions(self, project_id: int) -> dict[str, int]:
+        """The model versions of the project's predictions, with how many predictions each has."""
+        body = self._raw("GET", f"api/projects/{project_id}/model-versions/",
+                         f"list the model versions of project {project_id}")
+        return {str(k): int(v) for k, v in (body or {}).items()} if isinstance(body, dict) else {}
+
+    def delete_model_version(self, project_id: int, model_version: str) -> int:
+        """Delete every prediction of one model version in the project (one request); how many went."""
+        if not model_version:  # Label Studio would delete every prediction of the project
+            raise ValueError("delete_model_version needs a model version")
+        body = self._raw("DELETE", f"api/projects/{project_id}/model-versions/",
+                         f"delete the predictions of {model_version!r} in project {project_id}",
+                         json={"model_version": model_version})
+        count = body.get("count") if isinstance(body, dict) else body
+        return int(count) if isinstance(count, int) else 0
+
     def predictions(self, project_id: int) -> list[dict]:
         return [_dump(p) for p in self._run(f"list predictions of project {project_id}",
                                             lambda: self._sdk.predictions.list(project=project_id))]

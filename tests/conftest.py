@@ -72,6 +72,16 @@ def annotator_sdk(label_studio: LocalLabelStudio, annotator: Annotator) -> Label
     return LabelStudio(base_url=label_studio.url, api_key=annotator.token)
 
 
+_clients: dict[tuple[str, str], LabelStudioClient] = {}
+
+
+def auth_headers(url: str, token: str) -> dict[str, str]:
+    """The Authorization header a user with this token sends (a personal access token: a fresh Bearer token)."""
+    if (url, token) not in _clients:
+        _clients[url, token] = LabelStudioClient(Connection(url, token))
+    return _clients[url, token].auth_headers()
+
+
 def unique_title(prefix: str) -> str:
     return f"{prefix} {os.getpid()}-{next(_counter)}"
 

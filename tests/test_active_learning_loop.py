@@ -28,7 +28,7 @@ from ml_backend.training.shapes import CLASSES
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
-from tests.conftest import unique_title
+from tests.conftest import auth_headers, unique_title
 from tests.shapes_truth import matched_shapes, write_test_images
 
 pytestmark = pytest.mark.label_studio
@@ -89,7 +89,7 @@ def _accuracy(url: str, pid: int, rows: list[dict]) -> float:
 
 def _next(label_studio, annotator, pid: int) -> dict:
     resp = httpx.get(f"{label_studio.url}/api/projects/{pid}/next",
-                     headers={"Authorization": f"Token {annotator.token}"}, timeout=30)
+                     headers=auth_headers(label_studio.url, annotator.token), timeout=30)
     assert resp.status_code == 200, resp.text
     return resp.json()
 
@@ -97,7 +97,7 @@ def _next(label_studio, annotator, pid: int) -> dict:
 def _annotate(label_studio, annotator, task: dict, label: str) -> None:
     result = [{"from_name": "queue", "to_name": "text", "type": "choices", "value": {"choices": [label]}}]
     resp = httpx.post(f"{label_studio.url}/api/tasks/{task['id']}/annotations/",
-                      headers={"Authorization": f"Token {annotator.token}"},
+                      headers=auth_headers(label_studio.url, annotator.token),
                       json={"result": result, "lead_time": 1.0}, timeout=60)
     assert resp.status_code == 201, resp.text
 

@@ -10,6 +10,8 @@
    model_version to the new version — so "Uncertainty sampling" serves by the new model at once.
 4. Only then point `current` at the new version. Any failure before that discards the staged version
    and leaves the previous one serving; the history records why.
+5. Prune: the predictions of labelops versions no longer kept (KEEP_VERSIONS, failed runs) leave
+   Label Studio, except those annotations were made against (`pruning.py`).
 
 One run per project at a time across processes (an exclusive file lock); `rollback` reuses step 3
 for an older version.
@@ -24,6 +26,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from ml_backend.active_learning import project_settings
+from ml_backend.active_learning.pruning import our_version_pattern, plan_pruning, stale_versions
 from ml_backend.active_learning.strategies import batch_scores
 from ml_backend.active_learning.text_head import fit, save_head, training_examples
 from ml_backend.active_learning.versions import (
@@ -194,6 +198,29 @@ def publish(client: Any, project: str, label_config: str, settings: BackendSetti
     return len(rows)
 
 
+def prune_stale_predictions(client: Any, project: str, settings: BackendSettings, store: ProjectVersions,
+                            tasks: list[dict]) -> dict[str, Any]:
+    """Remove from Label Studio the predictions of labelops versions no longer kept (see `pruning`).
+
+    Whole versions go in one request each; versions with predictions to keep on annotated tasks lose
+    the others one by one (8 at a time). A failure is logged and reported, never fails the run.
+    """
+    prefix = settings.model_version or "labelops"
+    try:
+        stale = stale_versions(client.model_versions(int(project)), prefix, project, store.versions())
+        plan = plan_pruning(tasks, stale, our_version_pattern(prefix, project))
+        deleted = sum(client.delete_model_version(int(project), v) for v in plan.whole_versions)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(client.delete_prediction, plan.prediction_ids))
+    except Exception as exc:
+        log.warning("project %s: old predictions not pruned: %s", project, exc)
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    if stale:
+        log.info("project %s: pruned the predictions of %s (%d kept on annotated tasks)", project,
+                 ", ".join(sorted(stale)), sum(plan.kept.values()))
+    return {"versions": sorted(stale), "deleted": deleted + len(plan.prediction_ids), "kept": plan.kept}
+
+
 # -- a run --------------------------------------------------------------------------------------
 
 
@@ -261,10 +288,11 @@ def train_project(project: str, settings: BackendSettings, client: Any = None) -
             raise TrainingFailed(f"project {project}: run {number} failed, the previous version keeps serving: "
                                  f"{reason}") from None
         store.point(number)
+        pruned = prune_stale_predictions(client, project, settings, store, tasks)
         report.seconds = round(time.monotonic() - started, 2)
         store.record({"event": "trained", "version": number, "model_version": report.model_version,
                       "annotated_tasks": len(annotated), "controls": report.controls, "predicted": report.predicted,
-                      "seconds": report.seconds})
+                      "pruned": pruned, "seconds": report.seconds})
         log.info("project %s: %s trained on %d annotated tasks in %.1f s, %d tasks re-predicted", project,
                  report.model_version, len(annotated), report.seconds, report.predicted)
         return report

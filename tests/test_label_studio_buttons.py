@@ -1,0 +1,138 @@
+"""Label Studio's own buttons, through Label Studio: the version list, Start Training, Retrieve Predictions;
+and the predictions of versions that are no longer kept leaving Label Studio.
+
+Everything is requested from Label Studio's API (what its UI calls), never from the backend directly:
+`GET /api/ml/{id}/versions` (the model-version list), `POST /api/ml/{id}/train` ("Start Training" on
+the model page), the Data Manager action `retrieve_tasks_predictions` ("Retrieve Predictions").
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from ml_backend.local_server import LocalBackend
+from sdk_scripts.ml_backend_link import connect_backend
+from tests.conftest import auth_headers, unique_title
+from tests.test_active_learning_loop import CONFIG, ROUTE, _data, _wait_for_runs
+
+pytestmark = pytest.mark.label_studio
+KEEP = 2
+
+
+@pytest.fixture(scope="module")
+def backend(label_studio, tmp_path_factory):
+    root = tmp_path_factory.mktemp("buttons-backend")
+    env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.admin_token,
+           "LABELOPS_CACHE_DIR": str(root / "cache"), "YOLO_CONFIG_DIR": str(root / "ultralytics"),
+           "MODEL_DIR": str(root / "models"), "TRAIN_MIN_ANNOTATIONS": "1000", "KEEP_VERSIONS": str(KEEP)}
+    server = LocalBackend(env=env, log_path=root / "backend.log").start()
+    yield server
+    server.stop()
+
+
+def _ls(label_studio, method: str, path: str, **kwargs) -> httpx.Response:
+    return httpx.request(method, f"{label_studio.url}{path}", headers=auth_headers(label_studio.url,
+                                                                                  label_studio.admin_token),
+                         timeout=120, **kwargs)
+
+
+def _start_training(label_studio, backend_id: int) -> dict:
+    """"Start Training": Label Studio posts START_TRAINING to the backend; the row says whether it got through."""
+    resp = _ls(label_studio, "POST", f"/api/ml/{backend_id}/train", json={})
+    assert resp.status_code == 200, resp.text
+    row = _ls(label_studio, "GET", f"/api/ml/{backend_id}").json()
+    assert row["state"] != "ER" and not row.get("error_message"), row
+    return row
+
+
+def _versions_in_tasks(ls_client, pid: int) -> dict[int, list[str]]:
+    return {t["id"]: sorted(p["model_version"] for p in t.get("predictions") or [])
+            for t in ls_client.iter_tasks(pid)}
+
+
+def test_start_training_versions_and_retrieve_predictions_through_label_studio(
+        label_studio, ls_client, backend, annotators) -> None:
+    pool, _ = _data()
+    by_label = [[r for r in pool if r["label"] == label] for label in sorted(ROUTE.values())]
+    rows = [r for trio in zip(*by_label, strict=False) for r in trio][:18]
+    truth = {r["text"]: r["label"] for r in rows}
+    pid = ls_client.create_project(title=unique_title("buttons"), label_config=CONFIG,
+                                   sampling="Uncertainty sampling")["id"]
+    ls_client.import_tasks(pid, [{"text": r["text"]} for r in rows])
+    connected = connect_backend(ls_client, pid, backend.url)
+    zero_shot = connected.model_version
+
+    # Retrieve Predictions (Data Manager action) on every task: stored under the served version
+    answer = _ls(label_studio, "POST", "/api/dm/actions", params={"id": "retrieve_tasks_predictions",
+                                                                  "project": pid},
+                 json={"selectedItems": {"all": True, "excluded": []}})
+    assert answer.status_code == 200, answer.text
+    assert all(v == [zero_shot] for v in _versions_in_tasks(ls_client, pid).values())
+
+    # annotations by an annotator, then Start Training from Label Studio, three times
+    tasks = list(ls_client.iter_tasks(pid))
+    annotated_at: dict[int, str] = {}
+    versions = []
+    for round_number in range(3):
+        for task in tasks[round_number * 3:(round_number + 1) * 3]:
+            label = truth[task["data"]["text"]]
+            resp = httpx.post(f"{label_studio.url}/api/tasks/{task['id']}/annotations/",
+                              headers=auth_headers(label_studio.url, annotators[0].token), timeout=60,
+                              json={"result": [{"from_name": "queue", "to_name": "text", "type": "choices",
+                                                "value": {"choices": [label]}}]})
+            assert resp.status_code == 201, resp.text
+            annotated_at[task["id"]] = ls_client.project(pid)["model_version"]
+        _start_training(label_studio, connected.backend_id)
+        history = _wait_for_runs(backend.url, pid, round_number + 1)
+        assert history[-1]["event"] == "trained", history
+        versions.append(history[-1]["model_version"])
+        assert ls_client.project(pid)["model_version"] == versions[-1]
+
+    # the version list Label Studio shows comes from GET /versions: the kept versions, served first
+    listed = _ls(label_studio, "GET", f"/api/ml/{connected.backend_id}/versions")
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["versions"] == [versions[2], versions[1]]
+
+    # pruning: v1 left KEEP_VERSIONS; its predictions are gone from every unlabeled task, and on
+    # annotated tasks only the one each annotation was made against stays
+    by_task = _versions_in_tasks(ls_client, pid)
+    dropped = versions[0]
+    for task_id, names in by_task.items():
+        if task_id not in annotated_at:
+            assert dropped not in names, (task_id, names)
+        else:
+            assert names.count(dropped) == (1 if annotated_at[task_id] == dropped else 0), (task_id, names)
+    counts = ls_client.model_versions(pid)
+    kept_on_annotated = sum(1 for v in annotated_at.values() if v == dropped)
+    assert counts.get(dropped, 0) == kept_on_annotated
+    assert counts[versions[2]] == len(by_task) - len(annotated_at)
+    history = _wait_for_runs(backend.url, pid, 3)
+    assert history[-1]["pruned"]["versions"] == [dropped]
+
+    # Retrieve Predictions after training stores the current version
+    unlabeled = [t for t in by_task if t not in annotated_at][:2]
+    for task_id in unlabeled:
+        ls_client.delete_prediction(next(p["id"] for p in ls_client.task(task_id)["predictions"]
+                                         if p["model_version"] == versions[2]))
+    before = time.time()
+    answer = _ls(label_studio, "POST", "/api/dm/actions", params={"id": "retrieve_tasks_predictions",
+                                                                  "project": pid},
+                 json={"selectedItems": {"all": False, "included": unlabeled}})
+    assert answer.status_code == 200, answer.text
+    for task_id in unlabeled:
+        names = [p["model_version"] for p in ls_client.task(task_id)["predictions"]]
+        assert versions[2] in names, (names, time.time() - before)
+
+
+def test_al_status_counts_predictions_per_version(label_studio, ls_client, backend, run_cli) -> None:
+    pid = ls_client.create_project(title=unique_title("status counts"), label_config=CONFIG)["id"]
+    ids = ls_client.import_tasks(pid, [{"text": f"text number {i}"} for i in range(3)])
+    connect_backend(ls_client, pid, backend.url)
+    ls_client.import_predictions(pid, [{"task": i, "result": [], "score": 0.5, "model_version": "someone-else"}
+                                       for i in ids[:2]])
+    result = run_cli("al", "status", pid, "--backend", backend.url)
+    assert result.code == 0, result.err
+    assert "someone-else: 2 predictions" in result.out, result.out
