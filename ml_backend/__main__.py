@@ -3,30 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
+from sdk_scripts.errors import LabelopsError
+from sdk_scripts.extras import require_extra
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
-        self.options = options
-        super().__init__()
+def check_startup() -> None:
+    """What must hold before gunicorn starts: the [backend] extra, valid settings, a loadable TEXT_MODEL.
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
+    Raises LabelopsError (missing packages) or ValueError naming the setting.
+    """
+    require_extra("backend", "the ML backend")
+    from ml_backend.settings import BackendSettings
+    from ml_backend.weights import text_model_path
 
-    def load(self) -> Any:
-        from ml_backend.server import create_app
-
-        return create_app()
+    settings = BackendSettings.load()
+    text_model_path(settings.text_model)
 
 
-def serve(host: str = "127.0.0.1", port: int = 9090, workers: int = 1, threads: int = 4, timeout: int = 300) -> None:
-    """Run gunicorn in this process (blocks)."""
-    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "threads": threads, "timeout": timeout,
-               "worker_class": "gthread", "accesslog": "-", "errorlog": "-"}).run()
+def _application(options: dict[str, Any]) -> Any:
+    from gunicorn.app.base import BaseApplication
+
+    class _Gunicorn(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from ml_backend.server import create_app
+
+            return create_app()
+
+    return _Gunicorn()
+
+
+def serve(host: str = "127.0.0.1", port: int = 9090, workers: int = 1, threads: int = 4, timeout: int = 300,
+          check: bool = True) -> None:
+    """Run gunicorn in this process (blocks); first `check_startup()` unless the caller already did."""
+    if check:
+        check_startup()
+    _application({"bind": f"{host}:{port}", "workers": workers, "threads": threads, "timeout": timeout,
+                  "worker_class": "gthread", "accesslog": "-", "errorlog": "-"}).run()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,7 +56,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--timeout", type=int, default=300)
     a = p.parse_args(argv)
-    serve(a.host, a.port, a.workers, a.threads, a.timeout)
+    try:
+        check_startup()
+    except (LabelopsError, ValueError, OSError) as exc:  # one line, no traceback: the message says what to change
+        sys.exit(f"labelops: error: {exc}")
+    serve(a.host, a.port, a.workers, a.threads, a.timeout, check=False)
 
 
 if __name__ == "__main__":

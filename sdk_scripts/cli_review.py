@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sdk_scripts.client import LabelStudioClient
+if TYPE_CHECKING:  # the SDK behind the client is imported only when a command runs (fast --help)
+    from sdk_scripts.client import LabelStudioClient
 
 
 def client_from_args(args: argparse.Namespace) -> LabelStudioClient:
+    from sdk_scripts.client import LabelStudioClient
     from sdk_scripts.settings import load_connection
 
     return LabelStudioClient(load_connection(args.config))

@@ -3,8 +3,12 @@
 A config's label names are template parameters: a project spec may replace the `<Label>` /
 `<Choice>` children of any control that is not one of the quality fields every config shares
 (`QUALITY_CONTROLS`: confidence, flag, comment, ...). The file's defaults are used otherwise, so
-every shipped file is itself a valid config. Validation is Label Studio's own
-(`label_studio.core.label_config.validate_label_config`, the check its API runs on project save).
+every shipped file is itself a valid config.
+
+Validation needs no server: the checks Label Studio runs on project save, as its SDK ships them
+(`LabelInterface.validate`: the tag schema, unique names, `toName` targets, tag attributes), after our
+own XML checks (syntax with line numbers, no DTD, comments stripped as Label Studio strips them). Given
+a server, its own validation endpoint (`POST /api/projects/validate/`) has the last word.
 """
 
 from __future__ import annotations
@@ -132,22 +136,79 @@ def render_config(xml: str, labels: Mapping[str, Sequence[str]], source: str = "
     return etree.tostring(root.getroottree(), encoding="unicode")
 
 
-def validate_config(xml: str, source: str = "config") -> None:
-    """Validate with Label Studio's own parser; raise LabelopsError with its message."""
-    _parse(xml, source)  # precise line/column for XML syntax errors
-    # Imported here: it pulls in Label Studio's Django-side modules (about a second).
-    from label_studio.core.label_config import validate_label_config
-    from rest_framework.exceptions import ValidationError
+class ServerUnavailable(LabelopsError):
+    """The Label Studio asked to validate a config could not be reached or gave no verdict."""
+
+
+def _schema_problem(clean_xml: str) -> str | None:
+    """Label Studio's tag-schema check, worded as its API words it (the first failed alternative)."""
+    import jsonschema
+    from label_studio_sdk.label_interface import interface
+
+    config = interface.LabelInterface.parse_config_to_json(clean_xml)
+    try:
+        jsonschema.validate(config, interface._LABEL_CONFIG_SCHEMA_DATA)
+    except jsonschema.ValidationError as exc:
+        message = exc.context[0].message if exc.context else exc.message
+        return f"Validation failed on {'/'.join(map(str, exc.path))}: {message.replace('@', '')}"
+    return None
+
+
+def check_config(xml: str, source: str = "config") -> None:
+    """The offline checks: XML syntax, no DTD, then Label Studio's own checks from its SDK."""
+    root = _parse(xml, source)  # precise line/column for XML syntax errors
+    if root.getroottree().docinfo.doctype:
+        raise LabelopsError(f"{source}: Label Studio rejects the config: a DOCTYPE (DTD) is not allowed")
+    for comment in list(root.iter(etree.Comment)):  # the header comment sits outside <View>: not serialised
+        comment.getparent().remove(comment)
+    clean = etree.tostring(root, encoding="unicode")
+    from label_studio_sdk._legacy.exceptions import LabelStudioValidationErrorSentryIgnored
+    from label_studio_sdk.label_interface import LabelInterface
 
     try:
-        validate_label_config(xml)
-    except ValidationError as exc:
-        detail = exc.detail
-        if isinstance(detail, list):
-            detail = "; ".join(str(d) for d in detail)
-        raise LabelopsError(f"{source}: Label Studio rejects the config: {detail}") from None
-    except Exception as exc:  # LS's parser raises assorted errors on malformed configs
-        raise LabelopsError(f"{source}: Label Studio rejects the config: {exc}") from None
+        problem = _schema_problem(clean)
+        if problem is None:
+            LabelInterface(clean).validate()
+    except LabelStudioValidationErrorSentryIgnored as exc:
+        problem = str(exc)
+    except Exception as exc:  # the SDK's parser raises assorted errors on malformed configs
+        problem = f"{type(exc).__name__}: {exc}"
+    if problem:
+        raise LabelopsError(f"{source}: Label Studio rejects the config: {problem}")
+
+
+def validate_on_server(xml: str, server: str, source: str = "config", timeout: float = 30.0) -> None:
+    """Ask a running Label Studio (`POST /api/projects/validate/`, no token needed) whether it takes the config."""
+    import httpx
+
+    url = f"{server.rstrip('/')}/api/projects/validate/"
+    try:
+        response = httpx.post(url, json={"label_config": xml}, timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise ServerUnavailable(f"cannot reach Label Studio at {server} to validate configs ({exc}); "
+                                "give --offline to use only the offline checks") from None
+    if response.status_code in (200, 201, 204):
+        return
+    if response.status_code != 400:
+        raise ServerUnavailable(f"Label Studio at {server} answered HTTP {response.status_code} to {url}; "
+                                "give --offline to use only the offline checks")
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    body = body if isinstance(body, dict) else {}
+    # {"label_config": ["..."]}, at the top (this endpoint) or under validation_errors (LS's usual layout)
+    errors = body.get("validation_errors", body)
+    found = errors.get("label_config") if isinstance(errors, dict) else errors
+    detail = "; ".join(map(str, found)) if isinstance(found, list) else str(found or body.get("detail") or "")
+    raise LabelopsError(f"{source}: Label Studio at {server} rejects the config: {detail or response.text[:300]}")
+
+
+def validate_config(xml: str, source: str = "config", server: str | None = None) -> None:
+    """Raise LabelopsError naming what is wrong: the offline checks, then `server`'s own verdict when given."""
+    check_config(xml, source)
+    if server:
+        validate_on_server(xml, server, source)
 
 
 def data_keys(xml: str) -> set[str]:

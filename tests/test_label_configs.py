@@ -1,4 +1,4 @@
-"""The shipped labeling configs: Label Studio's own validation, real projects, templating."""
+"""The shipped labeling configs: Label Studio's validation (offline and the server's), real projects, templating."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sdk_scripts.label_config_library import (
     CONFIDENCE_VALUES,
     FLAG_VALUES,
     available_configs,
+    check_config,
     description,
     read_config,
     render_config,
@@ -19,6 +20,10 @@ from sdk_scripts.label_config_library import (
 from tests.conftest import unique_title
 
 SHIPPED = ["audio_transcription", "image_bbox", "review", "text_emotion", "text_ner", "text_sentiment"]
+# Label Studio refuses it (its unique-name check reads `myname="t"` as a second name "t"); the checks its
+# SDK ships do not: only the server's own validation catches it.
+ONLY_THE_SERVER_REFUSES = ('<View><Text name="t" value="$t" myname="t"/>'
+                           '<Choices name="c" toName="t"><Choice value="a"/><Choice value="b"/></Choices></View>')
 
 
 def test_library_lists_every_shipped_config() -> None:
@@ -99,6 +104,25 @@ def test_label_studio_rejections_are_reported() -> None:
     )
     with pytest.raises(LabelopsError, match=r'x.xml: Label Studio rejects the config: toName="nowhere" not found'):
         validate_config(broken, "x.xml")
+    with pytest.raises(LabelopsError, match=r"x.xml: Label Studio rejects the config: .*'Label' is a required"):
+        validate_config('<View><Text name="t" value="$t"/><Labels name="l" toName="t"/></View>', "x.xml")
+    with pytest.raises(LabelopsError, match=r"x.xml: Label Studio rejects the config: a DOCTYPE \(DTD\) is not"):
+        validate_config('<!DOCTYPE View><View><Text name="t" value="$t"/></View>', "x.xml")
+
+
+def test_comments_are_not_read_as_config() -> None:
+    validate_config('<View><!-- toName="nowhere" name="t" --><Text name="t" value="$t"/>'
+                    '<Choices name="c" toName="t"><Choice value="a"/></Choices></View>', "x.xml")
+
+
+@pytest.mark.label_studio
+def test_the_servers_own_validation_has_the_last_word(label_studio) -> None:
+    for name in SHIPPED:
+        validate_config(read_config(name), name, server=label_studio.url)
+    check_config(ONLY_THE_SERVER_REFUSES, "x.xml")  # passes the offline checks ...
+    with pytest.raises(LabelopsError, match=rf"^x.xml: Label Studio at {label_studio.url} rejects the config: "
+                                            "Label config contains non-unique names$"):
+        validate_config(ONLY_THE_SERVER_REFUSES, "x.xml", server=label_studio.url)  # ... not the server's
 
 
 def test_configs_cli(run_cli, tmp_path) -> None:
@@ -119,3 +143,19 @@ def test_configs_cli(run_cli, tmp_path) -> None:
     unknown = run_cli("configs", "show", "text_emotions")
     assert unknown.code == 1
     assert unknown.err.startswith("labelops: error: unknown config 'text_emotions'")
+
+
+@pytest.mark.label_studio
+def test_configs_validate_asks_the_configured_server(run_cli, label_studio, tmp_path) -> None:
+    only_server = tmp_path / "only_server.xml"
+    only_server.write_text(ONLY_THE_SERVER_REFUSES)
+    result = run_cli("configs", "validate", str(only_server))  # LABEL_STUDIO_URL is the session's server
+    assert result.code == 1 and result.out == ""
+    assert result.err == (f"labelops: error: {only_server}: Label Studio at {label_studio.url} rejects the config: "
+                          "Label config contains non-unique names\n")
+    offline = run_cli("configs", "validate", "--offline", str(only_server))
+    assert offline.code == 0 and offline.out.startswith("ok ")
+    unreachable = run_cli("configs", "validate", "--server", "http://127.0.0.1:9", "text_ner", str(only_server))
+    assert unreachable.code == 1 and unreachable.out == ""
+    assert unreachable.err.count("\n") == 1
+    assert unreachable.err.startswith("labelops: error: cannot reach Label Studio at http://127.0.0.1:9")

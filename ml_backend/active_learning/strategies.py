@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ml_backend.active_learning.strategy_names import ALL_STRATEGIES, POINTWISE_FALLBACK  # noqa: F401
+
 
 def least_confidence(probs: np.ndarray) -> np.ndarray:
     return np.asarray(probs, float).max(axis=1)
@@ -109,11 +111,6 @@ def class_balance_boost(scores: np.ndarray, predicted: np.ndarray | list, labell
 
 
 STRATEGIES = {"least-confidence": least_confidence, "margin": margin, "entropy": entropy}
-
-# diversity and hybrid order whole batches (at re-prediction after a training run); a single task
-# predicted on its own gets the pointwise score of POINTWISE_FALLBACK.
-ALL_STRATEGIES = ("least-confidence", "margin", "entropy", "diversity", "hybrid")
-POINTWISE_FALLBACK = {"diversity": "least-confidence", "hybrid": "margin"}
 
 
 def pointwise(probs: np.ndarray, strategy: str) -> np.ndarray:

@@ -1,0 +1,6 @@
+"""The active-learning strategy names (no numpy here: the CLI reads them to build its parser)."""
+
+# diversity and hybrid order whole batches (at re-prediction after a training run); a single task
+# predicted on its own gets the pointwise score of POINTWISE_FALLBACK.
+ALL_STRATEGIES = ("least-confidence", "margin", "entropy", "diversity", "hybrid")
+POINTWISE_FALLBACK = {"diversity": "least-confidence", "hybrid": "margin"}
