@@ -104,6 +104,12 @@ def project_ref(text: str) -> int | str:
     return text
 
 
+def project_or_pull_dir(text: str) -> int | str | Path:
+    """A directory (a `labelops pull`; returned as Path) or else a project ref (see `project_ref`)."""
+    path = Path(text)
+    return path if path.is_dir() else project_ref(text)
+
+
 def output_dir(text: str) -> Path:
     """A directory to write into: it may not exist yet, but must not be a file."""
     path = Path(text)

@@ -11,13 +11,11 @@ from sdk_scripts.errors import LabelopsError
 
 def load_tasks(args: argparse.Namespace) -> tuple[str, list[dict], dict, str]:
     """(label config, tasks, annotator names, where from) from a pull directory or a live project."""
-    source = Path(args.project)
-    if source.is_dir():
+    source = args.project
+    if isinstance(source, Path):
         from sdk_scripts.pull import read_pull
 
-        if not (source / "project.json").is_file():
-            raise LabelopsError(f"{source} is not a `labelops pull` directory (no project.json)")
-        meta, config, tasks = read_pull(source)
+        meta, config, tasks = read_pull(source)  # checked: one clear error for a damaged pull
         return config, tasks, {}, f"pull of project {meta['project']['id']} in {source}"
     from sdk_scripts.client import LabelStudioClient
     from sdk_scripts.settings import load_connection
@@ -30,16 +28,23 @@ def load_tasks(args: argparse.Namespace) -> tuple[str, list[dict], dict, str]:
 
 def add_gold(tasks: list[dict], path: Path) -> int:
     """Attach gold labels from a JSONL file of {"task": id, "result": [...]} as ground-truth annotations."""
+    from sdk_scripts.input_files import decode_utf8, json_error, jsonl_lines, read_input_bytes, strict_json
+    from sdk_scripts.task_files import LIMIT_ENV, task_file_limit
+
     by_id = {t["id"]: t for t in tasks}
     added = 0
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    text = decode_utf8(read_input_bytes(path, task_file_limit(), what="gold file",
+                                        limit_hint=f"; set {LIMIT_ENV} to raise it"), str(path))
+    for number, line in jsonl_lines(text):
         try:
-            row = json.loads(line)
-            task, result = by_id.get(row["task"]), row["result"]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise LabelopsError(f"{path}:{number}: expected {{\"task\": id, \"result\": [...]}}: {exc}") from None
+            row = strict_json(line)
+        except ValueError as exc:
+            raise LabelopsError(f"{path}:{number}: {json_error(exc)}") from None
+        task_id = row.get("task") if isinstance(row, dict) else None
+        result = row.get("result") if isinstance(row, dict) else None
+        if isinstance(task_id, bool) or not isinstance(task_id, int) or not isinstance(result, list):
+            raise LabelopsError(f'{path}:{number}: expected {{"task": id, "result": [...]}}')
+        task = by_id.get(task_id)
         if task is None:
             continue
         task.setdefault("annotations", []).append(
@@ -67,18 +72,21 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    from sdk_scripts import arg_types as types
+
     parser = commands.add_parser(
         "agreement", help="inter-annotator agreement for every control: per task, annotator, label, week",
         description="Score every control of the labeling config with the measure that fits it "
         "(Krippendorff's alpha, Cohen's and Fleiss' kappa, box/span F1, edit distance).")
-    parser.add_argument("project", metavar="PROJECT_OR_PULL_DIR",
+    parser.add_argument("project", metavar="PROJECT_OR_PULL_DIR", type=types.project_or_pull_dir,
                         help="project id or exact title, or a directory written by `labelops pull`")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON (schema in the README)")
     parser.add_argument("--by", choices=["task", "annotator", "label", "week"], default="label",
                         help="which table to print (default: label)")
-    parser.add_argument("--min-annotators", type=int, default=2,
+    parser.add_argument("--min-annotators", type=types.positive_int, default=2,
                         help="annotators a task needs to be scored (default 2)")
-    parser.add_argument("--iou", type=float, default=0.5, help="IoU at which two boxes match (default 0.5)")
+    parser.add_argument("--iou", type=types.iou, default=0.5,
+                        help="IoU at which two boxes match, in (0, 1] (default 0.5)")
     parser.add_argument("--gold", type=Path, metavar="FILE",
                         help='JSONL of {"task": id, "result": [...]} gold labels (besides ground-truth annotations)')
     parser.set_defaults(func=cmd_agreement)

@@ -51,11 +51,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    from sdk_scripts import arg_types as types
+
     snap = commands.add_parser("snapshot", help="write a content-addressed, immutable snapshot of the final dataset",
                                description="Write OUT/<id>/data.jsonl and manifest.json; the id is a hash of the "
                                "content, so an unchanged dataset is never written twice.")
     add_project_arguments(snap)
-    snap.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory holding snapshots")
+    snap.add_argument("--out", type=types.output_dir, required=True, metavar="DIR", help="directory holding snapshots")
     snap.set_defaults(func=cmd_snapshot)
 
     diff = commands.add_parser("diff", help="tasks added/removed and labels changed between two snapshots",
@@ -67,8 +69,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser("report", help="one self-contained HTML quality report with plots",
                                  description="Progress, agreement (with plots), imbalance, bias flags, review states.")
     add_project_arguments(report)
-    report.add_argument("--out", type=Path, required=True, metavar="FILE", help="HTML file to write")
-    report.add_argument("--minority", type=float, default=0.05,
+    report.add_argument("--out", type=types.output_file, required=True, metavar="FILE", help="HTML file to write")
+    report.add_argument("--minority", type=types.fraction, default=0.05,
                         help="share below which a label is flagged as a minority (default 0.05)")
     report.set_defaults(func=cmd_report)
 

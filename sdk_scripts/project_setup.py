@@ -13,7 +13,7 @@ from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.governance.guidelines import current, render_instructions
 from sdk_scripts.label_config_library import read_config, render_config, resolve_config, validate_config
-from sdk_scripts.project_spec import SAMPLING, ProjectSpec
+from sdk_scripts.project_spec import SAMPLING, ProjectSpec, read_small_text
 
 
 @dataclass
@@ -36,7 +36,7 @@ def project_settings(spec: ProjectSpec, previous_instructions: str | None = None
     validate_config(label_config, source=f"{spec.source} (config {spec.config})")
     instructions = ""
     if spec.guidelines is not None:
-        instructions = render_instructions(spec.guidelines.read_text(encoding="utf-8"), spec.guidelines_tag,
+        instructions = render_instructions(read_small_text(spec.guidelines, "guidelines file"), spec.guidelines_tag,
                                            previous_instructions)
     return {
         "title": spec.title,
@@ -51,6 +51,15 @@ def project_settings(spec: ProjectSpec, previous_instructions: str | None = None
     }
 
 
+def _checked(answer: object, client: LabelStudioClient, what: str) -> dict:
+    """A project as Label Studio returns it; anything without an integer id and a title is refused."""
+    if not isinstance(answer, dict) or isinstance(answer.get("id"), bool) or not isinstance(answer.get("id"), int) \
+            or not isinstance(answer.get("title"), str):
+        raise LabelopsError(f"Label Studio at {client.url} answered the request to {what} without a project "
+                            "(no id and title); is that URL a Label Studio server?")
+    return answer
+
+
 def apply_spec(client: LabelStudioClient, spec: ProjectSpec) -> ProjectSetupResult:
     """Create the project, or reuse the one with the same title and update what differs."""
     project_settings(spec)  # check everything before the first request
@@ -59,8 +68,10 @@ def apply_spec(client: LabelStudioClient, spec: ProjectSpec) -> ProjectSetupResu
         ids = ", ".join(str(p["id"]) for p in existing)
         raise LabelopsError(f"several projects are titled {spec.title!r} (ids {ids}); rename or delete all but one")
     if not existing:
-        return ProjectSetupResult(client.create_project(**project_settings(spec)), "created")
-    project = client.project(existing[0]["id"])
+        created = client.create_project(**project_settings(spec))
+        return ProjectSetupResult(_checked(created, client, f"create project {spec.title!r}"), "created")
+    listed = _checked(existing[0], client, f"list projects titled {spec.title!r}")
+    project = _checked(client.project(listed["id"]), client, f"read project {spec.title!r}")
     previous = project.get("expert_instruction") or ""
     wanted = project_settings(spec, previous)
     if current(previous) and current(previous) == current(wanted["expert_instruction"]):
@@ -69,4 +80,4 @@ def apply_spec(client: LabelStudioClient, spec: ProjectSpec) -> ProjectSetupResu
     if not changes:
         return ProjectSetupResult(project, "unchanged")
     updated = client.update_project(project["id"], **{name: wanted[name] for name in changes})
-    return ProjectSetupResult(updated, "updated", changes)
+    return ProjectSetupResult(_checked(updated, client, f"update project {spec.title!r}"), "updated", changes)

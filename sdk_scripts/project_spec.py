@@ -11,6 +11,8 @@
     sampling: sequential                 # optional: sequential | uniform | uncertainty
 
 Relative paths are relative to the spec file. Unknown fields are errors (they are usually typos).
+The spec, the guidelines and a config file are read only as regular UTF-8 files of at most 1 MiB;
+every problem is one `FILE: field 'x' ...` error, before anything is sent.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from pathlib import Path
 
 import yaml
 
+from sdk_scripts.arg_types import title_problem
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.input_files import MIB, decode_utf8, read_input_bytes
 
 SAMPLING = {
     "sequential": "Sequential sampling",
@@ -30,6 +34,8 @@ SAMPLING = {
 }
 _FIELDS = {"title", "config", "labels", "annotators_per_task", "guidelines", "guidelines_tag", "description",
            "sampling"}
+MAX_FILE_BYTES = MIB  # spec, guidelines and config files
+MAX_ANNOTATORS = 1000
 
 
 @dataclass(frozen=True)
@@ -51,13 +57,17 @@ class ProjectSpec:
         return self.source.parent
 
 
+def read_small_text(path: Path, what: str) -> str:
+    """A regular UTF-8 file of at most MAX_FILE_BYTES, as text (one LabelopsError otherwise)."""
+    return decode_utf8(read_input_bytes(path, MAX_FILE_BYTES, what=what), str(path))
+
+
 def _load_mapping(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LabelopsError(f"spec file {path} does not exist") from None
+    text = read_small_text(path, "spec file")
     try:
         data = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
+    except RecursionError:
+        raise LabelopsError(f"{path}: nested too deeply to be a project spec") from None
     except tomllib.TOMLDecodeError as exc:
         raise LabelopsError(f"{path}: invalid TOML: {exc}") from None
     except yaml.YAMLError as exc:
@@ -70,11 +80,23 @@ def _load_mapping(path: Path) -> dict:
     return data
 
 
+def _check_config_file(config: str, spec_path: Path) -> None:
+    """A config given as a file must be a small regular UTF-8 file (shipped names are always fine)."""
+    from sdk_scripts.label_config_library import available_configs
+
+    if config in available_configs():
+        return
+    candidate = Path(config).expanduser()
+    candidate = candidate if candidate.is_absolute() else spec_path.parent / candidate
+    if candidate.exists() or candidate.suffix == ".xml":
+        read_small_text(candidate, f"{spec_path}: field 'config': file")
+
+
 def load_spec(path: Path | str) -> ProjectSpec:
     """Read and check a spec file; every problem is reported as `FILE: field 'x' ...`."""
     path = Path(path)
     data = _load_mapping(path)
-    unknown = sorted(set(data) - _FIELDS)
+    unknown = sorted(str(k) for k in data if k not in _FIELDS)
     if unknown:
         raise LabelopsError(f"{path}: unknown field {unknown[0]!r} (known fields: {', '.join(sorted(_FIELDS))})")
     for required in ("title", "config"):
@@ -82,34 +104,42 @@ def load_spec(path: Path | str) -> ProjectSpec:
             raise LabelopsError(f"{path}: missing required field {required!r}")
 
     title = data["title"]
-    if not isinstance(title, str) or len(title.strip()) < 3:
-        raise LabelopsError(f"{path}: field 'title' must be text of at least 3 characters")
+    if not isinstance(title, str):
+        raise LabelopsError(f"{path}: field 'title' must be text")
+    problem = title_problem(title.strip())
+    if problem:
+        raise LabelopsError(f"{path}: field 'title' {problem}")
     if not isinstance(data["config"], str):
         raise LabelopsError(f"{path}: field 'config' must be a config name or a path to an XML file")
+    _check_config_file(data["config"], path)
 
     labels = data.get("labels") or {}
     if not isinstance(labels, dict) or not all(
-        isinstance(v, list) and all(isinstance(x, str | int) for x in v) for v in labels.values()
+        isinstance(k, str) and isinstance(v, list) and v
+        and all(isinstance(x, str | int) and not isinstance(x, bool) for x in v) for k, v in labels.items()
     ):
         raise LabelopsError(f"{path}: field 'labels' must map control names to lists of label names")
 
     annotators = data.get("annotators_per_task", 1)
-    if isinstance(annotators, bool) or not isinstance(annotators, int) or annotators < 1:
-        raise LabelopsError(f"{path}: field 'annotators_per_task' must be a positive integer, got {annotators!r}")
+    if isinstance(annotators, bool) or not isinstance(annotators, int) or not 1 <= annotators <= MAX_ANNOTATORS:
+        raise LabelopsError(f"{path}: field 'annotators_per_task' must be a positive integer (at most "
+                            f"{MAX_ANNOTATORS}), got {annotators!r}")
 
     guidelines = data.get("guidelines")
     guidelines_path = None
     if guidelines is not None:
-        guidelines_path = (path.parent / str(guidelines)).resolve()
-        if not guidelines_path.is_file():
-            raise LabelopsError(f"{path}: field 'guidelines': file {guidelines_path} does not exist")
+        if not isinstance(guidelines, str) or not guidelines.strip():
+            raise LabelopsError(f"{path}: field 'guidelines' must be the path of a Markdown file")
+        guidelines_path = (path.parent / guidelines).resolve()
+        read_small_text(guidelines_path, f"{path}: field 'guidelines': file")
 
     sampling = data.get("sampling", "sequential")
-    if sampling not in SAMPLING:
+    if not isinstance(sampling, str) or sampling not in SAMPLING:
         raise LabelopsError(f"{path}: field 'sampling' must be one of {', '.join(SAMPLING)}, got {sampling!r}")
 
     tag = data.get("guidelines_tag")
-    if tag is not None and (not isinstance(tag, str | int | float) or guidelines is None):
+    if tag is not None and (isinstance(tag, bool) or not isinstance(tag, str | int) or guidelines is None
+                            or not str(tag).strip() or len(str(tag)) > 40):
         raise LabelopsError(f"{path}: field 'guidelines_tag' needs a 'guidelines' file and a short text value")
 
     description = data.get("description") or ""

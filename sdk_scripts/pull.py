@@ -1,7 +1,6 @@
 """`labelops pull PROJECT --out DIR`: a project's tasks, annotations and predictions as local files.
 
-Layout of DIR (format 1), written atomically (temp file + rename) so an interrupted pull never
-leaves a truncated file behind and a re-run simply replaces the previous pull:
+Layout of DIR (format 1):
 
     project.json       {"format": 1, "label_studio_url", "pulled_at", "project": {id, title,
                         maximum_annotations, overlap_cohort_percentage, ...}, "counts": {tasks,
@@ -10,12 +9,20 @@ leaves a truncated file behind and a re-run simply replaces the previous pull:
     tasks.jsonl        one task per line, in Label Studio's task JSON: id, data, annotations
                        (result, completed_by, was_cancelled, ground_truth, lead_time, created_at,
                        updated_at, ...), predictions (result, score, model_version), ...
+
+A pull is written into a temp directory beside DIR and swapped in only when complete, so DIR is
+always a whole pull: the previous one until the new one is done, never a mix, and a pull that fails
+or is cut off leaves the previous one as it was. DIR must be new, empty or an earlier pull (a
+directory holding other files is refused rather than replaced). `read_pull` checks what it reads
+and reports a damaged pull as one `FILE:LINE: ...` error.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
+import shutil
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,9 +31,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sdk_scripts.client import LabelStudioClient
-from sdk_scripts.fileio import write_text_atomically
+from sdk_scripts.errors import LabelopsError
+from sdk_scripts.input_files import decode_utf8, json_error, jsonl_lines, read_input_bytes, strict_json
+from sdk_scripts.task_files import LIMIT_ENV, task_file_limit
 
 PULL_FORMAT = 1
+PULL_FILES = ("project.json", "label_config.xml", "tasks.jsonl")
+# temp files an earlier version of `pull` wrote inside DIR: a DIR holding them is still a pull
+_LEGACY_TEMP = (".tasks.jsonl.tmp", ".project.json.tmp", ".label_config.xml.tmp")
 _PROJECT_FIELDS = (
     "id", "title", "description", "maximum_annotations", "overlap_cohort_percentage", "sampling",
     "model_version", "created_at", "task_number", "total_annotations_number", "total_predictions_number",
@@ -41,16 +53,62 @@ class PullReport:
     predictions: int
 
 
+def _check_target(out_dir: Path) -> None:
+    """DIR may be new, empty or an earlier pull; anything else is refused before any request."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise LabelopsError(f"{out_dir} exists and is not a directory; give a directory for the pull")
+    if not out_dir.exists():
+        return
+    here = Path.cwd().resolve()
+    if out_dir.resolve() in (here, *here.parents):
+        raise LabelopsError(f"{out_dir} is the current directory (or holds it); pull into a directory of its own")
+    foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in PULL_FILES + _LEGACY_TEMP)
+    if foreign:
+        raise LabelopsError(f"{out_dir} holds files that are not part of a labelops pull ({foreign[0]!r}"
+                            f"{f' and {len(foreign) - 1} more' if len(foreign) > 1 else ''}); a pull replaces "
+                            "its whole directory, so give a new or empty one")
+
+
+def _project_fields(project: object, ref: str | int) -> dict:
+    if not isinstance(project, dict) or not isinstance(project.get("id"), int) \
+            or not isinstance(project.get("label_config"), str):
+        raise LabelopsError(f"Label Studio's answer for project {ref!r} has no id or labeling config")
+    return project
+
+
+def _beside(out_dir: Path, what: str) -> Path:
+    """A new hidden name next to `out_dir` (same filesystem, so renames are atomic)."""
+    return out_dir.parent / f".{out_dir.name}.{what}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _swap_in(tmp: Path, out_dir: Path) -> None:
+    """Replace `out_dir` by the finished pull in `tmp` (two renames; the old pull is removed last)."""
+    if out_dir.exists():
+        old = _beside(out_dir, "old")
+        os.rename(out_dir, old)
+        os.rename(tmp, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(tmp, out_dir)
+
+
 def pull_project(client: LabelStudioClient, project_ref: str | int, out_dir: Path, *, page_size: int = 100,
                  progress: bool | None = None) -> PullReport:
-    project = client.project(project_ref)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the project's pull into `out_dir` (see the module docstring); nothing is changed on failure."""
+    out_dir = Path(out_dir)
+    _check_target(out_dir)
+    project = _project_fields(client.project(project_ref), project_ref)
     show = sys.stderr.isatty() if progress is None else progress
     counts = {"tasks": 0, "annotations": 0, "predictions": 0}
-    tmp = out_dir / ".tasks.jsonl.tmp"
     try:
-        with tmp.open("w", encoding="utf-8") as fh, tqdm(
-            total=project.get("task_number"), unit="task", desc=f"pull {project['title']}", disable=not show
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _beside(out_dir, "pull")
+        tmp.mkdir()
+    except OSError as exc:
+        raise LabelopsError(f"cannot write the pull next to {out_dir}: {exc.strerror}") from None
+    try:
+        with (tmp / "tasks.jsonl").open("w", encoding="utf-8") as fh, tqdm(
+            total=project.get("task_number"), unit="task", desc=f"pull {project.get('title')}", disable=not show
         ) as bar:
             for task in client.iter_tasks(project["id"], page_size=page_size):
                 fh.write(json.dumps(task, ensure_ascii=False) + "\n")
@@ -58,26 +116,59 @@ def pull_project(client: LabelStudioClient, project_ref: str | int, out_dir: Pat
                 counts["annotations"] += len(task.get("annotations") or [])
                 counts["predictions"] += len(task.get("predictions") or [])
                 bar.update(1)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # a cut-off pull leaves the previous one, and nothing else, behind
-        raise
-    os.replace(tmp, out_dir / "tasks.jsonl")
-    write_text_atomically(out_dir / "label_config.xml", project["label_config"])
-    meta = {
-        "format": PULL_FORMAT,
-        "label_studio_url": client.url,
-        "pulled_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "project": {k: project.get(k) for k in _PROJECT_FIELDS},
-        "counts": counts,
-    }
-    write_text_atomically(out_dir / "project.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        (tmp / "label_config.xml").write_text(project["label_config"], encoding="utf-8")
+        meta = {
+            "format": PULL_FORMAT,
+            "label_studio_url": client.url,
+            "pulled_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "project": {k: project.get(k) for k in _PROJECT_FIELDS},
+            "counts": counts,
+        }
+        (tmp / "project.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _swap_in(tmp, out_dir)
+    except OSError as exc:
+        raise LabelopsError(f"cannot write the pull to {out_dir}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # a cut-off pull leaves the previous one, and nothing else
     return PullReport(out_dir, counts["tasks"], counts["annotations"], counts["predictions"])
 
 
+def _read_text(path: Path) -> str:
+    return decode_utf8(read_input_bytes(path, task_file_limit(), what="pull file",
+                                        limit_hint=f"; set {LIMIT_ENV} to raise it"), str(path))
+
+
 def read_pull(out_dir: Path) -> tuple[dict, str, list[dict]]:
-    """Load a pull directory: (project.json, label config, tasks)."""
-    meta = json.loads((out_dir / "project.json").read_text(encoding="utf-8"))
-    config = (out_dir / "label_config.xml").read_text(encoding="utf-8")
-    with (out_dir / "tasks.jsonl").open(encoding="utf-8") as fh:
-        tasks = [json.loads(line) for line in fh if line.strip()]
+    """Load a pull directory: (project.json, label config, tasks), each checked; one LabelopsError if damaged."""
+    out_dir = Path(out_dir)
+    meta_path = out_dir / "project.json"
+    if not meta_path.is_file():
+        raise LabelopsError(f"{out_dir} is not a `labelops pull` directory (no project.json)")
+    try:
+        meta = strict_json(_read_text(meta_path))
+    except ValueError as exc:
+        raise LabelopsError(f"{meta_path}: {json_error(exc)}") from None
+    project = meta.get("project") if isinstance(meta, dict) else None
+    if not isinstance(project, dict) or isinstance(project.get("id"), bool) or not isinstance(project.get("id"), int):
+        raise LabelopsError(f"{meta_path}: not a labelops pull's project.json (no integer project.id)")
+    if meta.get("format") != PULL_FORMAT:
+        raise LabelopsError(f"{meta_path}: pull format {meta.get('format')!r}, this labelops reads format "
+                            f"{PULL_FORMAT}; pull the project again")
+    config = _read_text(out_dir / "label_config.xml")
+    tasks_path = out_dir / "tasks.jsonl"
+    tasks: list[dict] = []
+    seen: dict[int, int] = {}
+    for number, line in jsonl_lines(_read_text(tasks_path)):
+        where = f"{tasks_path}:{number}"
+        try:
+            task = strict_json(line)
+        except ValueError as exc:
+            raise LabelopsError(f"{where}: {json_error(exc)}") from None
+        task_id = task.get("id") if isinstance(task, dict) else None
+        if isinstance(task_id, bool) or not isinstance(task_id, int):
+            raise LabelopsError(f"{where}: not a Label Studio task (an object with an integer 'id')")
+        if task_id in seen:
+            raise LabelopsError(f"{where}: task {task_id} is also on line {seen[task_id]}")
+        seen[task_id] = number
+        tasks.append(task)
     return meta, config, tasks

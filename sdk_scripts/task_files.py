@@ -144,7 +144,7 @@ def _csv_records(text: str, source: str, problems: _Problems, delimiter: str) ->
                 continue
             if len(row) != len(header):
                 word = "more" if len(row) > len(header) else "fewer"
-                problems.add(f"{source}:{start}", f"{word} values ({len(row)}) than the {len(header)} header columns")
+                problems.add(f"{source}:{start}", f"{word} values than the {len(header)} header columns ({len(row)})")
                 continue
             yield f"{source}:{start}", dict(zip(header, row, strict=True))
     except csv.Error as exc:

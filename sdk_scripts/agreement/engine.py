@@ -297,7 +297,7 @@ def agreement_report(label_config: str, tasks: list[dict], *, min_annotators: in
         for task_id, annotator in zip(table.task, table.annotator, strict=True):
             raters[task_id].add(annotator)
     task_rows = []
-    for task in tasks:
+    for task in extraction.tasks:
         per_control = {c["name"]: c["task_scores"].get(task["id"]) for c in controls}
         scored = [s for s in per_control.values() if s is not None]
         task_rows.append({
@@ -345,7 +345,7 @@ def per_task_scores(label_config: str, tasks: list[dict], min_annotators: int = 
         similarity = similarity_for(spec, [v for values in by_task.values() for v in values.values()])
         for task, score in task_scores_of(by_task, similarity).items():
             scores[task].append(score)
-    return {t["id"]: (float(np.mean(scores[t["id"]])) if scores.get(t["id"]) else None) for t in tasks}
+    return {t["id"]: (float(np.mean(scores[t["id"]])) if scores.get(t["id"]) else None) for t in extraction.tasks}
 
 
 

@@ -4,11 +4,14 @@ A rating is one annotator's value for one control on one task. Only submitted an
 cancelled (skipped) ones are excluded and counted, ground-truth annotations become the gold value of
 their task, and when an annotator has several annotations on a task the latest one is used (the
 others are counted as duplicates). Values that do not match the config (an unknown label, a
-missing value) are dropped with a note naming the task and annotation; the rest is still scored.
+missing value) and regions that cannot be measured (a box of width -20, NaN or 0 x 0, a span
+ending before it starts) are dropped with a problem naming the task, annotation and annotator;
+the rest is still scored. Malformed JSON of any shape becomes problems, never an exception.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,33 +41,96 @@ class Extraction:
     names: dict[int, str]
     annotation_flags: list[dict]
     problems: list[str]
+    tasks: list[dict] = field(default_factory=list)  # the tasks that could be read (objects with an id)
 
 
-def _week(timestamp: str | None) -> str:
-    if not timestamp:
+def _week(timestamp: object) -> str:
+    if not isinstance(timestamp, str) or not timestamp:
         return "unknown"
-    year, week, _ = datetime.fromisoformat(timestamp.replace("Z", "+00:00")).isocalendar()
+    try:
+        year, week, _ = datetime.fromisoformat(timestamp.replace("Z", "+00:00")).isocalendar()
+    except ValueError:
+        return "unknown"
     return f"{year}-W{week:02d}"
+
+
+def _stamp(annotation: dict) -> str:
+    value = annotation.get("updated_at")
+    return value if isinstance(value, str) else ""
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int | str) and not isinstance(value, bool)
 
 
 def _regions(result: list[dict], name: str) -> list[dict]:
     return [r for r in result if r.get("from_name") == name]
 
 
+def _number(value: object) -> float | None:
+    """A finite real number, or None (bools, NaN and infinities are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _box(value: dict) -> tuple[tuple[float, float, float, float] | None, str]:
+    """(x, y, width, height) of a rectangle or a polygon's bounding box, or (None, why it cannot be scored)."""
+    if "points" in value:
+        points = value["points"]
+        if not isinstance(points, list) or len(points) < 3:
+            return None, "a polygon needs at least 3 points"
+        coords = [(_number(p[0]), _number(p[1])) if isinstance(p, list) and len(p) == 2 else (None, None)
+                  for p in points]
+        if any(x is None or y is None for x, y in coords):
+            return None, "a polygon point is not a pair of finite numbers"
+        xs, ys = [x for x, _ in coords], [y for _, y in coords]
+        box = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+    elif all(k in value for k in ("x", "y", "width", "height")):
+        numbers = [_number(value[k]) for k in ("x", "y", "width", "height")]
+        if any(n is None for n in numbers):
+            shown = ", ".join(f"{k}={value[k]!r}"[:40] for k in ("x", "y", "width", "height"))
+            return None, f"geometry that is not finite numbers ({shown})"
+        box = tuple(numbers)  # type: ignore[assignment]
+    else:
+        return None, "a region has no geometry"
+    if not math.isfinite(box[2] * box[3]) or box[2] <= 0 or box[3] <= 0:
+        return None, f"a degenerate region (width {box[2]:g}, height {box[3]:g})"
+    return box, ""
+
+
 def parse_value(spec: ControlSpec, regions: list[dict], where: str, problems: list[str]) -> Any:
-    """The control's value in one annotation, or None when the annotator gave none."""
+    """The control's value in one annotation, or None when the annotator gave none.
+
+    What cannot be read (an unknown label, a value of the wrong type, degenerate geometry) is
+    reported in `problems` and left out; the rest of the annotation is still used.
+    """
     known = set(spec.labels)
 
-    def labels_of(region: dict) -> list[str]:
-        found = (region.get("value") or {}).get(spec.value_key) or []
+    def value_of(region: dict) -> dict:
+        value = region.get("value")
+        if not isinstance(value, dict):
+            problems.append(f"{where}: {spec.name}: a region without a value object; ignored")
+            return {}
+        return value
+
+    def labels_of(value: dict) -> list[str]:
+        found = value.get(spec.value_key)
+        if found is None:
+            return []
+        if not isinstance(found, list) or not all(isinstance(label, str) for label in found):
+            problems.append(f"{where}: {spec.name}: {spec.value_key} is not a list of label names; ignored")
+            return []
         unknown = [label for label in found if known and label not in known]
         if unknown:
             problems.append(f"{where}: {spec.name}: label {unknown[0]!r} is not in the config; ignored")
         return [label for label in found if not known or label in known]
 
+    values = [value_of(region) for region in regions]
     kind = spec.kind
     if kind in ("single", "multi"):
-        chosen = [label for region in regions for label in labels_of(region)]
+        chosen = [label for value in values for label in labels_of(value)]
         if kind == "multi":
             return frozenset(chosen)
         if len(chosen) > 1:
@@ -72,81 +138,138 @@ def parse_value(spec: ControlSpec, regions: list[dict], where: str, problems: li
             return None
         return chosen[0] if chosen else None
     if kind in ("rating", "number"):
-        values = [(r.get("value") or {}).get(spec.value_key) for r in regions]
-        values = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-        if regions and not values:
-            problems.append(f"{where}: {spec.name}: no {spec.value_key} value; ignored")
-        return float(values[0]) if values else None
+        numbers = [_number(value.get(spec.value_key)) for value in values]
+        numbers = [n for n in numbers if n is not None]
+        if regions and not numbers:
+            problems.append(f"{where}: {spec.name}: no finite {spec.value_key} value; ignored")
+        return numbers[0] if numbers else None
     if kind == "text":
-        texts = [t for r in regions for t in ((r.get("value") or {}).get("text") or [])]
-        return "\n".join(map(str, texts)) if texts else None
+        texts = []
+        for value in values:
+            text = value.get("text")
+            text = [text] if isinstance(text, str) else text
+            if text is None:
+                continue
+            if not isinstance(text, list) or not all(isinstance(t, str) for t in text):
+                problems.append(f"{where}: {spec.name}: text is not a list of strings; ignored")
+                continue
+            texts += text
+        return "\n".join(texts) if texts else None
     if kind == "boxes":
         boxes = []
-        for region in regions:
-            value = region.get("value") or {}
-            for label in labels_of(region):
-                if "points" in value:
-                    xs = [p[0] for p in value["points"]]
-                    ys = [p[1] for p in value["points"]]
-                    boxes.append((label, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
-                elif all(k in value for k in ("x", "y", "width", "height")):
-                    boxes.append((label, value["x"], value["y"], value["width"], value["height"]))
-                else:
-                    problems.append(f"{where}: {spec.name}: a region has no geometry; ignored")
+        for value in values:
+            labels = labels_of(value)
+            if not labels:
+                continue
+            box, why = _box(value)
+            if box is None:
+                problems.append(f"{where}: {spec.name}: {why}; left out of the scores")
+                continue
+            boxes += [(label, *box) for label in labels]
         return tuple(boxes)
     if kind == "spans":
         spans = []
-        for region in regions:
-            value = region.get("value") or {}
+        for value in values:
             start, end = value.get("start"), value.get("end")
-            if not isinstance(start, int) or not isinstance(end, int):
-                problems.append(f"{where}: {spec.name}: a span without integer start/end; ignored")
+            if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) \
+                    or not isinstance(end, int):
+                problems.append(f"{where}: {spec.name}: a span without integer start/end; left out of the scores")
                 continue
-            spans += [(label, start, end) for label in labels_of(region)]
+            if start < 0 or end <= start:
+                problems.append(f"{where}: {spec.name}: a degenerate span (start {start}, end {end}); "
+                                "left out of the scores")
+                continue
+            spans += [(label, start, end) for label in labels_of(value)]
         return tuple(spans)
     raise ValueError(f"unknown kind {kind}")
 
 
 def _name(annotation: dict) -> str | None:
-    created = annotation.get("created_username") or ""
-    email = created.split(",")[0].strip()
+    created = annotation.get("created_username")
+    email = created.split(",")[0].strip() if isinstance(created, str) else ""
     return email or None
 
 
+def _annotator(annotation: dict) -> object:
+    user = annotation.get("completed_by")
+    if isinstance(user, dict):
+        user = user.get("id")
+    return user if _is_id(user) else None
+
+
+def _result_of(annotation: dict, where: str, problems: list[str]) -> list[dict]:
+    result = annotation.get("result")
+    if result is None:
+        return []
+    if not isinstance(result, list):
+        problems.append(f"{where}: its result is not a list; ignored")
+        return []
+    regions = [r for r in result if isinstance(r, dict)]
+    if len(regions) < len(result):
+        problems.append(f"{where}: {len(result) - len(regions)} result item(s) are not objects; ignored")
+    return regions
+
+
+def _valid_tasks(tasks: list, problems: list[str]) -> list[dict]:
+    """Tasks that are objects with an id seen once; the others are reported."""
+    seen: set = set()
+    valid = []
+    for index, task in enumerate(tasks, start=1):
+        task_id = task.get("id") if isinstance(task, dict) else None
+        if not _is_id(task_id):
+            problems.append(f"task #{index}: not a task object with an id; ignored")
+        elif task_id in seen:
+            problems.append(f"task {task_id}: listed twice; the second copy is ignored")
+        else:
+            seen.add(task_id)
+            valid.append(task)
+    return valid
+
+
 def extract(controls: list[ControlSpec], tasks: list[dict]) -> Extraction:
-    counts: Counter = Counter(tasks=len(tasks))
+    """Ratings of every control from Label Studio task JSON; anything malformed becomes a problem, never an error."""
     problems: list[str] = []
+    tasks = _valid_tasks(tasks, problems)
+    counts: Counter = Counter(tasks=len(tasks))
     names: dict[int, str] = {}
     ratings = [Ratings(spec) for spec in controls]
     flags: list[dict] = []
     for task in tasks:
         latest: dict[Any, dict] = {}
         gold: dict | None = None
-        for annotation in task.get("annotations") or []:
+        annotations = task.get("annotations") or []
+        if not isinstance(annotations, list):
+            problems.append(f"task {task['id']}: its annotations are not a list; ignored")
+            annotations = []
+        for annotation in annotations:
+            if not isinstance(annotation, dict):
+                problems.append(f"task {task['id']}: an annotation that is not an object; ignored")
+                continue
             counts["annotations"] += 1
             if annotation.get("was_cancelled"):
                 counts["cancelled"] += 1
                 continue
             if annotation.get("ground_truth"):
                 counts["ground_truth"] += 1
-                gold = max(gold or annotation, annotation, key=lambda a: a.get("updated_at") or "")
+                gold = max(gold or annotation, annotation, key=_stamp)
                 continue
-            user = annotation.get("completed_by")
-            if isinstance(user, dict):
-                user = user.get("id")
+            user = _annotator(annotation)
+            if user is None:
+                problems.append(f"task {task['id']}, annotation {annotation.get('id')!r}: no annotator "
+                                "(completed_by); ignored")
+                continue
             if user in latest:
                 counts["duplicates"] += 1
-                if (annotation.get("updated_at") or "") < (latest[user].get("updated_at") or ""):
+                if _stamp(annotation) < _stamp(latest[user]):
                     continue
             latest[user] = annotation
             if _name(annotation):
                 names.setdefault(user, _name(annotation))
         for user, annotation in latest.items():
-            result = annotation.get("result") or []
-            where = f"task {task['id']}, annotation {annotation.get('id')}"
-            set_flags = [c for r in _regions(result, "flag") for c in (r.get("value") or {}).get("choices") or []]
-            confidence = [c for r in _regions(result, "confidence")
-                          for c in (r.get("value") or {}).get("choices") or []]
+            where = f"task {task['id']}, annotation {annotation.get('id')!r} by annotator {user}"
+            result = _result_of(annotation, where, problems)
+            set_flags = _choices(_regions(result, "flag"))
+            confidence = _choices(_regions(result, "confidence"))
             flags.append({"task": task["id"], "annotator": user, "flags": set_flags,
                           "low_confidence": CONFIDENCE_LOW in confidence})
             week = _week(annotation.get("created_at"))
@@ -159,13 +282,24 @@ def extract(controls: list[ControlSpec], tasks: list[dict]) -> Extraction:
                 table.week.append(week)
                 table.value.append(value)
         if gold is not None:
+            where = f"task {task['id']}, ground truth {gold.get('id')!r}"
+            result = _result_of(gold, where, problems)
             for table in ratings:
-                where = f"task {task['id']}, ground truth {gold.get('id')}"
-                value = parse_value(table.control, _regions(gold.get("result") or [], table.control.name), where,
-                                    problems)
+                value = parse_value(table.control, _regions(result, table.control.name), where, problems)
                 if value is not None:
                     table.gold[task["id"]] = value
-    return Extraction(ratings, counts, names, flags, problems)
+    return Extraction(ratings, counts, names, flags, problems, tasks)
+
+
+def _choices(regions: list[dict]) -> list[str]:
+    """The choice names in a quality field's regions (anything else is skipped)."""
+    found = []
+    for region in regions:
+        value = region.get("value")
+        choices = value.get("choices") if isinstance(value, dict) else None
+        if isinstance(choices, list):
+            found += [c for c in choices if isinstance(c, str)]
+    return found
 
 
 def group_by_task(table: Ratings) -> dict[int, dict[int, Any]]:
