@@ -3,7 +3,7 @@
 Masked wherever they appear in a log line (message, arguments and traceback): the configured secrets
 (LABEL_STUDIO_API_KEY, BASIC_AUTH_PASS), `Token`/`Bearer`/`Basic` credentials, JSON or form fields
 named like a secret (`access_token`, `password`, `api_key`, ...), JWTs, and the password in a URL
-(`http://user:secret@host`).
+(`http://user:secret@host`), and the signing parameters of presigned storage URLs.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ _PATTERNS = [
     re.compile(r"(?i)([\"']?(?:access_token|refresh|api_key|password|secret|token)[\"']?\s*[:=]\s*)"
                r"(\"[^\"]*\"|'[^']*'|[^\s,&}]+)"),
     re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@"),  # scheme://user:PASSWORD@
+    # presigned URLs (S3, GCS, Azure SAS): the query is the credential
+    re.compile(r"(?i)([?&](?:X-Amz-[A-Za-z-]+|X-Goog-[A-Za-z-]+|AWSAccessKeyId|Signature|Expires|sig|se|sp|sv|"
+               r"GoogleAccessId)=)[^&\s\"']+"),
 ]
 MAX_BODY_CHARS = 4000
 
@@ -35,7 +38,8 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     text = _PATTERNS[0].sub(lambda m: f"{m.group(1)} {MASK}", text)
     text = _PATTERNS[1].sub(MASK, text)
     text = _PATTERNS[2].sub(lambda m: f"{m.group(1)}{MASK}", text)
-    return _PATTERNS[3].sub(lambda m: f"{m.group(1)}{MASK}@", text)
+    text = _PATTERNS[3].sub(lambda m: f"{m.group(1)}{MASK}@", text)
+    return _PATTERNS[4].sub(lambda m: f"{m.group(1)}{MASK}", text)
 
 
 def _redact_value(value: Any) -> Any:

@@ -154,6 +154,9 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
     settings = settings or BackendSettings.load()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO: presigned storage URLs among them
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     install_redaction(secrets=[settings.label_studio_api_key, settings.basic_auth_pass])
     app = Flask("ml_backend")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes

@@ -50,7 +50,11 @@ def postgres() -> Iterator[LocalPostgres | None]:
 def label_studio(
     tmp_path_factory: pytest.TempPathFactory, postgres: LocalPostgres | None
 ) -> Iterator[LocalLabelStudio]:
-    server = LocalLabelStudio(tmp_path_factory.mktemp("label-studio") / "data", TEST_ADMIN, database=postgres)
+    # local-files storage as a team using it runs Label Studio: serving on, one document root
+    local_files = tmp_path_factory.mktemp("ls-local-files")
+    server = LocalLabelStudio(tmp_path_factory.mktemp("label-studio") / "data", TEST_ADMIN, database=postgres,
+                              extra_env={"LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "true",
+                                         "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(local_files)})
     server.start()
     yield server
     server.stop()

@@ -1,0 +1,176 @@
+"""Images where teams keep them: uploads, Label Studio local-files storage and S3-compatible storage.
+
+One image project gets tasks from all three: two uploaded files, two from a local-files storage and
+two from an S3 source storage on a real S3-compatible server on loopback (moto's server, connected to
+Label Studio with a custom endpoint, imported by Label Studio's storage sync) — presigned URLs on, and a
+second S3 storage with presigned URLs off (Label Studio proxies the bytes). The backend pre-annotates
+every task (S3 objects through Label Studio's resolve endpoint for the task, no S3 credentials in the
+backend), then trains the detector from annotations on tasks of every source. A storage object that is
+not an image, and a storage URI no storage of the project covers, each get one clear line in the log.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import httpx
+import pytest
+from PIL import Image
+
+from ml_backend.local_server import LocalBackend
+from ml_backend.training.shapes import CLASSES
+from sdk_scripts.label_config_library import read_config, render_config
+from sdk_scripts.ls_server import free_port
+from sdk_scripts.ml_backend_link import connect_backend
+from sdk_scripts.preannotate import preannotate
+from tests.conftest import auth_headers, unique_title
+from tests.shapes_truth import matched_shapes, write_test_images
+from tests.test_active_learning_loop import _wait_for_runs
+
+pytestmark = pytest.mark.label_studio
+KEY, SECRET, REGION = "labelops-test-key", "labelops-test-secret", "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint(tmp_path_factory):
+    """moto's S3-compatible server on a loopback port (a real HTTP server speaking the S3 API)."""
+    port = free_port()
+    exe = Path(sys.executable).with_name("moto_server")
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("wb")
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            break
+        except httpx.HTTPError:
+            assert proc.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def backend(label_studio, tmp_path_factory):
+    root = tmp_path_factory.mktemp("storage-backend")
+    env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.admin_token,
+           "LABELOPS_CACHE_DIR": str(root / "cache"), "YOLO_CONFIG_DIR": str(root / "ultralytics"),
+           "MODEL_DIR": str(root / "models"), "TRAIN_MIN_ANNOTATIONS": "1000", "TRAIN_EPOCHS": "2",
+           "TRAIN_IMGSZ": "320"}
+    server = LocalBackend(env=env, log_path=root / "backend.log").start()
+    yield server
+    server.stop()
+
+
+def _ls(label_studio, method: str, path: str, **kwargs) -> dict:
+    resp = httpx.request(method, f"{label_studio.url}{path}", timeout=120,
+                         headers=auth_headers(label_studio.url, label_studio.admin_token), **kwargs)
+    assert resp.status_code in (200, 201), resp.text
+    return resp.json()
+
+
+def _s3_storage(label_studio, pid: int, endpoint: str, bucket: str, presign: bool) -> None:
+    storage = _ls(label_studio, "POST", "/api/storages/s3/", json={
+        "project": pid, "title": f"{bucket} presign={presign}", "bucket": bucket, "prefix": "shapes/",
+        "regex_filter": r".*\.png", "use_blob_urls": True, "presign": presign, "presign_ttl": 15,
+        "aws_access_key_id": KEY, "aws_secret_access_key": SECRET, "region_name": REGION, "s3_endpoint": endpoint})
+    _ls(label_studio, "POST", f"/api/storages/s3/{storage['id']}/sync")
+
+
+def _original(ref: str) -> str:
+    """The URI in task data: Label Studio's task API shows storage URIs as its resolve URL for the task."""
+    if "/resolve/?fileuri=" in ref:
+        return base64.urlsafe_b64decode(parse_qs(urlsplit(ref).query)["fileuri"][0]).decode()
+    return ref
+
+
+def _box_result(path: Path, shapes: list) -> list[dict]:
+    with Image.open(path) as img:
+        w, h = img.size
+    return [{"from_name": "label", "to_name": "image", "type": "rectanglelabels", "original_width": w,
+             "original_height": h, "value": {"x": 100 * s.box[0] / w, "y": 100 * s.box[1] / h,
+                                             "width": 100 * (s.box[2] - s.box[0]) / w,
+                                             "height": 100 * (s.box[3] - s.box[1]) / h, "rotation": 0,
+                                             "rectanglelabels": [s.label.capitalize()]}} for s in shapes]
+
+
+def test_uploads_local_files_and_s3_get_predictions_and_train_the_detector(
+        label_studio, ls_client, backend, s3_endpoint, tmp_path) -> None:
+    config = render_config(read_config("image_bbox"), {"label": [c.capitalize() for c in CLASSES]})
+    pid = ls_client.create_project(title=unique_title("storages"), label_config=config)["id"]
+    images = write_test_images(tmp_path, 8, seed=13579)
+    truth = {path.name: (path, shapes) for path, shapes in images}
+
+    uploaded = ls_client.upload_files(pid, [str(p) for p, _ in images[:2]])
+    # local-files storage: files under Label Studio's document root, imported by a storage sync
+    local_dir = Path(label_studio.extra_env["LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT"]) / f"p{pid}"
+    local_dir.mkdir()
+    for path, _ in images[2:4]:
+        shutil.copy(path, local_dir / path.name)
+    storage = _ls(label_studio, "POST", "/api/storages/localfiles/", json={
+        "project": pid, "title": "local", "path": str(local_dir), "regex_filter": r".*\.png", "use_blob_urls": True})
+    _ls(label_studio, "POST", f"/api/storages/localfiles/{storage['id']}/sync")
+    # S3: one bucket with presigned URLs (a redirect to the object), one proxied through Label Studio
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id=KEY, aws_secret_access_key=SECRET,
+                      region_name=REGION)
+    for bucket, chunk in ((f"presigned-{pid}", images[4:6]), (f"proxied-{pid}", images[6:8])):
+        s3.create_bucket(Bucket=bucket)
+        for path, _ in chunk:
+            s3.upload_file(str(path), bucket, f"shapes/{path.name}")
+    s3.put_object(Bucket=f"presigned-{pid}", Key="shapes/not-an-image.png", Body=b"<html>oops</html>")
+    _s3_storage(label_studio, pid, s3_endpoint, f"presigned-{pid}", presign=True)
+    _s3_storage(label_studio, pid, s3_endpoint, f"proxied-{pid}", presign=False)
+    stray = ls_client.import_tasks(pid, [{"image": "s3://no-such-bucket/shapes/x.png"}])[0]
+
+    tasks = list(ls_client.iter_tasks(pid))
+    refs = {t["id"]: _original(t["data"]["image"]) for t in tasks}
+    assert sum(r.startswith("/data/upload/") for r in refs.values()) == 2
+    assert sum(r.startswith("/data/local-files/?d=") for r in refs.values()) == 2
+    assert sum(r.startswith("s3://") for r in refs.values()) == 6  # 2 + 2 + not-an-image + the stray one
+
+    connect_backend(ls_client, pid, backend.url)
+    preannotate(ls_client, pid, backend_url=backend.url, progress=False)
+    found = total = 0
+    by_id = {t["id"]: t for t in ls_client.iter_tasks(pid)}
+    for task_id, ref in refs.items():
+        name = ref.rsplit("/", 1)[-1]
+        if task_id in uploaded:
+            name = next(n for n in truth if ref.endswith(n))  # Label Studio prefixes uploads with a hash
+        if name not in truth:
+            continue
+        [prediction] = by_id[task_id]["predictions"]
+        hits = matched_shapes(truth[name][1], prediction["result"])
+        assert hits >= 1, (ref, prediction["result"])
+        found, total = found + hits, total + len(truth[name][1])
+    assert found >= 0.7 * total, f"{found} of {total} shapes found"
+    log = Path(backend.log_path).read_text()
+    bad = next(t for t, r in refs.items() if r.endswith("not-an-image.png"))
+    assert f"task {bad}, control 'label': no prediction: not an image file (an HTML page)" in log
+    assert (f"task {stray}, control 'label': no prediction: Label Studio could not resolve the storage URI "
+            "(404") in log
+    assert KEY not in log and SECRET not in log and label_studio.admin_token not in log
+
+    # train the detector from annotations on tasks of every source
+    chosen = [t for t in tasks if refs[t["id"]].startswith("/data/upload/")][:2]
+    chosen += [t for t in tasks if refs[t["id"]].startswith("/data/local-files/")][:1]
+    chosen += [t for t in tasks if refs[t["id"]].startswith(("s3://presigned", "s3://proxied"))
+               and not refs[t["id"]].endswith("not-an-image.png")]
+    for task in chosen:
+        ref = refs[task["id"]]
+        name = next(n for n in truth if ref.endswith(n))
+        ls_client.create_annotation(task["id"], _box_result(*truth[name]))
+    httpx.post(f"{backend.url}/webhook", json={"action": "START_TRAINING", "project": {"id": pid}}, timeout=30)
+    run = _wait_for_runs(backend.url, pid, 1, timeout=400)[-1]
+    assert run["event"] == "trained", run
+    assert run["controls"]["label"]["kind"] == "detector" and run["controls"]["label"]["examples"] == len(chosen)
+    assert ls_client.project(pid)["model_version"] == f"labelops-p{pid}-v1"
