@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
-from sdk_scripts.pii.pseudonymise import Pseudonymiser
 from sdk_scripts.task_files import KEY_FIELD, file_kind, read_task_file
 from sdk_scripts.task_schema import config_data_fields
+
+if TYPE_CHECKING:  # the [pii] extra: needed only when the caller pseudonymises
+    from sdk_scripts.pii.pseudonymise import Pseudonymiser
 
 
 @dataclass

@@ -151,6 +151,77 @@ def test_backend_extra_declares_the_advisory_floors() -> None:
         assert below is None or below not in declared[name], f"{name} {declared[name]} admits {below}"
 
 
+def _third_party_imports() -> dict[str, set[str]]:
+    """{top-level module: files} of every absolute import in our code, tests and benches (stdlib and ours left out)."""
+    import ast
+
+    folders = ("ml_backend", "sdk_scripts", "label_configs", "tests", "bench", "tools", "deploy")
+    files = [f for top in folders for f in (ROOT / top).rglob("*.py") if "__pycache__" not in f.parts]
+    ours = set(folders) | {f.stem for f in files}  # packages, and scripts importing their neighbours
+    found: dict[str, set[str]] = {}
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for top in (name.split(".", 1)[0] for name in names):
+                if top not in sys.stdlib_module_names and top not in ours and top != "__future__":
+                    found.setdefault(top, set()).add(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_every_direct_import_is_declared() -> None:
+    project = PYPROJECT["project"]
+    declared = {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
+    declared |= {canonicalize_name(Requirement(r).name) for extra in project["optional-dependencies"].values()
+                 for r in extra}
+    providers = importlib.metadata.packages_distributions()
+    imports = _third_party_imports()
+    assert {"numpy", "flask", "torch", "label_studio_sdk"} <= set(imports)
+    undeclared = {module: sorted(files)[:3] for module, files in imports.items()
+                  if not declared & {canonicalize_name(d) for d in providers.get(module, [])}}
+    assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """Modules a file imports when it is loaded (its top-level statements, not those inside functions)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_the_clis_modules_load_without_any_extra() -> None:
+    """Every CLI module, and each of our modules it loads, imports no extra's package when loaded (a command
+    imports what it needs when it runs). Left out: the local Label Studio harness and the PII package."""
+    left_out = ("sdk_scripts/demo.py", "sdk_scripts/ls_server.py", "sdk_scripts/local_postgres.py", "sdk_scripts/pii/")
+    todo = [p for p in (ROOT / "sdk_scripts").rglob("*.py") if not str(p.relative_to(ROOT)).startswith(left_out)]
+    extras = {m for extra in ("backend", "pii", "server") for m in EXTRA_MODULES[extra]}
+    seen: set[Path] = set()
+    offending = {}
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in _module_level_imports(path):
+            if name.split(".")[0] in extras:
+                offending.setdefault(str(path.relative_to(ROOT)), []).append(name)
+            for candidate in (ROOT / (name.replace(".", "/") + ".py"), ROOT / name.replace(".", "/") / "__init__.py"):
+                if name.split(".")[0] in ("sdk_scripts", "ml_backend") and candidate.is_file():
+                    todo.append(candidate)
+    assert len(seen) > 30 and not offending, offending
+
+
 # -- constraints.txt -------------------------------------------------------------------------------
 
 
