@@ -5,6 +5,7 @@ TRAIN_MIN_ANNOTATIONS, and events during a run cause exactly one follow-up run."
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -56,6 +57,7 @@ def rq_backend(label_studio, redis_url, tmp_path_factory):
         worker = subprocess.Popen([str(rq), "worker", RQ_QUEUE_NAME, "--url", redis_url,
                                    "--worker-class", "rq.worker.SimpleWorker"],
                                   env={**backend.env}, stdout=log, stderr=subprocess.STDOUT)
+    backend.rq_worker = worker
     yield backend
     worker.terminate()
     worker.wait(20)
@@ -84,8 +86,15 @@ def test_rq_worker_trains_and_coalesces_events_into_one_follow_up(rq_backend, ls
             "running"]:
         assert time.monotonic() < deadline, "the worker never started the run"
         time.sleep(0.05)
-    answers = [httpx.post(hook, json={"action": "ANNOTATION_UPDATED", "project": {"id": pid}}, timeout=30).json()[
-        "status"] for _ in range(10)]
+    # Hold the worker (it runs the job in its own process) so that all ten events arrive while run 2 is
+    # going, whatever the machine's load: events arriving after run 2 ended would rightly start one more
+    # follow-up (run 3 may not have seen them), which is not what this test is about.
+    rq_backend.rq_worker.send_signal(signal.SIGSTOP)
+    try:
+        answers = [httpx.post(hook, json={"action": "ANNOTATION_UPDATED", "project": {"id": pid}},
+                              timeout=30).json()["status"] for _ in range(10)]
+    finally:
+        rq_backend.rq_worker.send_signal(signal.SIGCONT)
     assert answers == ["queued"] * 10
     history = _wait_for_runs(rq_backend.url, pid, 3)
     time.sleep(1.0)
