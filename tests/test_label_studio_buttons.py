@@ -136,3 +136,18 @@ def test_al_status_counts_predictions_per_version(label_studio, ls_client, backe
     result = run_cli("al", "status", pid, "--backend", backend.url)
     assert result.code == 0, result.err
     assert "someone-else: 2 predictions" in result.out, result.out
+
+
+def test_label_studio_predicts_when_an_annotator_opens_a_task(label_studio, ls_client, backend, annotators) -> None:
+    """"Retrieve predictions when a task loads": Label Studio calls /predict itself as the task is served."""
+    pid = ls_client.create_project(title=unique_title("predict on load"), label_config=CONFIG)["id"]
+    [task_id] = ls_client.import_tasks(pid, [{"text": "I am furious, this is the third time it broke."}])
+    connected = connect_backend(ls_client, pid, backend.url, predict_on_load=True)
+    assert ls_client.model_versions(pid).get(connected.model_version, 0) == 0  # nothing predicted yet
+    served = httpx.get(f"{label_studio.url}/api/projects/{pid}/next", timeout=120,
+                       headers=auth_headers(label_studio.url, annotators[1].token))
+    assert served.status_code == 200, served.text
+    assert ls_client.model_versions(pid)[connected.model_version] == 1  # Label Studio asked the backend
+    [prediction] = ls_client.task(task_id)["predictions"]
+    assert prediction["model_version"] == connected.model_version
+    assert [r["from_name"] for r in prediction["result"]] == ["queue"]
