@@ -44,6 +44,17 @@ system-deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# What `make compose-smoke` needs (as root): Debian's docker.io, iptables and debootstrap, and Compose v2 from
+# Debian trixie's docker-compose package (bookworm's is v1, which rejects docker-compose.yml).
+compose-deps:
+	deploy/compose_smoke/install_deps.sh
+
+# The production stack (docker-compose.yml) started for real on Docker, offline: stand-in images for the official
+# ones, our backend image, a project, an annotator, a training run, then `down -v` (deploy/compose_smoke/).
+# Runs as root when it must start dockerd; ~11 GB of images kept in ~/.cache/labelops/docker for the next run.
+compose-smoke: install compose-deps
+	$(BIN)/python -m deploy.compose_smoke
+
 demo: install
 	$(BIN)/python -m sdk_scripts.demo
 

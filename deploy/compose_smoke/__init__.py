@@ -1,0 +1,1 @@
+"""`make compose-smoke`: the production compose stack started for real on a local Docker daemon, then torn down."""
