@@ -3,12 +3,14 @@
 # LABELOPS_PROJECTS (comma list of project ids or exact titles) via `labelops backend connect`, which is
 # idempotent (a rerun changes nothing). Exits non-zero when any project failed.
 #   LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY  where Label Studio is and its token (read by labelops)
-#   LABELOPS_BACKEND_URL                    the backend as Label Studio reaches it (http://ml-backend:9090)
+#   LABELOPS_BACKEND_URL                    the backend as Label Studio reaches it; its host needs a dot
+#                                           (http://ml-backend.labelops.internal:9090): Label Studio refuses
+#                                           webhook URLs whose host has none
 #   LABELOPS_PREDICT_ON_LOAD                true: also turn on "retrieve predictions when a task loads"
 set -eu
 set -f  # no globbing of project titles
 
-backend="${LABELOPS_BACKEND_URL:-http://ml-backend:9090}"
+backend="${LABELOPS_BACKEND_URL:-http://ml-backend.labelops.internal:9090}"
 projects="${LABELOPS_PROJECTS:-}"
 
 case "$(printf '%s' "${LABELOPS_PREDICT_ON_LOAD:-false}" | tr '[:upper:]' '[:lower:]')" in

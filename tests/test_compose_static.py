@@ -18,6 +18,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -302,7 +303,7 @@ def test_backend_talks_to_label_studio_on_the_compose_network(services: dict[str
     for name in BACKEND_IMAGE_SERVICES:
         assert _env(services[name])["LABEL_STUDIO_URL"] == "http://label-studio:8080", name
     setup = _env(services["setup"])
-    assert setup["LABELOPS_BACKEND_URL"] == "http://ml-backend:9090"
+    assert urlsplit(setup["LABELOPS_BACKEND_URL"]).hostname in _backend_aliases(services)
     # the CLI's own names for the backend's basic-auth credentials carry the backend's values
     backend = _env(services["ml-backend"])
     assert setup["LABELOPS_BACKEND_USER"] == backend["BASIC_AUTH_USER"] == "${BASIC_AUTH_USER:-}"
@@ -355,6 +356,66 @@ def test_label_studio_may_reach_the_backend_subnet_and_nothing_else_private(
         assert "ml" in services[name]["networks"], name
 
 
+# -- names Label Studio accepts ------------------------------------------------------------
+
+
+def _backend_aliases(services: dict[str, dict[str, Any]]) -> set[str]:
+    networks = services["ml-backend"]["networks"]
+    assert isinstance(networks, dict), "ml-backend needs the long `networks:` form (an alias on `ml`)"
+    return set(networks["ml"].get("aliases") or [])
+
+
+def _django_url_valid(url: str) -> bool:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    try:
+        URLValidator()(url)
+    except ValidationError:
+        return False
+    return True
+
+
+def test_label_studio_accepts_the_backend_webhook_url(services: dict[str, dict[str, Any]]) -> None:
+    """Label Studio validates webhook URLs with Django's URLValidator: a host without a dot is refused and the
+    training webhook is silently never created, so Label Studio calls the backend by a dotted alias."""
+    assert not _django_url_valid("http://ml-backend:9090/webhook")  # the bare service name: refused
+    url = _env(services["setup"])["LABELOPS_BACKEND_URL"]
+    host = urlsplit(url).hostname
+    assert host in _backend_aliases(services) and "." in host
+    assert _django_url_valid(f"{url}/webhook")
+    default = re.search(r'backend="\$\{LABELOPS_BACKEND_URL:-([^}]+)\}"', SETUP_SCRIPT.read_text(encoding="utf-8"))
+    assert default and default.group(1) == url, "deploy/setup.sh's default must be the compose file's URL"
+
+
+def _token_column_length() -> int:
+    """The length of Label Studio's token column: rest_framework.authtoken's Token.key (read from its source)."""
+    spec = importlib.util.find_spec("rest_framework")
+    assert spec and spec.submodule_search_locations
+    source = (Path(next(iter(spec.submodule_search_locations))) / "authtoken" / "models.py").read_text(encoding="utf-8")
+    match = re.search(r"^\s*key = models\.CharField\(.*max_length=(\d+)", source, flags=re.MULTILINE)
+    assert match, "could not read Token.key's max_length"
+    return int(match.group(1))
+
+
+def test_every_admin_token_fits_label_studios_token_column(tmp_path: Path) -> None:
+    """LABEL_STUDIO_USER_TOKEN: Label Studio ignores 5 characters or fewer; its column is varchar(40), which
+    PostgreSQL enforces (SQLite does not): a longer token fails the first start and the admin has no token."""
+    from deploy.compose_smoke.stack import smoke_settings
+    from sdk_scripts.demo import _demo_credentials
+    from tests.conftest import TEST_ADMIN
+
+    limit = _token_column_length()
+    assert limit == 40
+    example = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+                   if line and not line.startswith("#"))
+    tokens = {".env.example": example["LABEL_STUDIO_USER_TOKEN"], "the test harness": TEST_ADMIN.token,
+              "make demo": _demo_credentials(tmp_path / "demo").token,
+              "make compose-smoke": smoke_settings(8080, 5)["LABEL_STUDIO_USER_TOKEN"]}
+    for where, token in tokens.items():
+        assert 6 <= len(token) <= limit, f"{where}: a token of {len(token)} characters"
+
+
 # -- the setup script ----------------------------------------------------------------------
 
 
@@ -389,5 +450,6 @@ def test_setup_script_with_no_projects_does_nothing(tmp_path: Path) -> None:
 def test_setup_script_reports_a_failed_project_and_goes_on(tmp_path: Path) -> None:
     rc, calls, out = _run_setup(tmp_path, fail_on="1", LABELOPS_PROJECTS="1,2")
     assert rc == 1
-    assert calls == ["backend|connect|1|http://ml-backend:9090|", "backend|connect|2|http://ml-backend:9090|"]
+    default = "http://ml-backend.labelops.internal:9090"  # the script's default: the compose file's value
+    assert calls == [f"backend|connect|1|{default}|", f"backend|connect|2|{default}|"]
     assert "FAILED for project(s): '1'" in out
