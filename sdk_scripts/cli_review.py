@@ -6,6 +6,7 @@ Argument parsing and printing only; the work is in `sdk_scripts.review`.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,10 +34,17 @@ def cmd_review_push(args: argparse.Namespace) -> int:
     from sdk_scripts.review.push import push_reviews
 
     client = client_from_args(args)
+
+    def waiting(lock: Path) -> None:
+        print(f"waiting for another review run on this project to finish (lock {lock}) ...", file=sys.stderr)
+
     report = push_reviews(client, args.project, per_task_scores, threshold=args.threshold,
-                          qa_fraction=args.qa_sample, seed=args.seed, review_title=args.review_project)
+                          qa_fraction=args.qa_sample, seed=args.seed, review_title=args.review_project,
+                          on_wait=waiting)
     for message in report.messages:
         print(f"note: {message}")
+    if report.duplicates_removed:
+        print(f"note: removed {len(report.duplicates_removed)} duplicate review task(s) made by runs that overlapped")
     project = report.review_project
     print(f"review project {project['id']} {project['title']!r}: {len(report.picks)} tasks need review; "
           f"{len(report.created)} created, {len(report.refreshed)} refreshed, {len(report.unchanged)} unchanged")
@@ -104,14 +112,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def add_project_arguments(parser: argparse.ArgumentParser) -> None:
     """PROJECT, --review-project and --threshold: what every command reading the loop's state takes."""
-    parser.add_argument("project", help="source project id or exact title")
-    parser.add_argument("--review-project", metavar="TITLE",
+    from sdk_scripts import arg_types as types
+
+    parser.add_argument("project", type=types.project_ref, help="source project id or exact title")
+    parser.add_argument("--review-project", metavar="TITLE", type=types.project_title,
                         help="review project title (default: '<source title> [review]')")
-    parser.add_argument("--threshold", type=float, default=0.8,
-                        help="per-task agreement below which a task needs review (default 0.8)")
+    parser.add_argument("--threshold", type=types.fraction, default=0.8,
+                        help="per-task agreement in [0, 1] below which a task needs review (default 0.8)")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    from sdk_scripts import arg_types as types
+
     review = commands.add_parser("review", help="send disagreements to reviewers and collect their decisions",
                                  description="The multi-pass review loop.")
     review_sub = review.add_subparsers(dest="review_command", metavar="ACTION", required=True)
@@ -120,9 +132,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Create (once) the review project and one review task per task that needs review; "
         "each annotator's version is attached as a prediction. Idempotent.")
     add_project_arguments(push)
-    push.add_argument("--qa-sample", type=float, default=0.05,
-                      help="fraction of agreed tasks also sent for spot checks (default 0.05)")
-    push.add_argument("--seed", type=int, default=0, help="seed of the QA sample (default 0)")
+    push.add_argument("--qa-sample", type=types.fraction, default=0.05,
+                      help="fraction in [0, 1] of agreed tasks also sent for spot checks (default 0.05)")
+    push.add_argument("--seed", type=types.integer, default=0, help="seed of the QA sample (default 0)")
     push.set_defaults(func=cmd_review_push)
 
     pull = review_sub.add_parser(
@@ -130,25 +142,25 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Collect submitted reviews: adjudicated labels become ground-truth annotations on the "
         "source tasks; 'no clear label' quarantines. Writes reviews.jsonl, states.jsonl, summary.json.")
     add_project_arguments(pull)
-    pull.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    pull.add_argument("--out", type=types.output_dir, required=True, metavar="DIR", help="output directory")
     pull.set_defaults(func=cmd_review_pull)
 
     export = commands.add_parser(
         "export", help="the final dataset: final label, state, confidence and every interpretation per task",
         description="Write one JSON line per task; quarantined tasks go to <FILE stem>.quarantine.jsonl.")
     add_project_arguments(export)
-    export.add_argument("--out", type=Path, required=True, metavar="FILE", help="output JSONL file")
+    export.add_argument("--out", type=types.output_file, required=True, metavar="FILE", help="output JSONL file")
     export.add_argument("--split", metavar="NAME:FRACTION,...",
                         help="also write splits, e.g. train:0.8,val:0.1,test:0.1 (to <FILE stem>.<name>.jsonl)")
     export.add_argument("--stratify", action="store_true", help="keep every label's share in every split")
-    export.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
+    export.add_argument("--seed", type=types.integer, default=0, help="seed of the split (default 0)")
     export.set_defaults(func=cmd_export)
 
     edge = commands.add_parser("edge-cases", help="the edge-case log as a static HTML page plus JSON",
                                description="Every review marked 'add to edge-case log', as DIR/index.html "
                                "and DIR/edge_cases.json.")
     add_project_arguments(edge)
-    edge.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    edge.add_argument("--out", type=types.output_dir, required=True, metavar="DIR", help="output directory")
     edge.set_defaults(func=cmd_edge_cases)
 
     status = commands.add_parser("status", help="one screen: task states, annotators, open reviews, agreement",

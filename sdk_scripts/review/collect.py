@@ -4,8 +4,8 @@ For every review task with a submitted review, the adjudicated result (the revie
 the reviewer's own fields) is written to the source task as a ground-truth annotation, so Label
 Studio itself shows the final label. "no clear label" quarantines the task instead (and removes the
 ground-truth annotation an earlier decision of that review had written). Re-running changes
-nothing unless a review changed. The run's outcome goes to OUT as reviews.jsonl, states.jsonl and
-summary.json.
+nothing unless a review changed; two pulls of one project on one machine take turns (`review.lock`).
+The run's outcome goes to OUT as reviews.jsonl, states.jsonl and summary.json.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.fileio import write_text_atomically
 from sdk_scripts.review.annotations import ground_truth
+from sdk_scripts.review.lock import project_lock
 from sdk_scripts.review.project_state import ProjectState, ScoresFor, load_project_state
 from sdk_scripts.review.review_config import DECISION_QUARANTINE
 from sdk_scripts.review.reviews import ADJUDICATION_META_FIELD, Review
@@ -40,8 +41,18 @@ def _same_result(a: list[dict], b: list[dict]) -> bool:
 
 
 def collect_reviews(client: LabelStudioClient, source_ref: str | int, scores_for: ScoresFor, *,
-                    threshold: float = 0.8, review_title: str | None = None) -> CollectReport:
-    state = load_project_state(client, source_ref, scores_for, threshold=threshold, review_title=review_title)
+                    threshold: float = 0.8, review_title: str | None = None, lock: bool = True) -> CollectReport:
+    """Write every submitted review back; holds the source project's review lock (see `review.lock`)."""
+    source_id = client.project(source_ref)["id"]
+    if not lock:
+        return _collect(client, source_id, scores_for, threshold, review_title)
+    with project_lock(client.url, source_id):
+        return _collect(client, source_id, scores_for, threshold, review_title)
+
+
+def _collect(client: LabelStudioClient, source_id: int, scores_for: ScoresFor, threshold: float,
+             review_title: str | None) -> CollectReport:
+    state = load_project_state(client, source_id, scores_for, threshold=threshold, review_title=review_title)
     if state.review_project is None:
         raise LabelopsError(
             f"project {state.source['id']} has no review project yet; run `labelops review push "

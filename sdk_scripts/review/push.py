@@ -7,6 +7,14 @@ every annotator's annotation as a prediction whose model_version names the annot
 task and its predictions are created in one import request, so a push cut off at any point leaves
 whole review tasks only, and a rerun creates exactly the missing ones. A source task whose
 annotations changed since its review task was made gets that review task refreshed in place.
+
+Concurrent runs: on one machine `review.lock` lets one push of a source project run at a time. Runs
+that still overlap (other machines) are made safe after the fact: after creating, a push lists the
+review project again and removes duplicates, so every run keeps the same one (the review task that
+has a review, else the lowest id; a reviewed duplicate is never deleted), and a review project
+created twice is folded into the one with the lowest id. Each source task records its review task
+per review project title in its meta (`labelops_review_tasks`), so pushing to another review
+project (`--review-project`) neither repoints the first one's links nor reads as a deletion.
 """
 
 from __future__ import annotations
@@ -14,16 +22,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
+from sdk_scripts.arg_types import TITLE_MAX
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.review.annotations import fingerprint, interpretations
+from sdk_scripts.review.lock import project_lock
 from sdk_scripts.review.review_config import REVIEW_INFO, compose_review_config
 from sdk_scripts.review.selection import ReviewPick, select_for_review
 from sdk_scripts.task_files import KEY_FIELD
 
 LINK_FIELD = "labelops_review"
-SOURCE_META_FIELD = "labelops_review_task"
+SOURCE_META_FIELD = "labelops_review_tasks"  # {review project title: {"project": id, "task": id}}
+LEGACY_META_FIELD = "labelops_review_task"  # before: {"project": id, "task": id}, default title only
 
 
 @dataclass
@@ -35,6 +47,7 @@ class PushReport:
     unchanged: list[int] = field(default_factory=list)
     orphaned: list[int] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    duplicates_removed: list[int] = field(default_factory=list)
 
 
 def orphaned_review_tasks(review_tasks: list[dict], source_id: int, source_task_ids: set[int]) -> list[int]:
@@ -45,7 +58,9 @@ def orphaned_review_tasks(review_tasks: list[dict], source_id: int, source_task_
 
 
 def default_review_title(source_title: str) -> str:
-    return f"{source_title} [review]"
+    """`<title> [review]`, the source title shortened to fit Label Studio's 50-character limit."""
+    suffix = " [review]"
+    return f"{source_title[:TITLE_MAX - len(suffix)].rstrip()}{suffix}"
 
 
 def review_key(source_project_id: int, source_task_id: int) -> str:
@@ -89,6 +104,16 @@ def build_review_task(source_project: dict, task: dict, pick: ReviewPick, emails
     return {"data": data, "predictions": predictions}
 
 
+def recorded_links(task: dict, title: str, default_title: str) -> dict | None:
+    """The review task a source task's meta records for review project `title` ({"project", "task"})."""
+    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    links = meta.get(SOURCE_META_FIELD)
+    link = links.get(title) if isinstance(links, dict) else None
+    if link is None and title == default_title and isinstance(meta.get(LEGACY_META_FIELD), dict):
+        link = meta[LEGACY_META_FIELD]
+    return link if isinstance(link, dict) else None
+
+
 def _find_or_create_review_project(client: LabelStudioClient, source: dict, tasks: list[dict], title: str,
                                    report_messages: list[str]) -> dict:
     config = compose_review_config(source["label_config"])
@@ -102,19 +127,59 @@ def _find_or_create_review_project(client: LabelStudioClient, source: dict, task
             project = client.update_project(project["id"], label_config=config)
             report_messages.append(f"review project {project['id']}: labeling config updated to match the source")
         return project
-    earlier = sorted({(t.get("meta") or {}).get(SOURCE_META_FIELD, {}).get("project") for t in tasks} - {None})
+    default = default_review_title(source["title"])
+    earlier = sorted({link.get("project") for t in tasks if (link := recorded_links(t, title, default))
+                      and isinstance(link.get("project"), int)})
     if earlier:
         report_messages.append(
             f"review project {title!r} (id {', '.join(map(str, earlier))}) no longer exists - it was deleted "
             "by hand; creating it again and pushing every current disagreement to it"
         )
-    return client.create_project(
+    created = client.create_project(
         title=title,
         label_config=config,
         description=f"Review tasks for project {source['id']} '{source['title']}', made by labelops.",
         maximum_annotations=1,
         show_skip_button=False,
     )
+    # Another run (on another machine) may have created it at the same moment: all keep the lowest id.
+    ids = sorted(p["id"] for p in client.projects_titled(title))
+    if ids and ids[0] != created["id"]:
+        client.delete_project(created["id"])  # ours is empty: nothing was pushed to it yet
+        return client.project(ids[0])
+    return created
+
+
+def _keeper(copies: list[dict]) -> dict:
+    """Which of several review tasks for one source task stays: the first reviewed one, else the lowest id."""
+    reviewed = [t for t in copies if t.get("annotations") or t.get("total_annotations")]
+    return min(reviewed or copies, key=lambda t: t["id"])
+
+
+def _remove_duplicates(client: LabelStudioClient, review_tasks: list[dict], report: PushReport) -> dict[str, dict]:
+    """key -> the one review task kept per key; unreviewed duplicates are deleted (reviewed ones reported)."""
+    by_key: dict[str, list[dict]] = {}
+    for task in review_tasks:
+        key = (task.get("data") or {}).get(KEY_FIELD)
+        if isinstance(key, str):
+            by_key.setdefault(key, []).append(task)
+    kept = {}
+    for key, copies in by_key.items():
+        keep = kept[key] = _keeper(copies)
+        for extra in copies:
+            if extra["id"] == keep["id"]:
+                continue
+            if extra.get("annotations") or extra.get("total_annotations"):
+                report.messages.append(f"review tasks {keep['id']} and {extra['id']} both hold a review of source "
+                                       f"task {key.rsplit(':', 1)[-1]}; the first is used, delete the other by hand")
+                continue
+            try:
+                client.delete_task(extra["id"])
+            except LabelopsError as exc:
+                if "not found" not in str(exc):
+                    raise  # else another run removed it first
+            report.duplicates_removed.append(extra["id"])
+    return kept
 
 
 def push_reviews(
@@ -128,9 +193,24 @@ def push_reviews(
     review_title: str | None = None,
     batch_size: int = 20,
     on_batch: Callable[[int], None] | None = None,
+    lock: bool = True,
+    on_wait: Callable[[Path], None] | None = None,
 ) -> PushReport:
-    """Pick disagreements in the source project and make or refresh their review tasks."""
+    """Pick disagreements in the source project and make or refresh their review tasks.
+
+    With `lock` (the default) the push holds the source project's review lock (`review.lock`);
+    `on_wait(lock_path)` is called once if another run holds it.
+    """
     source = client.project(source_ref)
+    if not lock:
+        return _push(client, source, scores_for, threshold, qa_fraction, seed, review_title, batch_size, on_batch)
+    with project_lock(client.url, source["id"], on_wait=on_wait):
+        return _push(client, source, scores_for, threshold, qa_fraction, seed, review_title, batch_size, on_batch)
+
+
+def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, list[dict]], Mapping[int, float | None]],
+          threshold: float, qa_fraction: float, seed: int, review_title: str | None, batch_size: int,
+          on_batch: Callable[[int], None] | None) -> PushReport:
     tasks = list(client.iter_tasks(source["id"]))
     by_id = {t["id"]: t for t in tasks}
     scores = scores_for(source["label_config"], tasks)
@@ -140,9 +220,7 @@ def push_reviews(
     review_project = _find_or_create_review_project(client, source, tasks, title, messages)
     report = PushReport(review_project, picks, messages=messages)
 
-    existing = {
-        t["data"].get(KEY_FIELD): t for t in client.iter_tasks(review_project["id"]) if KEY_FIELD in t["data"]
-    }
+    existing = _remove_duplicates(client, list(client.iter_tasks(review_project["id"])), report)
     report.orphaned = orphaned_review_tasks(list(existing.values()), source["id"], set(by_id))
 
     emails = client.user_emails()
@@ -159,17 +237,40 @@ def push_reviews(
         else:
             report.unchanged.append(current["id"])
 
+    created: dict[str, int] = {}
     for start in range(0, len(to_create), batch_size):
         batch = to_create[start : start + batch_size]
         ids = client.import_tasks(review_project["id"], [payload for _, payload in batch])
-        report.created += ids
-        for (source_task_id, _), review_task_id in zip(batch, ids, strict=True):
-            meta = dict(by_id[source_task_id].get("meta") or {})
-            meta[SOURCE_META_FIELD] = {"project": review_project["id"], "task": review_task_id}
-            client.update_task(source_task_id, meta=meta)
+        created.update({payload["data"][KEY_FIELD]: i for (_, payload), i in zip(batch, ids, strict=True)})
         if on_batch is not None:
             on_batch(len(batch))
+    if created:
+        # Check after creating: a run that overlapped ours made the same review tasks; keep one of each.
+        existing = _remove_duplicates(client, list(client.iter_tasks(review_project["id"])), report)
+        for key, review_task_id in created.items():
+            kept = existing.get(key, {}).get("id")
+            if kept == review_task_id:
+                report.created.append(review_task_id)
+            elif kept is not None:
+                report.unchanged.append(kept)  # the other run's copy is the one kept
+    for pick in picks:  # each source task records its review task (repairs links a cut-off run left out)
+        current = existing.get(review_key(source["id"], pick.task_id))
+        if current is not None:
+            _link_source(client, by_id[pick.task_id], title, review_project["id"], current["id"])
     return report
+
+
+def _link_source(client: LabelStudioClient, task: dict, title: str, review_project_id: int,
+                 review_task_id: int) -> None:
+    """Record on the source task which review task holds it in review project `title` (others untouched)."""
+    meta = dict(task.get("meta") if isinstance(task.get("meta"), dict) else {})
+    links = dict(meta.get(SOURCE_META_FIELD) if isinstance(meta.get(SOURCE_META_FIELD), dict) else {})
+    link = {"project": review_project_id, "task": review_task_id}
+    if links.get(title) == link:
+        return
+    links[title] = link
+    meta[SOURCE_META_FIELD] = links
+    client.update_task(task["id"], meta=meta)
 
 
 def _refresh(client: LabelStudioClient, current: dict, payload: dict) -> None:
