@@ -17,6 +17,7 @@ from pathlib import Path
 
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
 _FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_SPLIT_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
 TITLE_MIN, TITLE_MAX = 3, 50  # Label Studio's PROJECT_TITLE_MIN_LEN / _MAX_LEN
 
 
@@ -108,6 +109,22 @@ def project_or_pull_dir(text: str) -> int | str | Path:
     """A directory (a `labelops pull`; returned as Path) or else a project ref (see `project_ref`)."""
     path = Path(text)
     return path if path.is_dir() else project_ref(text)
+
+
+def split_ratios(text: str) -> dict[str, float]:
+    """`train:0.8,val:0.1,test:0.1`: distinct names of letters, digits, `_` or `-`; fractions > 0 summing to 1."""
+    ratios: dict[str, float] = {}
+    for part in text.split(","):
+        name, _, value = part.partition(":")
+        name = name.strip()
+        if not _SPLIT_NAME.fullmatch(name) or not _FLOAT.fullmatch(value.strip()):
+            raise argparse.ArgumentTypeError(f"{part.strip()!r} is not NAME:FRACTION (NAME: letters, digits, _ or -)")
+        if name in ratios:
+            raise argparse.ArgumentTypeError(f"split {name!r} is given twice")
+        ratios[name] = float(value)
+    if any(not math.isfinite(v) or v <= 0 for v in ratios.values()) or abs(sum(ratios.values()) - 1) > 1e-6:
+        raise argparse.ArgumentTypeError(f"split fractions must be positive and sum to 1, got {text!r}")
+    return ratios
 
 
 def output_dir(text: str) -> Path:

@@ -45,8 +45,8 @@ def add_gold(tasks: list[dict], path: Path) -> int:
         if isinstance(task_id, bool) or not isinstance(task_id, int) or not isinstance(result, list):
             raise LabelopsError(f'{path}:{number}: expected {{"task": id, "result": [...]}}')
         task = by_id.get(task_id)
-        if task is None:
-            continue
+        if task is None or not isinstance(task.get("annotations", []), list):
+            continue  # a task whose annotations are unreadable is reported by the extraction
         task.setdefault("annotations", []).append(
             {"id": f"gold:{number}", "result": result, "ground_truth": True, "was_cancelled": False,
              "updated_at": "9999"})

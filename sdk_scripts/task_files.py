@@ -192,6 +192,21 @@ def _key_problem(data: Mapping, key_field: str | None) -> str | None:
     return None
 
 
+def _has_nul(value: object) -> bool:
+    """Whether any string (key or value) holds U+0000 (iterative; depth is capped by the parser anyway)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack += list(item.keys()) + list(item.values())
+        elif isinstance(item, list):
+            stack += item
+    return False
+
+
 def _json_safe_problem(payload: dict) -> str | None:
     try:
         _canonical(payload).encode("utf-8")
@@ -199,6 +214,8 @@ def _json_safe_problem(payload: dict) -> str | None:
         return f"text with an unpaired surrogate ({exc.object[exc.start:exc.end]!a}), which is not valid Unicode"
     except (ValueError, TypeError, RecursionError) as exc:
         return f"not sendable as JSON ({type(exc).__name__})"
+    if _has_nul(payload):
+        return "text with a NUL character (U+0000), which Label Studio on PostgreSQL cannot store"
     return None
 
 
