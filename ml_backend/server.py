@@ -28,7 +28,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ml_backend import stats
+from ml_backend import stats, weights
 from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.queue import make_queue
 from ml_backend.active_learning.trainer import TrainingFailed, ls_client, rollback_project
@@ -169,6 +169,8 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
 
     queue = make_queue(settings)
     known_projects: set[str] = set()
+    text_model = {"name": settings.text_model, "path": str(weights.text_model_path(settings.text_model)),
+                  "tag": weights.text_model_tag(settings.text_model)}
 
     @app.errorhandler(BadRequest)
     def bad_request(exc: BadRequest) -> Any:
@@ -194,7 +196,7 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
         ok = any(v == "ok" for v in weights.values())
         return jsonify({"status": "UP", "model_class": "LabelopsModel", "weights": weights,
                         "detector_ready": weights["YOLO_MODEL_PATH"] == "ok",
-                        "text_model": settings.text_model, "basic_auth": credentials is not None,
+                        "text_model": text_model, "basic_auth": credentials is not None,
                         "message": "" if ok else "no YOLO weights configured or found: image tags are not servable",
                         "pid": os.getpid(), "stats": stats.snapshot()})
 

@@ -6,7 +6,9 @@ replaced on disk (new mtime) is loaded afresh on the next request. TEXT_MODEL is
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -65,6 +67,20 @@ def text_model_path(name: str) -> Path:
     if not (path / "modules.json").is_file():
         raise ValueError(f"TEXT_MODEL={name!r} holds no sentence-transformers model (no modules.json): {hint}")
     return path
+
+
+def text_model_tag(name: str) -> str:
+    """A short, stable name for the text model in model versions: `minilm` for the default, else
+    `<directory name>-<8 hex of its modules.json + config>` (another model directory, another tag)."""
+    if name in ("", DEFAULT_TEXT_MODEL):
+        return "minilm"
+    path = text_model_path(name)
+    digest = hashlib.sha1()
+    for part in ("modules.json", "config.json", "config_sentence_transformers.json"):
+        if (path / part).is_file():
+            digest.update((path / part).read_bytes())
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", path.resolve().name).strip("-")[:24] or "text"
+    return f"{stem}-{digest.hexdigest()[:8]}"
 
 
 def load_text_encoder(name: str) -> Any:

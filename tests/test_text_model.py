@@ -78,7 +78,9 @@ def test_backend_serves_text_predictions_from_the_directory(flat_model_dir: Path
            "NETGUARD_LOG": str(tmp_path / "net.log")}
     backend = LocalBackend(env=env, log_path=tmp_path / "backend.log").start()
     try:
-        assert backend.health()["text_model"] == str(flat_model_dir)
+        served = backend.health()["text_model"]
+        assert served["name"] == served["path"] == str(flat_model_dir)
+        assert served["tag"].startswith(f"{flat_model_dir.name}-".replace("_", "-"))
         tasks = [{"id": 1, "data": {"text": "What a wonderful, happy day!"}},
                  {"id": 2, "data": {"text": "This is terrible and I hate it."}}]
         response = httpx.post(f"{backend.url}/predict", timeout=120,
@@ -86,6 +88,7 @@ def test_backend_serves_text_predictions_from_the_directory(flat_model_dir: Path
         assert response.status_code == 200, response.text
         results = response.json()["results"]
         assert len(results) == 2
+        assert response.json()["model_version"] == f"labelops-{served['tag']}-zs"  # not the shipped MiniLM's
         for prediction in results:
             sentiment = [r for r in prediction["result"] if r["from_name"] == "sentiment"]
             assert len(sentiment) == 1, prediction

@@ -63,7 +63,7 @@ class TextZeroShot(ControlModel):
 
     @property
     def version(self) -> str:
-        return "minilm-head" if self.head else "minilm-zs"
+        return f"{weights.text_model_tag(self.settings.text_model)}-{'head' if self.head else 'zs'}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised sentence embeddings (cached per text in this process).
@@ -143,4 +143,4 @@ def encode_cached(encoder: Any, texts: list[str]) -> np.ndarray:
                 _embedding_cache[k] = np.asarray(encoder.encode([t], normalize_embeddings=True))[0]
             _embedding_cache.move_to_end(k)
             out.append(_embedding_cache[k])
-    return np.vstack(out) if out else np.empty((0, 384))
+    return np.vstack(out) if out else np.empty((0, encoder.get_sentence_embedding_dimension() or 0))
