@@ -124,7 +124,7 @@ class BackendSettings:
         for f in fields(cls):
             if f.name.upper() in env:
                 raw[f.name] = env[f.name.upper()]
-        # label-studio-ml's own names for the Label Studio connection
+        # label-studio-ml's name for the token, still accepted
         raw.setdefault("label_studio_api_key", env.get("LABEL_STUDIO_ACCESS_TOKEN", ""))
         # Label Studio's own name for the local-files document root
         raw.setdefault("local_files_root", env.get("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT", ""))

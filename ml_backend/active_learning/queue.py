@@ -9,7 +9,7 @@ a run cause exactly one follow-up run.
   concurrency) so one scheduler sees every event; a per-project file lock keeps runs from stacking
   even if several processes share the model directory.
 - `RQQueue` (TRAIN_QUEUE=rq, REDIS_URL=...) enqueues `run_training_job` on the RQ queue
-  label-studio-ml already depends on; start workers with `rq worker labelops-training --url REDIS_URL`
+  Label Studio itself uses; start workers with `rq worker labelops-training --url REDIS_URL`
   on any machine that shares MODEL_DIR. The per-project counters live in Redis; a follow-up job is
   enqueued with `depends_on` the running one, so it starts only after it.
 """

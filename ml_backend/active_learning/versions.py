@@ -8,7 +8,7 @@ Layout under `<root>/<project>/`:
 - `next` — the next run number (never reused, so predictions stored by a failed run can never be
   mistaken for a later run's).
 - `identity.json` — which Label Studio project these versions belong to: its creation time, the
-  `<id>.<created>` uid label-studio-ml sends. Project ids restart at 1 on a new Label Studio
+  `<id>.<created>` uid Label Studio sends. Project ids restart at 1 on a new Label Studio
   database, so a request whose uid names another creation time never gets these versions, and the
   next training run for that project moves them to `retired/<created>/` (`claim`).
 
@@ -200,7 +200,7 @@ class ServingRun:
 
 
 def serving_run(root: Path | str, project: Any, keep: int = 5) -> ServingRun | None:
-    """The version the backend serves for `project` (an id or label-studio-ml's "<id>.<created>" uid).
+    """The version the backend serves for `project` (an id or Label Studio's "<id>.<created>" project uid).
 
     None: untrained, no project given, or the versions on disk belong to another project with that id.
     """
@@ -217,7 +217,7 @@ def serving_run(root: Path | str, project: Any, keep: int = 5) -> ServingRun | N
 
 
 def project_uid_parts(value: Any) -> tuple[str | None, int | None]:
-    """(id, creation time) from label-studio-ml's `project` ("12.1700000000"), "12", 12 or a project dict."""
+    """(id, creation time) from Label Studio's `project` ("12.1700000000"), "12", 12 or a project dict."""
     if isinstance(value, dict):
         return project_id_from(value), created_from(value.get("created_at"))
     project_id = project_id_from(value)
@@ -241,13 +241,13 @@ def created_from(created_at: Any) -> int | None:
 
 
 def project_uid(project: dict) -> str:
-    """The "<id>.<created>" uid label-studio-ml uses for a project read from Label Studio's API."""
+    """The "<id>.<created>" uid Label Studio sends backends for a project read from Label Studio's API."""
     created = created_from(project.get("created_at"))
     return f"{project['id']}.{created}" if created is not None else str(project["id"])
 
 
 def project_id_from(value: Any) -> str | None:
-    """The project id from label-studio-ml's `project` field ("12.1700000000", "12", 12 or a dict)."""
+    """The project id from Label Studio's `project` field ("12.1700000000", "12", 12 or a dict)."""
     if isinstance(value, dict):
         value = value.get("id")
     if value is None or isinstance(value, bool):
