@@ -1,0 +1,316 @@
+"""Hostile and careless input to every command: one clear error, nothing half-done, nothing silently changed.
+
+The import and pull cases run against the session's real Label Studio; argument, spec and pull-dir
+cases need no server (they must fail before any request). A tiny HTTP server answering `{}` stands
+in for a URL that is not Label Studio.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from sdk_scripts import cli
+from sdk_scripts.errors import LabelopsError
+from sdk_scripts.label_config_library import read_config
+from sdk_scripts.pull import pull_project, read_pull
+from tests.conftest import unique_title
+
+
+def one_error_line(err: str, code: int, expected_code: int = 1) -> str:
+    """The command failed with exactly one `labelops: error:` line (argparse: its usage plus one error line)."""
+    assert code == expected_code, err
+    assert "Traceback" not in err, err
+    if expected_code == 2:
+        errors = [line for line in err.splitlines() if ": error: argument " in line]
+    else:
+        errors = [line for line in err.splitlines() if line.startswith("labelops: error: ")]
+    assert len(errors) == 1, err
+    return errors[0]
+
+
+@pytest.fixture
+def offline_cli(monkeypatch, capsys, tmp_path):
+    """`labelops ...` in-process with a Label Studio URL nothing listens on: anything reaching the network fails."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-a-real-token")
+    monkeypatch.setenv("LABELOPS_RETRIES", "0")
+    monkeypatch.delenv("LABELOPS_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+# -- arguments: refused by argparse, before anything runs --------------------------------------
+
+BAD_ARGUMENTS = [
+    (["tasks", "import", "1", "t.jsonl", "--batch-size", "0"], "--batch-size: must be at least 1"),
+    (["tasks", "import", "1", "t.jsonl", "--batch-size", "-1"], "--batch-size: must be at least 1"),
+    (["tasks", "import", "²", "t.jsonl"], "project: expected a project id (digits 0-9) or a project title"),
+    (["tasks", "import", "٣", "t.jsonl"], "project: expected a project id"),
+    (["tasks", "import", "9" * 30, "t.jsonl"], "project: expected a project id"),
+    (["pull", "1", "--out", "p", "--page-size", "0"], "--page-size: must be at least 1"),
+    (["preannotate", "1", "--batch-size", "-1"], "--batch-size: must be at least 1"),
+    (["preannotate", "1", "--concurrency", "0"], "--concurrency: must be at least 1"),
+    (["serve-backend", "--port", "70000"], "--port: must be between 1 and 65535"),
+    (["serve-backend", "--threads", "0"], "--threads: must be at least 1"),
+    (["backend", "connect", "²", "http://127.0.0.1:9"], "project: expected a project id"),
+    (["agreement", "1", "--iou", "nan"], "--iou: expected a number, got 'nan'"),
+    (["agreement", "1", "--iou", "0"], "--iou: must be a finite number in (0, 1]"),
+    (["agreement", "1", "--iou", "1e999"], "--iou: must be a finite number in (0, 1]"),
+    (["agreement", "1", "--min-annotators", "0"], "--min-annotators: must be at least 1"),
+    (["review", "push", "1", "--threshold", "nan"], "--threshold: expected a number, got 'nan'"),
+    (["review", "push", "1", "--threshold", "1.5"], "--threshold: must be a finite number in [0, 1]"),
+    (["review", "push", "1", "--qa-sample", "-0.1"], "--qa-sample: must be a finite number in [0, 1]"),
+    (["review", "push", "1", "--review-project", "\u200b\u200b\u200b\u200b"],
+     "--review-project: a project title must have at least 3 visible characters"),
+    (["review", "push", "1", "--seed", "1_0"], "--seed: expected a whole number in ASCII digits"),
+    (["export", "1", "--out", "x.jsonl", "--split", "train:nan"], "--split: 'train:nan' is not NAME:FRACTION"),
+    (["export", "1", "--out", "x.jsonl", "--split", "../etc:1"], "--split: '../etc:1' is not NAME:FRACTION"),
+    (["export", "1", "--out", "x.jsonl", "--split", "a:0.5,a:0.5"], "--split: split 'a' is given twice"),
+    (["report", "1", "--out", "r.html", "--minority", "inf"], "--minority: expected a number"),
+    (["al", "status", "1", "--limit", "-3"], "--limit: must be at least 0"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_ARGUMENTS, ids=[" ".join(a) for a, _ in BAD_ARGUMENTS])
+def test_bad_arguments_are_refused_with_one_line(offline_cli, args, message) -> None:
+    code, _, err = offline_cli(*args)
+    assert message in one_error_line(err, code, expected_code=2)
+
+
+def test_output_paths_of_the_wrong_kind_are_refused(offline_cli, tmp_path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "a-dir").mkdir()
+    for args, message in ((["pull", "1", "--out", "a-file"], "a-file exists and is not a directory"),
+                          (["review", "pull", "1", "--out", "a-file"], "a-file exists and is not a directory"),
+                          (["edge-cases", "1", "--out", "a-file"], "a-file exists and is not a directory"),
+                          (["snapshot", "1", "--out", "a-file"], "a-file exists and is not a directory"),
+                          (["export", "1", "--out", "a-dir"], "a-dir is a directory"),
+                          (["report", "1", "--out", "a-dir"], "a-dir is a directory")):
+        code, _, err = offline_cli(*args)
+        assert message in one_error_line(err, code, expected_code=2), args
+
+
+# -- project specs: checked whole before the first request --------------------------------------
+
+BAD_SPECS = [
+    ("title: Spec one\nconfig: text_sentiment\nsampling: [x]\n", "field 'sampling' must be one of"),
+    ("title: Spec two\nconfig: text_sentiment\nguidelines: g.md\n", "g.md:1: not UTF-8 text"),
+    ("title: Spec three\nconfig: text_sentiment\nguidelines: /dev/zero\n", "is not a regular file"),
+    ('title: "\\u200b\\u200b\\u200b \\u200d\\u2060"\nconfig: text_sentiment\n', "at least 3 visible characters"),
+    ("title: " + "x" * 51 + "\nconfig: text_sentiment\n", "at most 50 characters"),
+    ("title: Spec four\nconfig: bin.xml\n", "bin.xml:1: not UTF-8 text"),
+    ("title: Spec five\nconfig: /dev/zero\n", "field 'config': file /dev/zero is not a regular file"),
+    ("1: x\nfoo: y\ntitle: Spec six\nconfig: text_sentiment\n", "unknown field '1'"),
+    ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+    ("title: Spec seven\nconfig: text_sentiment\nannotators_per_task: 100000000000000000000\n",
+     "'annotators_per_task' must be a positive integer"),
+    ("title: Spec eight\nconfig: text_sentiment\nguidelines: ok.md\nguidelines_tag: [v1]\n", "needs a 'guidelines'"),
+]
+
+
+@pytest.mark.parametrize(("spec", "message"), BAD_SPECS)
+def test_bad_spec_is_one_line_before_any_request(offline_cli, tmp_path, spec, message) -> None:
+    (tmp_path / "g.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "bin.xml").write_bytes(b"\xff\xfe<View/>")
+    (tmp_path / "ok.md").write_text("Label the sentiment.")
+    (tmp_path / "spec.yaml").write_text(spec)
+    code, _, err = offline_cli("project", "create", "spec.yaml")
+    line = one_error_line(err, code)
+    assert message in line and "cannot reach Label Studio" not in line
+
+
+def test_spec_that_is_not_a_file(offline_cli, tmp_path) -> None:
+    for target, message in (("/dev/zero", "is not a regular file"), (".", "is a directory")):
+        code, _, err = offline_cli("project", "create", target)
+        assert message in one_error_line(err, code)
+
+
+class _Junk(BaseHTTPRequestHandler):
+    """A server that answers every request with 200 and `{}`: not Label Studio."""
+
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_server_answering_empty_json_gets_one_line(offline_cli, monkeypatch, tmp_path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Junk)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("LABEL_STUDIO_URL", f"http://127.0.0.1:{server.server_address[1]}")
+        (tmp_path / "spec.yaml").write_text("title: Junk answer\nconfig: text_sentiment\n")
+        code, _, err = offline_cli("project", "create", "spec.yaml")
+        assert "without a project (no id and title)" in one_error_line(err, code)
+        code, _, err = offline_cli("pull", "1", "--out", "pulled")
+        assert "has no id or labeling config" in one_error_line(err, code)
+        assert not (tmp_path / "pulled").exists()
+    finally:
+        server.shutdown()
+
+
+# -- damaged pull directories given to `agreement` -----------------------------------------------
+
+def good_pull(root: Path) -> Path:
+    root.mkdir()
+    (root / "project.json").write_text(json.dumps({"format": 1, "project": {"id": 7, "title": "x"}}))
+    (root / "label_config.xml").write_text(read_config("text_sentiment"))
+    annotation = {"id": 1, "completed_by": 1, "result": [
+        {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["positive"]}}]}
+    (root / "tasks.jsonl").write_text(json.dumps({"id": 1, "data": {"text": "a"}, "annotations": [annotation]}) + "\n")
+    return root
+
+
+DAMAGE = [
+    ("project.json", b"{not json", "project.json: invalid JSON"),
+    ("project.json", b"[]", "no integer project.id"),
+    ("project.json", b'{"format": 1, "project": {"id": "7"}}', "no integer project.id"),
+    ("project.json", b'{"format": 2, "project": {"id": 7}}', "pull format 2"),
+    ("project.json", b'{"format": 1, "project": {"id": NaN}}', "NaN is not a JSON number"),
+    ("label_config.xml", b"\xff\xfe<View/>", "label_config.xml:1: not UTF-8 text"),
+    ("tasks.jsonl", b'{"id": 1}\n{"id": 2', "tasks.jsonl:2: invalid JSON"),
+    ("tasks.jsonl", b'{"id": 1}\n["a"]\n', "tasks.jsonl:2: not a Label Studio task"),
+    ("tasks.jsonl", b'{"id": 1}\n{"id": 1}\n', "tasks.jsonl:2: task 1 is also on line 1"),
+    ("tasks.jsonl", b"\xc3\x28", "tasks.jsonl:1: not UTF-8 text"),
+    ("tasks.jsonl", b"[" * 5000, "tasks.jsonl:1: invalid JSON: nested"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), DAMAGE)
+def test_damaged_pull_is_one_line(offline_cli, tmp_path, name, content, message) -> None:
+    pulled = good_pull(tmp_path / "pulled")
+    (pulled / name).write_bytes(content)
+    code, _, err = offline_cli("agreement", pulled)
+    assert message in one_error_line(err, code)
+
+
+def test_pull_with_malformed_annotations_reports_problems(offline_cli, tmp_path) -> None:
+    pulled = good_pull(tmp_path / "pulled")
+    tasks = [{"id": 1, "annotations": 5},
+             {"id": 2, "annotations": [3, {"completed_by": [1], "result": 7},
+                                       {"completed_by": 2, "result": [{"from_name": "sentiment",
+                                                                       "value": {"choices": [["x"]]}}]}]}]
+    (pulled / "tasks.jsonl").write_text("".join(json.dumps(t) + "\n" for t in tasks))
+    (tmp_path / "gold.jsonl").write_text('{"task": 1, "result": []}\n{"task": 2, "result": [{"from_name": 5}]}\n')
+    code, out, err = offline_cli("agreement", pulled, "--json", "--gold", tmp_path / "gold.jsonl")
+    assert code == 0, err
+    problems = json.loads(out)["problems"]
+    assert "task 1: its annotations are not a list; ignored" in problems
+    assert "task 2: an annotation that is not an object; ignored" in problems
+    assert any("choices is not a list of label names" in p for p in problems)
+    (tmp_path / "gold.jsonl").write_text('{"task": [1], "result": 5}\n')
+    code, _, err = offline_cli("agreement", pulled, "--gold", tmp_path / "gold.jsonl")
+    assert 'gold.jsonl:1: expected {"task": id, "result": [...]}' in one_error_line(err, code)
+
+
+# -- against the real Label Studio ---------------------------------------------------------------
+
+@pytest.fixture
+def text_project(ls_client):
+    project = ls_client.create_project(title=unique_title("Hostile"), label_config=read_config("text_sentiment"))
+    yield project
+    ls_client.delete_project(project["id"])
+
+
+def stored_texts(ls_client, project_id: int) -> list[str]:
+    return sorted(t["data"]["text"] for t in ls_client.iter_tasks(project_id, with_annotations=False))
+
+
+@pytest.mark.label_studio
+def test_multiline_csv_and_unicode_line_separators_arrive_unchanged(run_cli, ls_client, text_project,
+                                                                    tmp_path) -> None:
+    (tmp_path / "t.csv").write_text('text,src\n"line one\nline two",a\n"say ""hi""\r\nthere",b\n', newline="")
+    result = run_cli("tasks", "import", text_project["id"], tmp_path / "t.csv")
+    assert result.code == 0, result.err
+    odd = "a\u2028b\u2029c\x85d\x0ce"
+    (tmp_path / "t.jsonl").write_text(json.dumps({"text": odd}, ensure_ascii=False) + "\n")
+    result = run_cli("tasks", "import", text_project["id"], tmp_path / "t.jsonl")
+    assert result.code == 0, result.err
+    assert stored_texts(ls_client, text_project["id"]) == sorted(["line one\nline two", 'say "hi"\r\nthere', odd])
+
+
+@pytest.mark.label_studio
+def test_a_bad_record_on_line_601_imports_nothing(run_cli, ls_client, text_project, tmp_path) -> None:
+    lines = [json.dumps({"text": f"text {i}"}) for i in range(700)]
+    lines[600] = '{"text": NaN}'
+    lines[650] = '{"text": {"an": "object"}}'
+    (tmp_path / "t.jsonl").write_text("\n".join(lines) + "\n")
+    result = run_cli("tasks", "import", text_project["id"], tmp_path / "t.jsonl", "--batch-size", "100")
+    assert result.code == 1 and "Traceback" not in result.err
+    first, second = result.err.splitlines()
+    assert first.startswith(f"labelops: error: {tmp_path / 't.jsonl'}:601: invalid JSON: NaN is not a JSON number")
+    assert "(and 1 more problems; nothing was used from this file)" in first
+    assert second == f"  {tmp_path / 't.jsonl'}:651: field 'text' is shown as Text and must be a string, got an object"
+    assert stored_texts(ls_client, text_project["id"]) == []
+
+
+@pytest.mark.label_studio
+def test_devices_fifos_and_directories_are_not_task_files(run_cli, ls_client, text_project, tmp_path) -> None:
+    (tmp_path / "zero.jsonl").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo.csv")
+    (tmp_path / "dir.json").mkdir()
+    for name, message in (("zero.jsonl", "is not a regular file"), ("fifo.csv", "is not a regular file"),
+                          ("dir.json", "is a directory")):
+        result = run_cli("tasks", "import", text_project["id"], tmp_path / name)
+        assert message in one_error_line(result.err, result.code)
+    assert stored_texts(ls_client, text_project["id"]) == []
+
+
+class _FailingClient:
+    """The real client, except that the task listing breaks off after `after` tasks (a lost server)."""
+
+    def __init__(self, client, after: int) -> None:
+        self._client, self._after = client, after
+        self.url = client.url
+
+    def project(self, ref):
+        return self._client.project(ref)
+
+    def iter_tasks(self, project_id, **kwargs):
+        for number, task in enumerate(self._client.iter_tasks(project_id, **kwargs)):
+            if number == self._after:
+                raise LabelopsError("cannot reach Label Studio (simulated)")
+            yield task
+
+
+@pytest.mark.label_studio
+def test_a_failed_pull_leaves_the_previous_pull_whole(run_cli, ls_client, text_project, tmp_path) -> None:
+    ls_client.import_tasks(text_project["id"], [{"data": {"text": f"t{i}"}} for i in range(5)])
+    out = tmp_path / "pulled"
+    assert run_cli("pull", text_project["id"], "--out", out).code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    ls_client.import_tasks(text_project["id"], [{"data": {"text": "one more"}}])
+    with pytest.raises(LabelopsError, match="simulated"):
+        pull_project(_FailingClient(ls_client, after=3), text_project["id"], out, page_size=2)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pulled"]  # no temp dir left beside it
+    assert run_cli("pull", text_project["id"], "--out", out).code == 0
+    assert len(read_pull(out)[2]) == 6
+    (out / "notes.txt").write_text("mine")
+    result = run_cli("pull", text_project["id"], "--out", out)
+    assert "holds files that are not part of a labelops pull ('notes.txt')" in one_error_line(result.err, result.code)
+    assert (out / "notes.txt").read_text() == "mine" and len(read_pull(out)[2]) == 6
