@@ -72,10 +72,17 @@ def cmd_review_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from sdk_scripts.arg_types import split_ratios
+    from sdk_scripts.errors import LabelopsError
     from sdk_scripts.governance.imbalance import imbalance
     from sdk_scripts.review.export import write_export, write_splits
 
-    ratios = args.split  # checked by arg_types.split_ratios
+    ratios = None
+    if args.split:
+        try:
+            ratios = split_ratios(args.split)
+        except argparse.ArgumentTypeError as exc:
+            raise LabelopsError(f"--split: {exc}") from None
     state = project_state_from_args(args, client_from_args(args))
     report = write_export(state, args.out)
     print(f"exported {report.exported} tasks to {report.path}; {report.quarantined} quarantined to "
@@ -144,7 +151,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Write one JSON line per task; quarantined tasks go to <FILE stem>.quarantine.jsonl.")
     add_project_arguments(export)
     export.add_argument("--out", type=types.output_file, required=True, metavar="FILE", help="output JSONL file")
-    export.add_argument("--split", metavar="NAME:FRACTION,...", type=types.split_ratios,
+    export.add_argument("--split", metavar="NAME:FRACTION,...",
                         help="also write splits, e.g. train:0.8,val:0.1,test:0.1 (to <FILE stem>.<name>.jsonl)")
     export.add_argument("--stratify", action="store_true", help="keep every label's share in every split")
     export.add_argument("--seed", type=types.integer, default=0, help="seed of the split (default 0)")

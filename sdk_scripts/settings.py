@@ -19,6 +19,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sdk_scripts.errors import LabelopsError
 
@@ -42,6 +43,10 @@ def _read_config_file(path: Path) -> dict:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise LabelopsError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise LabelopsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise LabelopsError(f"config file {path}: cannot read it ({exc.strerror})") from None
     mode = path.stat().st_mode
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         print(f"labelops: warning: {path} holds an API token and is readable by others; chmod 600 it",
@@ -69,4 +74,11 @@ def load_connection(config_path: Path | None = None, env: Mapping[str, str] = os
         )
     if not str(url).startswith(("http://", "https://")):
         raise LabelopsError(f"Label Studio URL must start with http:// or https://, got {url!r}")
+    try:
+        parts = urlsplit(str(url))
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        raise LabelopsError(f"Label Studio URL {url!r} is not a valid URL ({exc})") from None
+    if not parts.hostname:
+        raise LabelopsError(f"Label Studio URL {url!r} names no host")
     return Connection(url=str(url).rstrip("/"), api_key=str(api_key))

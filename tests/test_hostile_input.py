@@ -79,9 +79,6 @@ BAD_ARGUMENTS = [
     (["review", "push", "1", "--review-project", "\u200b\u200b\u200b\u200b"],
      "--review-project: a project title must have at least 3 visible characters"),
     (["review", "push", "1", "--seed", "1_0"], "--seed: expected a whole number in ASCII digits"),
-    (["export", "1", "--out", "x.jsonl", "--split", "train:nan"], "--split: 'train:nan' is not NAME:FRACTION"),
-    (["export", "1", "--out", "x.jsonl", "--split", "../etc:1"], "--split: '../etc:1' is not NAME:FRACTION"),
-    (["export", "1", "--out", "x.jsonl", "--split", "a:0.5,a:0.5"], "--split: split 'a' is given twice"),
     (["report", "1", "--out", "r.html", "--minority", "inf"], "--minority: expected a number"),
     (["al", "status", "1", "--limit", "-3"], "--limit: must be at least 0"),
 ]
@@ -91,6 +88,16 @@ BAD_ARGUMENTS = [
 def test_bad_arguments_are_refused_with_one_line(offline_cli, args, message) -> None:
     code, _, err = offline_cli(*args)
     assert message in one_error_line(err, code, expected_code=2)
+
+
+@pytest.mark.parametrize(("split", "message"), [("train:nan", "'train:nan' is not NAME:FRACTION"),
+                                               ("../etc:1", "'../etc:1' is not NAME:FRACTION"),
+                                               ("a:0.5,a:0.5", "split 'a' is given twice"),
+                                               ("a:0.7,b:0.7", "must be positive and sum to 1")])
+def test_bad_splits_are_refused_before_any_request(offline_cli, split, message) -> None:
+    code, _, err = offline_cli("export", "1", "--out", "x.jsonl", "--split", split)
+    line = one_error_line(err, code)
+    assert line.startswith("labelops: error: --split: ") and message in line
 
 
 def test_output_paths_of_the_wrong_kind_are_refused(offline_cli, tmp_path) -> None:
@@ -314,3 +321,25 @@ def test_a_failed_pull_leaves_the_previous_pull_whole(run_cli, ls_client, text_p
     result = run_cli("pull", text_project["id"], "--out", out)
     assert "holds files that are not part of a labelops pull ('notes.txt')" in one_error_line(result.err, result.code)
     assert (out / "notes.txt").read_text() == "mine" and len(read_pull(out)[2]) == 6
+
+
+def test_damaged_snapshots_settings_and_models_are_one_line(offline_cli, monkeypatch, tmp_path) -> None:
+    for name, manifest, message in (("a", b"{bad", "manifest.json: invalid JSON"),
+                                    ("b", b"{}", "not a labelops snapshot manifest"),
+                                    ("c", b'{"id": "c", "config_hash": "h", "files": {"data.jsonl": "x"}}',
+                                     "snapshot file c/data.jsonl does not exist")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "manifest.json").write_bytes(manifest)
+        code, _, err = offline_cli("diff", name, name)
+        assert message in one_error_line(err, code), name
+    (tmp_path / "bad.toml").write_bytes(b"\xff\xfe")
+    code, _, err = offline_cli("--config", "bad.toml", "status", "1")
+    assert "bad.toml: not UTF-8 text" in one_error_line(err, code)
+    for url, message in (("http://[::1", "is not a valid URL"), ("http://host:99999", "is not a valid URL"),
+                         ("http://", "names no host")):
+        monkeypatch.setenv("LABEL_STUDIO_URL", url)
+        code, _, err = offline_cli("status", "1")
+        assert message in one_error_line(err, code), url
+    (tmp_path / "t.jsonl").write_text('{"text": "Mail ada@example.org"}\n')
+    code, _, err = offline_cli("pii", "scan", "t.jsonl", "--ner-model", "en_core_web_sm")
+    assert "not a spaCy model directory" in one_error_line(err, code)  # a name, never a download

@@ -101,14 +101,35 @@ def write_snapshot(state: ProjectState, records: list[dict], agreement_summary: 
 
 
 def load_snapshot(path: Path) -> tuple[dict, dict[int, dict]]:
+    """A snapshot's manifest and records, checked: a damaged or modified snapshot is one LabelopsError."""
+    from sdk_scripts.input_files import decode_utf8, json_error, jsonl_lines, read_input_bytes, strict_json
+    from sdk_scripts.task_files import task_file_limit
+
     manifest_path = path / "manifest.json"
     if not manifest_path.is_file():
         raise LabelopsError(f"{path} is not a labelops snapshot (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text())
+    try:
+        manifest = strict_json(decode_utf8(read_input_bytes(manifest_path, 16 * 1024 * 1024, "manifest"),
+                                           str(manifest_path)))
+    except ValueError as exc:
+        raise LabelopsError(f"{manifest_path}: {json_error(exc)}") from None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(manifest.get(k), str) for k in ("id", "config_hash")) \
+            or not isinstance(files.get("data.jsonl"), str):
+        raise LabelopsError(f"{manifest_path}: not a labelops snapshot manifest (id, config_hash, files)")
     data = path / "data.jsonl"
-    if _sha256(data.read_bytes()) != manifest["files"]["data.jsonl"]:
+    raw = read_input_bytes(data, task_file_limit(), "snapshot file")
+    if _sha256(raw) != files["data.jsonl"]:
         raise LabelopsError(f"{data} does not match its manifest: the snapshot was modified")
-    records = {r["task"]: r for r in map(json.loads, data.read_text().splitlines())}
+    records = {}
+    for number, line in jsonl_lines(decode_utf8(raw, str(data))):
+        try:
+            record = strict_json(line)
+        except ValueError as exc:
+            raise LabelopsError(f"{data}:{number}: {json_error(exc)}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("task"), int):
+            raise LabelopsError(f"{data}:{number}: not a snapshot record (an object with an integer 'task')")
+        records[record["task"]] = record
     return manifest, records
 
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+from sdk_scripts.errors import LabelopsError
 
 PATTERN_TYPES = ("EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS", "ID_NUMBER", "URL_PERSONAL",
                  "DATE_OF_BIRTH")
@@ -71,6 +74,10 @@ def _recognizers() -> tuple:
 
 @lru_cache(maxsize=2)
 def _ner_analyzer(model_path: str):
+    # presidio would try to download a model it cannot find by name: only a local model directory is used
+    if not (Path(model_path).expanduser() / "config.cfg").is_file():
+        raise LabelopsError(f"--ner-model {model_path}: not a spaCy model directory (no config.cfg in it); "
+                            "labelops never downloads models")
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
