@@ -68,7 +68,12 @@ def import_task_file(
                           pii=dict(pseudonymiser.counts) if pseudonymiser else {})
     for start in range(0, len(new), batch_size):
         batch = new[start : start + batch_size]
-        report.task_ids += client.import_tasks(project["id"], [r.payload for r in batch])
+        try:
+            report.task_ids += client.import_tasks(project["id"], [r.payload for r in batch])
+        except LabelopsError as exc:  # say which records, and that a rerun picks up where this stopped
+            done = f"; the {report.imported} tasks before them were imported" if report.imported else ""
+            raise LabelopsError(f"{exc} (tasks {batch[0].location} to {batch[-1].location}{done}; rerunning "
+                                "the import adds only the missing tasks)") from None
         report.imported += len(batch)
         if on_batch is not None:
             on_batch(len(batch))

@@ -188,7 +188,9 @@ def test_import_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:
         rf"tasks into project {pid}, gave up after 2 attempts over \d+ s"
         rf"|lost the connection to Label Studio at {re.escape(ls.url)} while trying to import 100 tasks into project "
         rf"{pid} \(\w+\); not retried, as it may have been carried out; rerunning the labelops command is safe "
-        r"\(it skips what is already done\))", line), line
+        r"\(it skips what is already done\))"
+        r" \(tasks \S+:\d+ to \S+:\d+; the \d+ tasks before them were imported; rerunning the import adds only "
+        r"the missing tasks\)", line), line
 
     ls.start()
     before = watch.project(pid)["task_number"]
