@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from typing import Any
 
 MASK = "<redacted>"
-SECRET_KEYS = re.compile(r"(access_token|refresh|token|api_key|apikey|password|passwd|secret|authorization|"
+SECRET_KEYS = re.compile(r"(access[-_]?token|refresh|token|api[-_]?key|password|passwd|secret|authorization|"
                          r"basic_auth_pass|cookie)", re.IGNORECASE)
 _PATTERNS = [
     re.compile(r"\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}"),  # as in an Authorization header
     re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}"),  # JWTs
-    re.compile(r"(?i)([\"']?(?:access_token|refresh|api_key|password|secret|token)[\"']?\s*[:=]\s*)"
+    re.compile(r"(?i)([\"']?(?:access[-_]?token|refresh|api[-_]?key|password|passwd|secret|token|cookie)[\"']?"
+               r"\s*[:=]\s*)"
                r"(\"[^\"]*\"|'[^']*'|[^\s,&}]+)"),
     re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@"),  # scheme://user:PASSWORD@
     # presigned URLs (S3, GCS, Azure SAS): the query is the credential
@@ -28,6 +29,8 @@ _PATTERNS = [
                r"GoogleAccessId)=)[^&\s\"']+"),
 ]
 MAX_BODY_CHARS = 4000
+# bodies above this are not parsed for the DEBUG log (a 30 MB task would cost seconds and a copy of it)
+MAX_PARSED_BODY_BYTES = 256_000
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
@@ -52,7 +55,13 @@ def _redact_value(value: Any) -> Any:
 
 
 def redacted_body(raw: bytes, secrets: Iterable[str] = ()) -> str:
-    """A request body for the DEBUG log: JSON with secret-named fields masked, at most MAX_BODY_CHARS."""
+    """A request body for the DEBUG log: JSON with secret-named fields masked, at most MAX_BODY_CHARS.
+
+    A body above MAX_PARSED_BODY_BYTES is shown by its size only: cut short, a secret-named field could
+    not be told from its neighbours.
+    """
+    if len(raw) > MAX_PARSED_BODY_BYTES:
+        return f"<{len(raw)} bytes, not shown>"
     try:
         text = json.dumps(_redact_value(json.loads(raw)), ensure_ascii=False)
     except (ValueError, RecursionError):

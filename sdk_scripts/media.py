@@ -6,17 +6,20 @@ is fetched:
 * a Label Studio media path — `/data/upload/...`, `/data/local-files/?d=...`, `/storage-data/...`,
   `/tasks/<id>/resolve/?fileuri=...` (and `/presign/`), relative or on Label Studio's own origin —
   fetched from Label Studio with its API token. Nothing else on Label Studio's origin ever gets the
-  token (no `/api/...`, no `..` tricks: the path is normalised first and `..` segments are refused);
+  token (no `/api/...`, no `..` tricks: the path is %-decoded and normalised first, `..` segments are
+  refused, and what is sent is that path re-encoded, so a double-encoded `%252e%252e` stays a name);
 * a cloud-storage URI (`s3://`, `gs://`, `azure-blob://`, ...) — resolved through Label Studio's
   resolve endpoint for the task (`/tasks/<id>/resolve/`, else `/projects/<id>/resolve/`), which
   answers with the bytes (storage with presigned URLs off) or a redirect to a presigned URL, which
   is fetched without the token;
-* `/data/local-files/?d=REL` read straight from disk when `local_files_root` is set, the file lies
-  inside it and inside one of `allowed_local_dirs` (symlinks resolved; an absolute or escaping `d`
-  is refused), else fetched through Label Studio, which applies its own local-storage rules;
+* `/data/local-files/?d=REL` (relative or on Label Studio's origin) read straight from disk when
+  `local_files_root` is set, the file lies inside it and inside one of `allowed_local_dirs` (symlinks
+  resolved), else fetched through Label Studio, which applies its own local-storage rules; an absolute
+  or escaping `d` is refused either way;
 * a local path (`/abs/path`, `file://`) inside one of `allowed_local_dirs`;
 * an `http(s)` URL under one of `allowed_url_prefixes`, compared by scheme, host, port and whole path
-  segments; URLs with user info (`http://a@b/`) are refused; each redirect hop is checked again.
+  segments of the %-decoded path (`..` refused); URLs with user info (`http://a@b/`) are refused; the
+  URL fetched is the one checked, rebuilt from its parsed parts; each redirect hop is checked again.
 
 Every failure is a `MediaError` with one line saying why. Fetched bytes are capped at `max_bytes`.
 An optional on-disk `MediaCache` (bounded in bytes, entries expire) keyed by the resolved object
@@ -35,7 +38,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
 import httpx
 
@@ -94,15 +97,30 @@ def _clean_path(path: str) -> str:
     return normal + ("/" if decoded.endswith("/") and normal != "/" else "")
 
 
+def _quote_path(path: str) -> str:
+    """A decoded path encoded again for the request line (`%` -> `%25`: one decoding gives `path` back)."""
+    return quote(path, safe="/!$&'()*+,;=:@-._~")
+
+
+def _local_files_rel(query: str) -> str:
+    """The `d` of a `/data/local-files/?d=REL` query, refused when absolute or climbing out (`..`)."""
+    rel = parse_qs(query).get("d", [""])[0]
+    if not rel or rel.startswith(("/", "\\")) or "\x00" in rel or any(s == ".." for s in re.split(r"[/\\]", rel)):
+        raise MediaError("local-files path must be relative to the document root, without '..'")
+    return rel
+
+
 def _under_prefix(url: _Origin, prefix: str) -> bool:
+    """Whether `url` lies under `prefix`: same scheme, host and port, and whole segments of the decoded path."""
     try:
         allowed = _origin(prefix)
+        path = _clean_path(url.path)
     except MediaError:
         return False
     if (url.scheme, url.host, url.port) != (allowed.scheme, allowed.host, allowed.port):
         return False
     base = allowed.path if allowed.path.endswith("/") else allowed.path + "/"
-    return allowed.path in ("", "/") or url.path == allowed.path.rstrip("/") or url.path.startswith(base)
+    return allowed.path in ("", "/") or path == allowed.path.rstrip("/") or path.startswith(base)
 
 
 def _inside(path: Path, dirs: tuple[str, ...]) -> bool:
@@ -213,6 +231,9 @@ class MediaResolver:
                                                                           self._ls.port):
             split = urlsplit(ref)
             relative = split.path[len(self._ls.path.rstrip("/")):] + (f"?{split.query}" if split.query else "")
+            local = self._local_files_file(relative)
+            if local is not None:
+                return self._read_file(local)
             return self._cached(f"ls:{self._ls_media_path(relative)}", lambda: self._from_label_studio(relative))
         return self._cached(f"url:{ref}", lambda: self._from_allowed_url(ref))
 
@@ -228,20 +249,26 @@ class MediaResolver:
             self.cache.put(key, data)
         return data
 
+    def _local_files_file(self, ref: str) -> Path | None:
+        """The file on disk for a `/data/local-files/?d=REL` reference when it is read from disk, else None."""
+        p = self.policy
+        split = urlsplit(ref)
+        if split.path.rstrip("/") != "/data/local-files" or split.netloc or split.scheme:
+            return None
+        rel = _local_files_rel(split.query)
+        if not p.local_files_root:
+            return None  # Label Studio serves it
+        path = Path(p.local_files_root, rel)
+        if not _inside(path, (p.local_files_root,)) or not _inside(path, p.allowed_local_dirs):
+            raise MediaError("local-files path outside ALLOWED_LOCAL_DIRS")
+        return path
+
     def _local_file(self, ref: str) -> Path | None:
         """A file to read from disk for `ref`, or None when `ref` is not one (MediaError when refused)."""
         p = self.policy
         split = urlsplit(ref)
         if split.path.rstrip("/") == "/data/local-files" and not split.netloc:
-            if not p.local_files_root:
-                return None  # Label Studio serves it
-            rel = parse_qs(split.query).get("d", [""])[0]
-            if not rel or rel.startswith(("/", "\\")) or any(s == ".." for s in re.split(r"[/\\]", rel)):
-                raise MediaError("local-files path must be relative to the document root, without '..'")
-            path = Path(p.local_files_root, rel)
-            if not _inside(path, (p.local_files_root,)) or not _inside(path, p.allowed_local_dirs):
-                raise MediaError("local-files path outside ALLOWED_LOCAL_DIRS")
-            return path
+            return self._local_files_file(ref)
         if ref.startswith("file://"):
             ref = unquote(split.path)
         elif not ref.startswith("/") or ref.startswith(("/data/", "/storage-data/", "/tasks/", "/projects/")):
@@ -256,6 +283,8 @@ class MediaResolver:
     def _read_file(self, path: Path) -> bytes:
         try:
             real = Path(os.path.realpath(path))
+            if not _inside(real, self.policy.allowed_local_dirs):  # the file opened is the one checked
+                raise MediaError("local path outside ALLOWED_LOCAL_DIRS")
             if not real.is_file():
                 raise MediaError("no such file")
             if real.stat().st_size > self.policy.max_bytes:
@@ -276,7 +305,9 @@ class MediaResolver:
         if not _LS_MEDIA_PATH.match(path):
             raise MediaError("not a Label Studio media path (/data/upload/, /data/local-files/, /storage-data/, "
                              "/tasks/<id>/resolve/)")
-        return path + (f"?{split.query}" if split.query else "")
+        if path.startswith("/data/local-files"):
+            _local_files_rel(split.query)
+        return _quote_path(path) + (f"?{split.query}" if split.query else "")
 
     def _from_label_studio(self, path_and_query: str) -> bytes:
         path = self._ls_media_path(path_and_query)
@@ -301,9 +332,11 @@ class MediaResolver:
 
     def _from_allowed_url(self, url: str) -> bytes:
         target = _origin(url)
+        _clean_path(target.path)  # MediaError for '..'
         if not any(_under_prefix(target, prefix) for prefix in self.policy.allowed_url_prefixes):
             raise MediaError("URL not allowed by ALLOWED_URL_PREFIXES")
-        return self._get(url, with_auth=False, check_hops=True)
+        # fetch what was checked: the URL rebuilt from its parsed parts (no parser differences with httpx)
+        return self._get(urlunsplit(urlsplit(url)._replace(fragment="")), with_auth=False, check_hops=True)
 
     # -- HTTP ------------------------------------------------------------------------------------
 

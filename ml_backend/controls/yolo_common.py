@@ -30,6 +30,10 @@ def file_tag(path: str) -> str:
 _tags: dict[tuple[str, float], str] = {}
 # ultralytics predictors are not thread-safe; gthread workers serialise calls on one model here
 _predict_lock = threading.Lock()
+# decoded batches alive at once per process (one being predicted, one being fetched): the memory bound
+# does not grow with the number of concurrent requests
+BATCHES_IN_FLIGHT = 2
+_batch_slots = threading.BoundedSemaphore(BATCHES_IN_FLIGHT)
 
 
 def cached_file_tag(path: str) -> str:
@@ -87,29 +91,36 @@ class YoloControl(ControlModel):
         return None
 
     def predict_tasks(self, tasks: list[dict]) -> list[TaskOutcome]:
-        """BATCH_SIZE tasks at a time: fetch, decode, predict, and let the images go before the next batch."""
+        """BATCH_SIZE tasks at a time: fetch, decode, predict, and let the images go before the next batch.
+
+        At most BATCHES_IN_FLIGHT decoded batches exist per process, whatever the number of requests.
+        """
         outcomes = [TaskOutcome() for _ in tasks]
         bs = max(1, self.settings.batch_size)
         for start in range(0, len(tasks), bs):
-            fetched = fetch_all(tasks[start:start + bs], self.value_key, self.settings, self.project_id)
-            ok = [(start + i, f.image) for i, f in enumerate(fetched) if f.image is not None]
-            for i, f in enumerate(fetched):
-                outcomes[start + i].error = f.error
-            del fetched
-            if not ok:
-                continue
-            try:
-                results = self._run([image for _, image in ok])
-            except Exception as exc:  # a model failure answers empty results, never a 500
-                log.exception("model call failed")
-                for i, _ in ok:
-                    outcomes[i].error = f"model error: {type(exc).__name__}"
-                continue
-            for (i, image), res in zip(ok, results, strict=True):
-                # percentages come from the (possibly downscaled) picture the model saw; sizes are the original's
-                width, height = image.info.get("original_size", image.size)
-                outcomes[i].regions = [r | {"original_width": width, "original_height": height} if
-                                       "original_width" in r else r for r in self.regions_for(res, *image.size)]
-                outcomes[i].uncertainty = self.uncertainty_for(outcomes[i].regions)
-            del ok, results
+            with _batch_slots:
+                self._predict_batch(tasks, start, bs, outcomes)
         return outcomes
+
+    def _predict_batch(self, tasks: list[dict], start: int, bs: int, outcomes: list[TaskOutcome]) -> None:
+        """Fetch, decode and predict tasks[start:start + bs] into `outcomes`; the images are dropped on return."""
+        fetched = fetch_all(tasks[start:start + bs], self.value_key, self.settings, self.project_id)
+        ok = [(start + i, f.image) for i, f in enumerate(fetched) if f.image is not None]
+        for i, f in enumerate(fetched):
+            outcomes[start + i].error = f.error
+        del fetched
+        if not ok:
+            return
+        try:
+            results = self._run([image for _, image in ok])
+        except Exception as exc:  # a model failure answers empty results, never a 500
+            log.exception("model call failed")
+            for i, _ in ok:
+                outcomes[i].error = f"model error: {type(exc).__name__}"
+            return
+        for (i, image), res in zip(ok, results, strict=True):
+            # percentages come from the (possibly downscaled) picture the model saw; sizes are the original's
+            width, height = image.info.get("original_size", image.size)
+            outcomes[i].regions = [r | {"original_width": width, "original_height": height} if
+                                   "original_width" in r else r for r in self.regions_for(res, *image.size)]
+            outcomes[i].uncertainty = self.uncertainty_for(outcomes[i].regions)
