@@ -8,11 +8,11 @@ whose key is not yet in the project.
 
 The whole file is checked before anything is returned, and every problem is reported as
 `FILE:LINE: ...` (the first `MAX_REPORTED`, then a count): strict UTF-8 and strict JSON (no NaN or
-Infinity, no key twice in an object), CSV read with a real CSV reader (quoted fields may hold
-newlines; a record's line is the line it starts on), JSON Lines split on line feeds only, the data
-fields and types the labeling config needs (`task_schema`), and keys: two different tasks with one
-key are an error, not a silent drop. Only regular files of at most `LABELOPS_MAX_TASK_FILE_MB`
-(default 512) MiB are read.
+Infinity, no key twice in an object; no NUL, which PostgreSQL cannot store), CSV read with a real
+CSV reader (quoted fields may hold newlines; a record's line is the line it starts on), JSON Lines
+split on line feeds only, the data fields and types the labeling config needs (`task_schema`), and
+keys: two different tasks with one key are an error, not a silent drop. Only regular files of at
+most `LABELOPS_MAX_TASK_FILE_MB` (default 512) MiB are read.
 """
 
 from __future__ import annotations
