@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pydantic
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -177,6 +178,10 @@ class LabelStudioClient:
         )
         try:
             return retrying(once)
+        except (pydantic.ValidationError, TypeError, KeyError, AttributeError, ValueError) as exc:
+            # the SDK could not read the answer into Label Studio's shapes: not a Label Studio (1.23) answer
+            raise LabelopsError(f"{self.url} gave an answer labelops cannot read while trying to {what} "
+                                f"({type(exc).__name__}); is it a Label Studio 1.23 server?") from None
         except (ApiError, httpx.HTTPError) as exc:
             message = self._describe(exc, what)
             if attempts > 1 and (_transient(exc) if idempotent else _never_arrived(exc)):
@@ -215,6 +220,9 @@ class LabelStudioClient:
                         + explain_refused_token(self.token_kind, _reason(exc.body)))
             if exc.status_code == 404:
                 return f"Label Studio at {self.url}: not found while trying to {what}"
+            if exc.status_code is not None and exc.status_code < 400:
+                return (f"{self.url} gave an answer labelops cannot read while trying to {what} (HTTP "
+                        f"{exc.status_code}, not JSON); is it a Label Studio 1.23 server?")
             verb = "failed" if (exc.status_code or 0) >= 500 else "refused"
             return f"Label Studio at {self.url} {verb} to {what} ({exc.status_code}): {_reason(exc.body)}"
         if isinstance(exc, httpx.ConnectError):
@@ -241,12 +249,18 @@ class LabelStudioClient:
     def project(self, ref: str | int) -> dict:
         """A project by id (digits) or exact title."""
         if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+            if len(str(ref)) > 18:  # no database id is that long (and int() of 4,300+ digits raises)
+                raise LabelopsError(f"no project with id {str(ref)[:20]}... on {self.url}")
             try:
-                return _dump(self._run(f"read project {ref}", lambda: self._sdk.projects.get(int(ref))))
+                project = _dump(self._run(f"read project {ref}", lambda: self._sdk.projects.get(int(ref))))
             except LabelopsError as exc:
                 if "not found" in str(exc):
                     raise LabelopsError(f"no project with id {ref} on {self.url}") from None
                 raise
+            if not isinstance(project.get("id"), int) or not isinstance(project.get("label_config"), str):
+                raise LabelopsError(f"{self.url} answered for project {ref} with something that is not a Label "
+                                    "Studio project (no id / label_config); is it a Label Studio 1.23 server?")
+            return project
         matches = self.projects_titled(str(ref))
         if not matches:
             raise LabelopsError(f"no project titled {ref!r} on {self.url}")

@@ -53,16 +53,23 @@ def resolve_config(name_or_path: str, relative_to: Path | None = None) -> Path:
     if relative_to is not None and not candidate.is_absolute():
         candidate = relative_to / candidate
     if candidate.suffix == ".xml" or candidate.exists():
-        if not candidate.is_file():
+        if not candidate.exists():
             raise LabelopsError(f"config file {candidate} does not exist")
-        return candidate
+        return candidate  # read_config refuses what is not a regular file
     raise LabelopsError(
         f"unknown config {name_or_path!r}: not one of {', '.join(available_configs())} and not an XML file"
     )
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def read_config(name_or_path: str, relative_to: Path | None = None) -> str:
-    return resolve_config(name_or_path, relative_to).read_text(encoding="utf-8")
+    """The XML text of a library config or a config file (a regular UTF-8 file of at most 1 MiB)."""
+    from sdk_scripts.input_files import decode_utf8, read_input_bytes
+
+    path = resolve_config(name_or_path, relative_to)
+    return decode_utf8(read_input_bytes(path, MAX_CONFIG_BYTES, "config file"), str(path))
 
 
 def _parse(xml: str, source: str) -> etree._Element:

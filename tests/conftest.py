@@ -36,6 +36,14 @@ if TEST_DB not in ("sqlite", "postgres"):
     raise pytest.UsageError(f"LABELOPS_TEST_DB must be 'sqlite' or 'postgres', not {TEST_DB!r}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def labelops_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Local state (review-push locks) in the session's temp dir, never the user's ~/.local/state."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LABELOPS_STATE_DIR", str(tmp_path_factory.mktemp("labelops-state")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[LocalPostgres | None]:
     """The session's throwaway PostgreSQL server when LABELOPS_TEST_DB=postgres, else None."""

@@ -180,6 +180,45 @@ def test_a_server_answering_empty_json_gets_one_line(offline_cli, monkeypatch, t
         server.shutdown()
 
 
+def _junk_server(body: bytes, content_type: str) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = _answer
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize(("body", "content_type"), [(b"{}", "application/json"), (b"[]", "application/json"),
+                                                    (b"<html><body>login</body></html>", "text/html")])
+def test_a_server_that_is_not_label_studio_gets_one_line_from_every_command(offline_cli, monkeypatch, tmp_path,
+                                                                           body, content_type) -> None:
+    server = _junk_server(body, content_type)
+    try:
+        monkeypatch.setenv("LABEL_STUDIO_URL", f"http://127.0.0.1:{server.server_address[1]}")
+        (tmp_path / "tasks.jsonl").write_text('{"text": "a"}\n')
+        for args in (("pull", "1", "--out", "pulled"), ("backend", "connect", "1", "http://127.0.0.1:9"),
+                     ("preannotate", "1", "--backend", "http://127.0.0.1:9"), ("tasks", "import", "1", "tasks.jsonl"),
+                     ("status", "1"), ("al", "status", "1", "--backend", "http://127.0.0.1:9")):
+            code, _, err = offline_cli(*args)
+            line = one_error_line(err, code)
+            assert "labelops cannot read" in line or "is not a Label Studio project" in line or \
+                "without a project" in line or "has no id or labeling config" in line, (args, line)
+    finally:
+        server.shutdown()
+
+
 # -- damaged pull directories given to `agreement` -----------------------------------------------
 
 def good_pull(root: Path) -> Path:
