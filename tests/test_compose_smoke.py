@@ -9,7 +9,7 @@ import yaml
 
 from deploy.compose_smoke import scenario
 from deploy.compose_smoke.netstate import restore_input, saved_tables
-from deploy.compose_smoke.stack import parse_ps, pending
+from deploy.compose_smoke.stack import env_example_values, parse_ps, pending, smoke_settings
 from deploy.compose_smoke.standins import (
     DIGEST_LABEL,
     debian_mirror,
@@ -137,3 +137,16 @@ def test_stand_ins_are_rebuilt_only_from_a_changed_recipe_and_never_over_a_real_
     assert not needs_build({DIGEST_LABEL: digest, "org.labelops.standin": "label-studio"}, digest)
     assert needs_build({DIGEST_LABEL: "0" * 16}, digest)  # a stand-in from an older recipe
     assert not needs_build({"maintainer": "Heartex"}, digest) and not needs_build({}, digest)  # the official image
+
+
+def test_the_smoke_env_is_env_example_with_fresh_secrets_of_the_same_length() -> None:
+    example = env_example_values((ROOT / ".env.example").read_text())
+    settings = smoke_settings(example, 18080, 6)
+    assert set(example) <= set(settings)
+    for key in ("POSTGRES_PASSWORD", "LABEL_STUDIO_PASSWORD", "LABEL_STUDIO_USER_TOKEN"):
+        assert settings[key] != example[key] and len(settings[key]) == len(example[key]), key
+    assert settings["LABEL_STUDIO_USER_TOKEN"] != smoke_settings(example, 18080, 6)["LABEL_STUDIO_USER_TOKEN"]
+    assert (settings["LABEL_STUDIO_PORT"], settings["TRAIN_MIN_ANNOTATIONS"]) == ("18080", "6")
+    assert settings["BASIC_AUTH_USER"] and len(settings["BASIC_AUTH_PASS"]) == 24
+    assert settings["LABEL_STUDIO_USERNAME"] == example["LABEL_STUDIO_USERNAME"]  # non-secrets as a user copies them
+    assert env_example_values("# c\n\nA=1\nB=x=y\n") == {"A": "1", "B": "x=y"}

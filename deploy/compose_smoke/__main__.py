@@ -4,8 +4,9 @@ Phases: a Docker daemon (the running one, else one started here with its data un
 stand-ins for the official images, our backend image, `up` until every health check passes, a small
 text-classification project made with the host's `labelops` CLI, the backend connected by the `setup` service, an
 annotator's annotations, the training run they trigger (the project's model_version moves to the new version), then
-`down -v`. Everything runs under its own compose project name and a throwaway env file: a user's `.env` and stack
-are never touched. Exit 0 = the stack works; otherwise the failing phase is named with the containers' log tails.
+`down -v`. Everything runs under its own compose project name and a throwaway env file (`.env.example` with fresh
+secrets, basic auth on): a user's `.env` and stack are never touched. Exit 0 = the stack works; otherwise the
+failing phase is named, with the containers' log tails.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from pathlib import Path
 
 from deploy.compose_smoke import dockerd, scenario, standins
 from deploy.compose_smoke.phases import PhaseFailed, Timeline
-from deploy.compose_smoke.stack import COMPOSE_FILE, REPO, Stack, smoke_settings, write_env_file
+from deploy.compose_smoke.stack import (
+    COMPOSE_FILE,
+    ENV_EXAMPLE,
+    REPO,
+    Stack,
+    env_example_values,
+    smoke_settings,
+    write_env_file,
+)
 from sdk_scripts.ls_server import free_port
 
 LONG_RUNNING = ["postgres", "label-studio", "ml-backend"]
@@ -65,7 +74,7 @@ def run_smoke(args: argparse.Namespace, timeline: Timeline, work: Path, state: d
         built = standins.ensure_stand_ins(daemon.env, images, log, say=lambda line: print(line, flush=True))
         print(f"   {len(built)} built, {len(images) + 1 - len(built)} already present")
     port = free_port()
-    settings = smoke_settings(port, TRAIN_MIN_ANNOTATIONS)
+    settings = smoke_settings(env_example_values(ENV_EXAMPLE.read_text()), port, TRAIN_MIN_ANNOTATIONS)
     env_file = write_env_file(work / "smoke.env", settings)
     stack = Stack(f"labelops-smoke-{os.getpid()}", env_file, daemon.env, log)
     with timeline.phase("backend image"):
@@ -75,7 +84,7 @@ def run_smoke(args: argparse.Namespace, timeline: Timeline, work: Path, state: d
     url, token = f"http://127.0.0.1:{port}", settings["LABEL_STUDIO_USER_TOKEN"]
     with timeline.phase("stack up"):
         state["stack"] = stack
-        stack.compose("up", "--detach")
+        stack.compose("up", "--detach", tail_lines=3)  # its last lines say which service failed
         stack.wait_ready(LONG_RUNNING, ["setup"], timeout=args.ready_timeout)
     with timeline.phase("project"):
         project_id = scenario.create_project(url, token, work, log)

@@ -16,8 +16,9 @@ def tail(text: str, lines: int = 30) -> str:
 
 
 def run(cmd: Sequence[str], env: dict[str, str], log: Path | None = None, *, cwd: Path | None = None,
-        stdin: str | None = None, timeout: float | None = None) -> str:
-    """Run `cmd`; its output (stdout + stderr), also appended to `log`. Non-zero exit -> CommandFailed."""
+        stdin: str | None = None, timeout: float | None = None, tail_lines: int = 30) -> str:
+    """Run `cmd`; its stdout (all its output is appended to `log`). Non-zero exit -> CommandFailed with the
+    last `tail_lines` lines of its output."""
     proc = subprocess.run(list(cmd), env=env, cwd=cwd, input=stdin, capture_output=True, text=True,
                           timeout=timeout)
     output = proc.stdout + proc.stderr
@@ -25,7 +26,7 @@ def run(cmd: Sequence[str], env: dict[str, str], log: Path | None = None, *, cwd
         with log.open("a") as handle:
             handle.write(f"$ {' '.join(cmd)}\n{output}\n")
     if proc.returncode != 0:
-        raise CommandFailed(f"`{' '.join(cmd[:4])} ...` exited {proc.returncode}:\n{tail(output)}")
+        raise CommandFailed(f"`{' '.join(cmd[:4])} ...` exited {proc.returncode}:\n{tail(output, tail_lines)}")
     return proc.stdout
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -13,14 +14,27 @@ from deploy.compose_smoke.shell import run, run_streamed
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 OVERRIDE_FILE = Path(__file__).resolve().parent / "docker-compose.smoke.yml"
+ENV_EXAMPLE = REPO / ".env.example"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # compose logs keeps some even with --no-color
 
 
-def smoke_settings(port: int, train_min_annotations: int) -> dict[str, str]:
-    """The throwaway `.env` values: fresh secrets (the token 40 hex digits, Label Studio's limit), a free port."""
-    return {"POSTGRES_PASSWORD": secrets.token_hex(16), "LABEL_STUDIO_PORT": str(port),
-            "LABEL_STUDIO_USERNAME": "admin@smoke.labelops.internal", "LABEL_STUDIO_PASSWORD": secrets.token_hex(12),
-            "LABEL_STUDIO_USER_TOKEN": secrets.token_hex(20), "TRAIN_QUEUE": "embedded",
-            "TRAIN_MIN_ANNOTATIONS": str(train_min_annotations), "LABELOPS_PROJECTS": ""}
+SECRET_WORDS = ("PASSWORD", "TOKEN", "SECRET", "PASS")
+
+
+def env_example_values(text: str) -> dict[str, str]:
+    """KEY=VALUE lines of an env file (comments and blank lines skipped)."""
+    lines = (line.strip() for line in text.splitlines())
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#") and "=" in line)
+
+
+def smoke_settings(example: dict[str, str], port: int, train_min_annotations: int) -> dict[str, str]:
+    """The throwaway `.env`: `.env.example` as a user copies it, each secret replaced by a random one of the
+    placeholder's length (so a placeholder Label Studio cannot store fails here too), basic auth on, a free port."""
+    values = {key: (secrets.token_hex(len(value))[:len(value)] if value and any(w in key for w in SECRET_WORDS)
+                    else value) for key, value in example.items()}
+    values.update(LABEL_STUDIO_PORT=str(port), TRAIN_MIN_ANNOTATIONS=str(train_min_annotations), LABELOPS_PROJECTS="",
+                  BASIC_AUTH_USER="smoke", BASIC_AUTH_PASS=secrets.token_hex(12), TRAIN_QUEUE="embedded", REDIS_URL="")
+    return values
 
 
 def write_env_file(path: Path, values: dict[str, str]) -> Path:
@@ -79,8 +93,8 @@ class Stack:
         return ["docker", "compose", "-p", self.project, "--env-file", str(self.env_file),
                 "-f", str(COMPOSE_FILE), "-f", str(OVERRIDE_FILE), *args]
 
-    def compose(self, *args: str, timeout: float | None = None) -> str:
-        return run(self.command(*args), self.env, self.log, cwd=REPO, timeout=timeout)
+    def compose(self, *args: str, timeout: float | None = None, tail_lines: int = 30) -> str:
+        return run(self.command(*args), self.env, self.log, cwd=REPO, timeout=timeout, tail_lines=tail_lines)
 
     def build(self, service: str) -> None:
         run_streamed(self.command("build", service), self.env, self.log, cwd=REPO)
@@ -100,7 +114,7 @@ class Stack:
 
     def logs(self, *services: str, lines: int = 40) -> str:
         try:
-            return self.compose("logs", "--no-color", "--tail", str(lines), *services)
+            return ANSI_ESCAPE.sub("", self.compose("logs", "--no-color", "--tail", str(lines), *services))
         except Exception as exc:  # the logs are a diagnosis; their absence must not hide the real failure
             return f"(no logs: {exc})"
 
