@@ -55,7 +55,7 @@ _resolvers_lock = threading.Lock()
 # decoding holds the full-size picture for a moment: one at a time per process
 _decode_slots = threading.BoundedSemaphore(1)
 _M_ARENA_MAX = -8  # glibc mallopt parameter
-MALLOC_ARENAS = 2
+MALLOC_ARENAS = 1
 
 
 def _share_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:

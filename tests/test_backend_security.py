@@ -653,3 +653,4 @@ def test_cli_never_prints_the_password_in_label_studio_url(run_cli, label_studio
         assert result.code != 0
         assert result.err.startswith("labelops: error: ") and "Traceback" not in result.err, result.err
         assert cli_password not in result.out + result.err
+        assert "http://***@127.0.0.1:" in result.err or "401" in result.err, result.err
