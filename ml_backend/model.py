@@ -95,12 +95,19 @@ class LabelopsModel(MLBackendModel):
         return [p.as_json(self.model_version) for p in self.predict_detailed(tasks)]
 
     def fit(self, event: str, data: dict, queue: Any = None, **kwargs: Any) -> dict:
-        """An annotation event or START_TRAINING: count it toward the project's next training run (`queue`)."""
+        """An annotation event or START_TRAINING, for the project's training queue.
+
+        Label Studio decides when to train: START_TRAINING ("Start Training" on the model page, and Label
+        Studio's own trigger every N annotations when "Start model training on annotation submission"
+        is on) starts a run at once, or one follow-up if a run is going. Annotation events are counted
+        (`al status` shows them) and start nothing, so the project's toggle says what happens.
+        """
         if event not in TRAIN_EVENTS or queue is None or self.project is None:
             return super().fit(event, data)
         if event == "ANNOTATIONS_DELETED":
             count = len(data.get("annotations") or []) or 1
         else:
             count = 0 if event == "START_TRAINING" else 1
-        status = queue.notify(self.project, count, force=event == "START_TRAINING")
+        status = queue.notify(self.project, count, force=event == "START_TRAINING",
+                              count_only=event != "START_TRAINING")
         return {"status": status, "project": self.project, "action": event}

@@ -221,7 +221,8 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
         model = LabelopsModel(label_config=label_config, settings=settings, project=project)
         if model.unservable:
             return _error(400, model.unservable)
-        return jsonify({"model_version": model.model_version, "skipped_controls": model.skipped})
+        return jsonify({"model_version": model.model_version, "skipped_controls": model.skipped,
+                        "train_min_annotations": model.settings.train_min_annotations})
 
     @app.post("/predict")
     def predict() -> Any:
@@ -256,6 +257,16 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
             known_projects.add(project)
         answer = LabelopsModel(None, settings, project=project, run=None).fit(action, data, queue=queue)
         log.info("webhook %s for project %s: training %s", action, project, answer["status"])
+        return jsonify(answer), 201
+
+    @app.post("/train")
+    def train() -> Any:
+        """Label Studio before 1.15 (or with its webhook flag off) asks for training here: START_TRAINING."""
+        data = _json_object()
+        project = project_id_from(_project(data))
+        if project is None:
+            raise BadRequest("'project' is required")
+        answer = LabelopsModel(None, settings, project=project, run=None).fit("START_TRAINING", data, queue=queue)
         return jsonify(answer), 201
 
     @app.route("/versions", methods=["GET", "POST"])

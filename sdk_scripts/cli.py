@@ -191,7 +191,8 @@ def cmd_backend_connect(args: argparse.Namespace) -> int:
 
     client = _client(args)
     project_id = int(client.project(args.project)["id"])
-    r = connect_backend(client, project_id, args.url, predict_on_load=args.predict_on_load, strategy=args.strategy)
+    r = connect_backend(client, project_id, args.url, predict_on_load=args.predict_on_load, strategy=args.strategy,
+                        train_every=args.train_every)
     extra = f", removed duplicate rows {r.removed_duplicates}" if r.removed_duplicates else ""
     print(f"{'connected' if r.created else 'already connected'}: ML backend {r.backend_id} ({args.url}) "
           f"on project {project_id}, model_version {r.model_version}{extra}")
@@ -348,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="active-learning order for this project (default: the backend's AL_STRATEGY)")
     connect.add_argument("--predict-on-load", action="store_true",
                          help="retrieve predictions automatically when a task is loaded")
+    connect.add_argument("--train-every", type=types.int_at_least(0), metavar="N",
+                         help="Label Studio starts training every N annotations (its 'Start model training on "
+                         "annotation submission'; default: the backend's TRAIN_MIN_ANNOTATIONS; 0 = only when "
+                         "someone presses Start Training)")
 
     pre = _add(commands, "preannotate", cmd_preannotate,
                "store predictions for every task lacking one of the current model version")

@@ -65,7 +65,13 @@ def _body(resp: httpx.Response) -> dict:
 
 def backend_setup(url: str, label_config: str, project_id: int | str, timeout: float = 120.0,
                   auth: Auth | None = None, extra_params: dict | None = None) -> str:
-    """POST /setup to the backend; its model_version, or a LabelopsError with the backend's reason.
+    """POST /setup to the backend; its model_version, or a LabelopsError with the backend's reason."""
+    return str(backend_setup_answer(url, label_config, project_id, timeout, auth, extra_params)["model_version"])
+
+
+def backend_setup_answer(url: str, label_config: str, project_id: int | str, timeout: float = 120.0,
+                         auth: Auth | None = None, extra_params: dict | None = None) -> dict:
+    """POST /setup to the backend; its answer (model_version, skipped_controls, train_min_annotations).
 
     `extra_params` (e.g. {"strategy": "hybrid"}) are what Label Studio also sends from the ML-backend
     row; the backend keeps them for the project.
@@ -77,7 +83,9 @@ def backend_setup(url: str, label_config: str, project_id: int | str, timeout: f
     body = _body(resp)
     if resp.status_code != 200:
         raise LabelopsError(f"ML backend at {url} cannot serve this project: {body.get('error') or resp.text[:300]}")
-    return str(body["model_version"])
+    if not isinstance(body.get("model_version"), str):
+        raise LabelopsError(f"{url} answered /setup without a model_version: is it a labelops ML backend?")
+    return body
 
 
 def backend_predict(url: str, tasks: list[dict], label_config: str, project_id: int | str, timeout: float = 600.0,
@@ -164,7 +172,7 @@ def _create_row(client: LabelStudioClient, project_id: int, url: str, version: s
 
 def connect_backend(client: LabelStudioClient, project_id: int, url: str,
                     predict_on_load: bool = False, auth: Auth | None = None,
-                    strategy: str | None = None) -> ConnectResult:
+                    strategy: str | None = None, train_every: int | None = None) -> ConnectResult:
     """Register the backend with the project (idempotent) and align the project's model_version.
 
     The backend row's title is the model version: Label Studio only accepts a project model_version
@@ -175,6 +183,11 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
     `strategy` becomes the row's extra_params, which Label Studio sends with every /setup: the backend
     then orders that project's tasks by it.
 
+    Training on submission: the project's "Start model training on annotation submission" is turned on
+    with Label Studio sending START_TRAINING every `train_every` annotations (default: the backend's
+    TRAIN_MIN_ANNOTATIONS), so the model page says what happens; 0 turns it off, and then annotations
+    only train when someone presses "Start Training".
+
     Label Studio creates the `<url>/webhook` webhook (how annotations reach the backend's training loop)
     only when it creates a row, and silently skips it when it refuses the URL. So a row without its
     webhook is replaced by a new one, and the webhook is read back: when it is still missing, the row made
@@ -184,7 +197,10 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
     auth = auth or backend_auth()
     project = client.project(project_id)
     extra = {"strategy": strategy} if strategy else None
-    version = backend_setup(url, project["label_config"], project_uid(project), auth=auth, extra_params=extra)
+    answer = backend_setup_answer(url, project["label_config"], project_uid(project), auth=auth, extra_params=extra)
+    version = str(answer["model_version"])
+    if train_every is None:
+        train_every = int(answer.get("train_min_annotations") or 0)
     same = [b for b in client.ml_backends(project_id) if _norm(b.get("url", "")) == _norm(url)]
     removed: list[int] = []
     created = False
@@ -214,7 +230,7 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
                                  is_interactive=predict_on_load or keep.get("is_interactive", False),
                                  **_auth_fields(auth), **({"extra_params": extra} if extra else {}))
     _sync_webhook_auth(client, project_id, url, auth)
-    fields: dict = {"model_version": version}
+    fields: dict = {"model_version": version, "min_annotations_to_start_training": max(0, train_every)}
     if predict_on_load:
         fields.update(evaluate_predictions_automatically=True, show_collab_predictions=True)
     client.update_project(project_id, **fields)

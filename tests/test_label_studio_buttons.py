@@ -62,8 +62,10 @@ def test_start_training_versions_and_retrieve_predictions_through_label_studio(
     pid = ls_client.create_project(title=unique_title("buttons"), label_config=CONFIG,
                                    sampling="Uncertainty sampling")["id"]
     ls_client.import_tasks(pid, [{"text": r["text"]} for r in rows])
-    connected = connect_backend(ls_client, pid, backend.url)
+    connected = connect_backend(ls_client, pid, backend.url, train_every=0)
     zero_shot = connected.model_version
+    # "Start model training on annotation submission" is off, as asked: only the button trains
+    assert ls_client.project(pid)["start_training_on_annotation_update"] is False
 
     # Retrieve Predictions (Data Manager action) on every task: stored under the served version
     answer = _ls(label_studio, "POST", "/api/dm/actions", params={"id": "retrieve_tasks_predictions",
@@ -89,7 +91,10 @@ def test_start_training_versions_and_retrieve_predictions_through_label_studio(
         history = _wait_for_runs(backend.url, pid, round_number + 1)
         assert history[-1]["event"] == "trained", history
         versions.append(history[-1]["model_version"])
+        # Label Studio follows the served version: the project (stream, sampling) and the model page's row
         assert ls_client.project(pid)["model_version"] == versions[-1]
+        [row] = ls_client.ml_backends(pid)
+        assert row["title"] == versions[-1]
 
     # the version list Label Studio shows comes from GET /versions: the kept versions, served first
     listed = _ls(label_studio, "GET", f"/api/ml/{connected.backend_id}/versions")
@@ -151,3 +156,24 @@ def test_label_studio_predicts_when_an_annotator_opens_a_task(label_studio, ls_c
     [prediction] = ls_client.task(task_id)["predictions"]
     assert prediction["model_version"] == connected.model_version
     assert [r["from_name"] for r in prediction["result"]] == ["queue"]
+
+
+def test_every_version_reaches_label_studio_even_with_nothing_left_to_label(label_studio, ls_client, backend) -> None:
+    pool, _ = _data()
+    rows = [r for r in pool if r["label"] == "route-1"][:2] + [r for r in pool if r["label"] == "route-2"][:2]
+    pid = ls_client.create_project(title=unique_title("all labelled"), label_config=CONFIG)["id"]
+    ids = ls_client.import_tasks(pid, [{"text": r["text"]} for r in rows])
+    connected = connect_backend(ls_client, pid, backend.url)
+    # the model page's toggle says what the backend does: Label Studio starts training every
+    # TRAIN_MIN_ANNOTATIONS annotations (1000 for this backend)
+    project = ls_client.project(pid)
+    assert project["start_training_on_annotation_update"] is True
+    assert project["min_annotations_to_start_training"] == 1000
+    for task_id, row in zip(ids, rows, strict=True):
+        ls_client.create_annotation(task_id, [{"from_name": "queue", "to_name": "text", "type": "choices",
+                                               "value": {"choices": [row["label"]]}}])
+    _start_training(label_studio, connected.backend_id)
+    run = _wait_for_runs(backend.url, pid, 1)[-1]
+    assert run["event"] == "trained" and run["predicted"] == 0  # nothing unlabeled to predict
+    assert ls_client.project(pid)["model_version"] == run["model_version"]
+    assert [r["title"] for r in ls_client.ml_backends(pid)] == [run["model_version"]]

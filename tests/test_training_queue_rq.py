@@ -91,7 +91,7 @@ def test_rq_worker_trains_and_coalesces_events_into_one_follow_up(rq_backend, ls
     # follow-up (run 3 may not have seen them), which is not what this test is about.
     rq_backend.rq_worker.send_signal(signal.SIGSTOP)
     try:
-        answers = [httpx.post(hook, json={"action": "ANNOTATION_UPDATED", "project": {"id": pid}},
+        answers = [httpx.post(hook, json={"action": "START_TRAINING", "project": {"id": pid}},
                               timeout=30).json()["status"] for _ in range(10)]
     finally:
         rq_backend.rq_worker.send_signal(signal.SIGCONT)

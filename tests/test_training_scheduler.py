@@ -75,3 +75,13 @@ def test_projects_train_independently() -> None:
     gate.set()
     assert scheduler.wait_idle("slow", 10)
     assert sorted(seen) == ["fast", "slow"]
+
+
+def test_when_label_studio_starts_training_annotations_are_only_counted() -> None:
+    calls: list[str] = []
+    scheduler = TrainingScheduler(calls.append, min_new_annotations=2)
+    assert [scheduler.notify("p", 1, count_only=True) for _ in range(5)] == ["counted"] * 5
+    assert calls == [] and scheduler.state("p").pending == 5
+    assert scheduler.notify("p", 0, force=True, count_only=True) == "started"  # Label Studio's START_TRAINING
+    assert scheduler.wait_idle("p", 10)
+    assert calls == ["p"] and scheduler.state("p").pending == 0

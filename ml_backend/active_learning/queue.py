@@ -27,7 +27,8 @@ RQ_QUEUE_NAME = "labelops-training"
 
 
 class TrainingQueue(Protocol):
-    def notify(self, project: str, new_annotations: int = 1, force: bool = False) -> str: ...
+    def notify(self, project: str, new_annotations: int = 1, force: bool = False, count_only: bool = False) -> str:
+        ...
 
     def state(self, project: str) -> dict[str, Any]: ...
 
@@ -45,8 +46,8 @@ class EmbeddedQueue:
         self.scheduler = TrainingScheduler(lambda project: _train(project, settings),
                                            min_new_annotations=settings.train_min_annotations)
 
-    def notify(self, project: str, new_annotations: int = 1, force: bool = False) -> str:
-        return self.scheduler.notify(project, new_annotations, force)
+    def notify(self, project: str, new_annotations: int = 1, force: bool = False, count_only: bool = False) -> str:
+        return self.scheduler.notify(project, new_annotations, force, count_only)
 
     def state(self, project: str) -> dict[str, Any]:
         s = self.scheduler.state(project)
@@ -85,11 +86,13 @@ class RQQueue:
         except Exception:  # expired or deleted
             return None
 
-    def notify(self, project: str, new_annotations: int = 1, force: bool = False) -> str:
+    def notify(self, project: str, new_annotations: int = 1, force: bool = False, count_only: bool = False) -> str:
         from rq.job import JobStatus
 
         with self.redis.lock(self._key(project, "lock"), timeout=30, blocking_timeout=30):
             pending = self.redis.incrby(self._key(project, "pending"), max(0, new_annotations))
+            if count_only and not force:
+                return "counted"
             job = self._job(project)
             status = job.get_status(refresh=True) if job is not None else None
             if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):

@@ -45,11 +45,16 @@ class TrainingScheduler:
         with self._lock:
             return self._projects.setdefault(project, ProjectTraining())
 
-    def notify(self, project: str, new_annotations: int = 1, force: bool = False) -> str:
-        """Record an event; returns what happened: "started", "queued" or "waiting"."""
+    def notify(self, project: str, new_annotations: int = 1, force: bool = False, count_only: bool = False) -> str:
+        """Record an event; returns what happened: "started", "queued", "waiting" or "counted".
+
+        `count_only`: note the annotations but start nothing (Label Studio itself decides when to train).
+        """
         with self._lock:
             state = self._projects.setdefault(project, ProjectTraining())
             state.pending += max(0, new_annotations)
+            if count_only and not force:
+                return "counted"
             state.forced = state.forced or force
             if state.running:
                 state.dirty = True

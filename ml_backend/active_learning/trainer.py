@@ -6,10 +6,12 @@
    weights served now (`ml_backend/training/finetune_detector.py`). A tag that cannot be trained this
    time keeps the artifact of the version served now.
 3. Publish: re-predict every task Label Studio can still serve (not yet labeled) with the new version,
-   order them by the configured strategy, store the predictions in bulk, and set the project's
-   model_version to the new version — so "Uncertainty sampling" serves by the new model at once.
+   order them by the configured strategy and store the predictions in bulk.
 4. Only then point `current` at the new version. Any failure before that discards the staged version
-   and leaves the previous one serving; the history records why.
+   and leaves the previous one serving; the history records why. Then Label Studio follows: the
+   project's ML-backend row is titled by the new version and the project's model_version set to it
+   (always, even with nothing left to predict) — so the labeling stream pre-fills and "Uncertainty
+   sampling" orders by the new model at once.
 5. Prune: the predictions of labelops versions no longer kept (KEEP_VERSIONS, failed runs) leave
    Label Studio, except those annotations were made against (`pruning.py`).
 
@@ -156,7 +158,7 @@ def _carry_over(model: ControlModel, current: ServingRun | None, staging: Path) 
 
 def publish(client: Any, project: str, label_config: str, settings: BackendSettings, run: ServingRun,
             tasks: list[dict] | None = None) -> int:
-    """Re-predict the project's unlabeled tasks with `run`, store the predictions, switch model_version.
+    """Re-predict the project's unlabeled tasks with `run` and store the predictions (in bulk, ordered by strategy).
 
     Tasks that already hold a prediction of this version are not predicted again (a rollback to a
     version, or a rerun after a crash, adds nothing twice). Returns the number of predictions stored.
@@ -168,7 +170,6 @@ def publish(client: Any, project: str, label_config: str, settings: BackendSetti
     todo = [{"id": t["id"], "data": t["data"]} for t in tasks
             if not t.get("is_labeled")
             and not any(p.get("model_version") == run.model_version for p in t.get("predictions") or [])]
-    has_version = any(p.get("model_version") == run.model_version for t in tasks for p in t.get("predictions") or [])
     model = LabelopsModel(label_config, settings, project=project, run=run)
     if model.unservable:
         raise TrainingFailed(f"the new version cannot serve this project: {model.unservable}")
@@ -191,11 +192,26 @@ def publish(client: Any, project: str, label_config: str, settings: BackendSetti
             for t, p, s in zip(todo, predictions, scores, strict=True)]
     for start in range(0, len(rows), PUBLISH_CHUNK):
         client.import_predictions(project_id, rows[start:start + PUBLISH_CHUNK])
-    if rows or has_version:
-        client.update_project(project_id, model_version=run.model_version)
-    else:
-        log.info("project %s: no unlabeled task to predict; model_version left as it is", project)
     return len(rows)
+
+
+def ours(title: str, prefix: str) -> bool:
+    """Whether an ML-backend row title or model_version is one labelops gave (`<prefix>` or `<prefix>-...`)."""
+    return title == prefix or title.startswith(f"{prefix}-")
+
+
+def align_label_studio(client: Any, project: str, model_version: str, prefix: str) -> None:
+    """Make Label Studio show the version the backend now serves: the project's ML-backend row is titled by
+    it (the model page) and the project's model_version is it (the labeling stream pre-fills its predictions,
+    Uncertainty sampling orders by them). Rows of other backends are left alone.
+    """
+    project_id = int(project)
+    for row in client.ml_backends(project_id):
+        title = str(row.get("title") or "")
+        if title != model_version and ours(title, prefix):
+            # Label Studio re-runs /health and /setup on update from the fields sent: send url + project
+            client.update_ml_backend(int(row["id"]), url=row["url"], project=project_id, title=model_version)
+    client.update_project(project_id, model_version=model_version)
 
 
 def prune_stale_predictions(client: Any, project: str, settings: BackendSettings, store: ProjectVersions,
@@ -288,6 +304,10 @@ def train_project(project: str, settings: BackendSettings, client: Any = None) -
             raise TrainingFailed(f"project {project}: run {number} failed, the previous version keeps serving: "
                                  f"{reason}") from None
         store.point(number)
+        try:
+            align_label_studio(client, project, report.model_version, settings.model_version or "labelops")
+        except Exception as exc:  # serving already moved; Label Studio catches up at the next run or /setup
+            log.warning("project %s: Label Studio not switched to %s: %s", project, report.model_version, exc)
         pruned = prune_stale_predictions(client, project, settings, store, tasks)
         report.seconds = round(time.monotonic() - started, 2)
         store.record({"event": "trained", "version": number, "model_version": report.model_version,
@@ -313,6 +333,7 @@ def rollback_project(project: str, settings: BackendSettings, client: Any = None
         run = ServingRun(project, target, store.path(target), store.meta(target))
         predicted = publish(client, project, project_json["label_config"], settings, run)
         store.point(target)
+        align_label_studio(client, project, run.model_version, settings.model_version or "labelops")
         entry = {"event": "rollback", "from_version": before, "version": target,
                  "model_version": run.model_version, "predicted": predicted}
         store.record(entry)
