@@ -64,6 +64,9 @@ def cmd_review_pull(args: argparse.Namespace) -> int:
     counts = report.state.counts()
     print(f"{len(report.state.reviews)} reviews: ground truth written to {len(report.written)} tasks, "
           f"updated on {len(report.updated)}, removed from {len(report.removed)}")
+    if report.waiting:
+        print(f"waiting: tasks {', '.join(map(str, report.waiting))} still wait for annotators; their ground truth "
+              "is written by a pull after the last one answers (written now, it would close them early)")
     print("states: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if report.state.orphaned:
         print(f"orphaned: review tasks {', '.join(map(str, report.state.orphaned))} point at deleted source tasks")

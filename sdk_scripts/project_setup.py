@@ -2,7 +2,9 @@
 
 The spec is fully checked and its config rendered and validated before anything is sent, so a bad
 spec leaves nothing half-made in Label Studio. A project with the spec's title is reused (and its
-settings brought in line with the spec), never duplicated.
+settings brought in line with the spec), never duplicated. A project without a Data Manager tab gets
+its first one (`dm_views`): labelops' own `labelops_key` hidden; with uncertainty sampling, the
+prediction score shown (Label Studio serves the lowest first).
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.dm_views import ensure_default_tab
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.governance.guidelines import current, render_instructions
 from sdk_scripts.label_config_library import read_config, render_config, resolve_config, validate_config
 from sdk_scripts.project_spec import SAMPLING, ProjectSpec, read_small_text
+from sdk_scripts.task_files import KEY_FIELD
 
 
 @dataclass
@@ -51,6 +55,13 @@ def project_settings(spec: ProjectSpec, previous_instructions: str | None = None
     }
 
 
+def data_manager_columns(spec: ProjectSpec) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(hide, show) for the project's first Data Manager tab (see `dm_views.hidden_columns`)."""
+    hide = {"explore": [f"data.{KEY_FIELD}"], "labeling": [f"data.{KEY_FIELD}"]}
+    show = {"explore": ["predictions_score"]} if spec.sampling == "uncertainty" else {}
+    return hide, show
+
+
 def _checked(answer: object, client: LabelStudioClient, what: str) -> dict:
     """A project as Label Studio returns it; anything without an integer id and a title is refused."""
     if not isinstance(answer, dict) or isinstance(answer.get("id"), bool) or not isinstance(answer.get("id"), int) \
@@ -61,7 +72,13 @@ def _checked(answer: object, client: LabelStudioClient, what: str) -> dict:
 
 
 def apply_spec(client: LabelStudioClient, spec: ProjectSpec) -> ProjectSetupResult:
-    """Create the project, or reuse the one with the same title and update what differs."""
+    """Create the project, or reuse the one with the same title and update what differs; then its first tab."""
+    result = _apply_settings(client, spec)
+    ensure_default_tab(client, result.project["id"], *data_manager_columns(spec))
+    return result
+
+
+def _apply_settings(client: LabelStudioClient, spec: ProjectSpec) -> ProjectSetupResult:
     project_settings(spec)  # check everything before the first request
     existing = client.projects_titled(spec.title)
     if len(existing) > 1:

@@ -78,6 +78,8 @@ def test_push_cut_off_by_a_label_studio_crash_finishes_on_rerun(tmp_path, postgr
         assert len(report.created) == 2 and len(report.unchanged) == 4
         review_tasks = list(client.iter_tasks(report.review_project["id"]))
         assert sorted(t["data"][LINK_FIELD]["source_task"] for t in review_tasks) == sorted(ids)
-        assert all(len(t["predictions"]) == 2 for t in review_tasks)
+        # both annotators' answers and the (empty: they disagree) consensus prediction, none twice
+        assert all(sorted(p["model_version"] for p in t["predictions"]) == ["consensus", "crash1", "crash2"]
+                   for t in review_tasks)
     finally:
         server.stop()

@@ -81,12 +81,26 @@ def test_review_loop_end_to_end(run_cli, ls_client, annotated_project, annotator
     assert pushed.code == 0, pushed.err
     assert "3 tasks need review; 3 created, 0 refreshed, 0 unchanged" in pushed.out
     (review_project,) = ls_client.projects_titled(f"{project['title']} [review]")
+    review_project = ls_client.project(review_project["id"])
     reviews = review_tasks_by_source(ls_client, review_project["id"])
     assert set(reviews) == {ids[3], ids[4], ids[5]}
     disputed = reviews[ids[3]]
-    assert sorted(p["model_version"] for p in disputed["predictions"]) == sorted(
-        f"annotator {a.email}" for a in annotators)
-    assert {p["result"][0]["value"]["choices"][0] for p in disputed["predictions"]} == set(EMOTIONS)
+    # one prediction per annotator, named after them (their email's local part: these users have no names),
+    # and the consensus one the stream pre-fills: empty on a disagreement, the shared answer when all agree
+    named = {p["model_version"]: p for p in disputed["predictions"]}
+    assert sorted(named) == sorted([a.email.split("@")[0] for a in annotators] + ["consensus"])
+    assert {p["result"][0]["value"]["choices"][0] for v, p in named.items() if v != "consensus"} == set(EMOTIONS)
+    assert named["consensus"]["result"] == [] and review_project["model_version"] == "consensus"
+    agreed = {p["model_version"]: p for p in reviews[ids[5]]["predictions"]}["consensus"]
+    assert [r["value"]["choices"] for r in agreed["result"]] == [["joy"]]
+    rows = disputed["data"]["review_versions"]
+    assert [r["annotator"] for r in rows] == [a.email for a in annotators]
+    assert [r["answer"] for r in rows] == ["emotion: joy", "emotion: anger", "emotion: sadness"]
+    assert {r["self-rated confidence"] for r in rows} == {"probably"}
+    assert reviews[ids[5]]["data"]["review_versions"][1]["flags"] == "ambiguous"
+    assert disputed["data"]["review_agreement"] < 0.8 and "low agreement" in disputed["data"]["review_picked_for"]
+    assert review_project["show_instruction"] and "What each annotator answered" in review_project[
+        "expert_instruction"]
     link = disputed["data"][LINK_FIELD]
     assert link["source_project"] == pid and link["source_task"] == ids[3]
     assert sorted(link["annotation_ids"]) == sorted(annotation_ids[(3, w)] for w in range(3))
@@ -104,8 +118,10 @@ def test_review_loop_end_to_end(run_cli, ls_client, annotated_project, annotator
     assert "0 created, 1 refreshed, 2 unchanged" in refreshed.out, refreshed.out
     reviews = review_tasks_by_source(ls_client, review_project["id"])
     assert len(reviews) == 3
-    assert sorted(p["result"][0]["value"]["choices"][0] for p in reviews[ids[3]]["predictions"]) == [
-        "anger", "anger", "sadness"]
+    assert sorted(p["result"][0]["value"]["choices"][0] for p in reviews[ids[3]]["predictions"]
+                  if p["model_version"] != "consensus") == ["anger", "anger", "sadness"]
+    assert [r["answer"] for r in reviews[ids[3]]["data"]["review_versions"]] == [
+        "emotion: anger", "emotion: anger", "emotion: sadness"]
 
     # The reviewer decides: task 3 corrected to anger (edge case), task 5 has no clear label.
     ls_client.create_annotation(reviews[ids[3]]["id"], review_result(
@@ -165,3 +181,37 @@ def render_in_chromium(page) -> str:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
+
+
+@pytest.mark.label_studio
+def test_ground_truth_waits_until_every_annotator_answered(run_cli, ls_client, label_studio, annotators,
+                                                          tmp_path) -> None:
+    """Label Studio counts the ground truth's author as one more distinct annotator (`is_labeled`): written on a
+    task two of three annotators answered, it would close the task to the third. `review pull` waits."""
+    config = render_config(read_config("text_emotion"), {"emotion": EMOTIONS})
+    project = ls_client.create_project(title=unique_title("GT waits"), label_config=config, maximum_annotations=3,
+                                       overlap_cohort_percentage=100)
+    [task_id] = ls_client.import_tasks(project["id"], [{"data": {"text": "a split decision"}}])
+    clients = [annotator_sdk(label_studio, a) for a in annotators]
+    clients[0].annotations.create(task_id, result=emotion_result("joy"))
+    clients[1].annotations.create(task_id, result=emotion_result("anger"))
+    assert run_cli("review", "push", project["id"], "--qa-sample", "0").code == 0
+    (review_project,) = ls_client.projects_titled(f"{project['title']} [review]")
+    [review_task] = ls_client.iter_tasks(review_project["id"])
+    ls_client.create_annotation(review_task["id"], review_result("anger", "corrected", "angry", edge_case=False))
+
+    pulled = run_cli("review", "pull", project["id"], "--out", tmp_path / "first")
+    assert pulled.code == 0, pulled.err
+    assert f"waiting: tasks {task_id} still wait for annotators" in pulled.out
+    task = ls_client.task(task_id)
+    assert not [a for a in task["annotations"] if a["ground_truth"]] and task["is_labeled"] is False
+    summary = json.loads((tmp_path / "first" / "summary.json").read_text())
+    assert summary["ground_truth_waiting_for_annotators"] == [task_id]
+
+    clients[2].annotations.create(task_id, result=emotion_result("anger"))
+    assert "1 refreshed" in run_cli("review", "push", project["id"], "--qa-sample", "0").out
+    pulled = run_cli("review", "pull", project["id"], "--out", tmp_path / "second")
+    assert "ground truth written to 1 tasks" in pulled.out and "waiting" not in pulled.out
+    task = ls_client.task(task_id)
+    assert [a["result"][0]["value"]["choices"] for a in task["annotations"] if a["ground_truth"]] == [["anger"]]
+    assert task["is_labeled"] is True

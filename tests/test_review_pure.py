@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from label_studio_sdk.label_interface import LabelInterface
 
+from sdk_scripts.dm_views import hidden_columns
 from sdk_scripts.label_config_library import read_config, validate_config
 from sdk_scripts.review.annotations import fingerprint, interpretations, rated_confidence
+from sdk_scripts.review.collect import missing_annotators
 from sdk_scripts.review.final_labels import consensus_result, summarize, task_confidence
 from sdk_scripts.review.review_config import compose_review_config, reviewer_fields, strip_reviewer_fields
 from sdk_scripts.review.selection import in_qa_sample, select_for_review
+from sdk_scripts.review.versions import review_predictions, unanimous_result, version_names, versions_table
 
 
 def choice(name: str, *values: str) -> dict:
@@ -89,3 +92,60 @@ def test_consensus_is_the_majority_else_the_most_confident_version() -> None:
     assert rating == (0.4 + 1.0) / 2 and confidence == 0.5 * rating
     assert rated_confidence(versions[1]) is None
     assert summarize(versions[0]["result"]) == "emotion: joy"
+
+
+def test_each_version_is_named_after_its_annotator_and_tabulated() -> None:
+    users = {1: {"id": 1, "email": "amira@example.org", "first_name": "Amira", "last_name": "Haddad"},
+             2: {"id": 2, "email": "bo@example.org", "first_name": "", "last_name": ""},
+             3: {"id": 3, "email": "bo@elsewhere.org"}}
+    comment = {"from_name": "comment", "to_name": "text", "type": "textarea", "value": {"text": ["irony?"]}}
+    versions = [annotation(1, 1, choice("emotion", "joy"), choice("confidence", "might be"),
+                           choice("flag", "ambiguous"), comment),
+                annotation(2, 2, choice("emotion", "anger")), annotation(3, 3, choice("emotion", "anger"))]
+    # a name when the user has one, else the email's local part; the emails where two local parts meet
+    assert version_names(versions, users) == ["Amira Haddad", "bo@example.org", "bo@elsewhere.org"]
+    assert version_names(versions[1:2] * 2, users) == ["bo", "bo #2"]
+    assert version_names([annotation(4, 4)], {4: {"email": "consensus@example.org"}}) == ["consensus@example.org"]
+    rows = versions_table(versions, users)
+    assert rows[0] == {"annotator": "Amira Haddad (amira@example.org)", "answer": "emotion: joy",
+                       "self-rated confidence": "might be", "flags": "ambiguous", "comment": "irony?"}
+    assert rows[1] == {"annotator": "bo@example.org", "answer": "emotion: anger", "self-rated confidence": "-",
+                       "flags": "-", "comment": "-"}
+    predictions = review_predictions(versions, users, agreement=0.25)
+    assert [p["model_version"] for p in predictions] == ["Amira Haddad", "bo@example.org", "bo@elsewhere.org",
+                                                         "consensus"]
+    assert predictions[0]["result"] == versions[0]["result"]
+    assert predictions[-1] == {"model_version": "consensus", "score": 0.25, "result": []}  # they disagree
+
+
+def test_the_consensus_is_the_answer_only_when_every_annotator_gave_it() -> None:
+    sure, unsure = choice("confidence", "definitely"), choice("confidence", "might be")
+    same = [annotation(1, 1, choice("emotion", "joy", "anger"), sure),
+            annotation(2, 2, choice("emotion", "anger", "joy"), unsure, choice("flag", "ambiguous"))]
+    assert unanimous_result(same) == [choice("emotion", "joy", "anger")]  # quality fields are not the answer
+    assert unanimous_result(same + [annotation(3, 3, choice("emotion", "joy"))]) == []
+    assert unanimous_result([annotation(1, 1, sure), annotation(2, 2, sure)]) == []  # no label at all
+    assert unanimous_result([]) == []
+
+
+def test_ground_truth_waits_for_the_tasks_annotators() -> None:
+    task = {"overlap": 3, "annotations": [annotation(1, 1, choice("emotion", "joy")),
+                                          annotation(2, 1, choice("emotion", "joy")),
+                                          annotation(3, 2, cancelled=True),
+                                          annotation(4, 9, choice("emotion", "joy"), truth=True)]}
+    assert missing_annotators(task) == 2  # one annotator so far: the skipped and the ground truth do not count
+    assert missing_annotators({**task, "overlap": 1}) == 0
+    assert missing_annotators({"annotations": []}) == 1
+
+
+def test_data_manager_tab_hides_labelops_fields_on_top_of_label_studio_defaults() -> None:
+    columns = [{"id": "text", "parent": "data", "target": "tasks", "visibility_defaults": {"explore": True,
+                                                                                            "labeling": True}},
+               {"id": "predictions_score", "target": "tasks", "visibility_defaults": {"explore": False,
+                                                                                      "labeling": False}},
+               {"id": "inner_id", "target": "tasks", "visibility_defaults": {"explore": False, "labeling": False}},
+               {"id": "data", "target": "tasks", "children": ["text"]}]
+    hidden = hidden_columns(columns, {"explore": ["data.labelops_key"], "labeling": ["data.labelops_key"]},
+                            {"explore": ["predictions_score"]})
+    assert hidden == {"explore": ["tasks:inner_id", "tasks:data.labelops_key"],
+                      "labeling": ["tasks:predictions_score", "tasks:inner_id", "tasks:data.labelops_key"]}

@@ -6,6 +6,13 @@ Studio itself shows the final label. "no clear label" quarantines the task inste
 ground-truth annotation an earlier decision of that review had written). Re-running changes
 nothing unless a review changed; two pulls of one project on one machine take turns (`review.lock`).
 The run's outcome goes to OUT as reviews.jsonl, states.jsonl and summary.json.
+
+Label Studio counts a ground-truth annotation like any other: it is one more in the task's
+"Annotations" column, and its author (the token's user) one more of the distinct annotators that
+mark a task labeled (`is_labeled`: distinct `completed_by` >= the task's overlap). Written on a task
+that still waits for annotators, it would take the task out of their queue one annotation early; so
+the ground truth of such a task waits (`waiting`) until all its annotators have answered, and a later
+pull writes it.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from pathlib import Path
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.fileio import write_text_atomically
-from sdk_scripts.review.annotations import ground_truth
+from sdk_scripts.review.annotations import ground_truth, interpretations
 from sdk_scripts.review.lock import project_lock
 from sdk_scripts.review.project_state import ProjectState, ScoresFor, load_project_state
 from sdk_scripts.review.review_config import DECISION_QUARANTINE
@@ -30,6 +37,14 @@ class CollectReport:
     written: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
+    waiting: list[int] = field(default_factory=list)  # source tasks whose ground truth waits for annotators
+
+
+def missing_annotators(task: dict) -> int:
+    """How many more annotators the task waits for: its overlap minus the distinct annotators so far (pure)."""
+    overlap = task.get("overlap")
+    wanted = overlap if isinstance(overlap, int) and not isinstance(overlap, bool) else 1
+    return max(0, wanted - len({a.get("completed_by") for a in interpretations(task)}))
 
 
 def _same_result(a: list[dict], b: list[dict]) -> bool:
@@ -81,6 +96,9 @@ def _write_back(client: LabelStudioClient, task: dict, review: Review, report: C
         return
     if ours is None:
         ours = next((a for a in truths if _same_result(a.get("result") or [], review.result)), None)
+    if ours is None and missing_annotators(task):
+        report.waiting.append(task["id"])  # written by a later pull, once every annotator has answered
+        return
     if ours is None:
         ours = client.create_annotation(task["id"], review.result, ground_truth=True)
         report.written.append(task["id"])
@@ -116,6 +134,7 @@ def write_collect_output(report: CollectReport, out_dir: Path) -> None:
         "ground_truth_written": report.written,
         "ground_truth_updated": report.updated,
         "ground_truth_removed": report.removed,
+        "ground_truth_waiting_for_annotators": report.waiting,
         "orphaned_review_tasks": state.orphaned,
     }
     write("summary.json", json.dumps(summary, indent=2) + "\n")

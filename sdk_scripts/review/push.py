@@ -1,12 +1,17 @@
 """`labelops review push`: send disagreements to a review project, once, refreshed when they change.
 
 Each picked source task becomes one review task keyed `review:<source project>:<source task>` (its
-`labelops_key`), carrying the source data, a `review_info` text for the reviewer, a machine-readable
-link back (`labelops_review`: source ids, annotation ids, agreement, reasons, fingerprint), and
-every annotator's annotation as a prediction whose model_version names the annotator. A review
-task and its predictions are created in one import request, so a push cut off at any point leaves
-whole review tasks only, and a rerun creates exactly the missing ones. A source task whose
-annotations changed since its review task was made gets that review task refreshed in place.
+`labelops_key`), carrying the source data, a `review_info` text saying why it is there, every
+annotator's answer side by side (`review_versions`, with their names, self-rated confidence, flags and
+comment; `review.versions`), its agreement and the reasons it was picked as Data Manager columns, a
+machine-readable link back (`labelops_review`: source ids, annotation ids, agreement, reasons,
+fingerprint), and every annotator's annotation as a prediction named after them plus the `consensus`
+prediction the labeling stream pre-fills (blank unless everyone agreed). A review task and its
+predictions are created in one import request, so a push cut off at any point leaves whole review
+tasks only, and a rerun creates exactly the missing ones. A source task whose annotations changed
+since its review task was made (or a review task made by an older labelops, without the table) gets
+that review task refreshed in place. The review project carries reviewer instructions and a Data
+Manager tab of its own (`review.review_project`).
 
 Concurrent runs: on one machine `review.lock` lets one push of a source project run at a time. Runs
 that still overlap (other machines) are made safe after the fact: after creating, a push lists the
@@ -29,11 +34,19 @@ from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.review.annotations import fingerprint, interpretations
 from sdk_scripts.review.lock import project_lock
-from sdk_scripts.review.review_config import REVIEW_INFO, compose_review_config
+from sdk_scripts.review.review_config import REVIEW_INFO, REVIEW_VERSIONS, compose_review_config
+from sdk_scripts.review.review_project import (
+    AGREEMENT_FIELD,
+    LINK_FIELD,
+    PICKED_FOR_FIELD,
+    review_project_fields,
+    settle_review_project,
+)
 from sdk_scripts.review.selection import ReviewPick, select_for_review
+from sdk_scripts.review.versions import review_predictions, versions_table
 from sdk_scripts.task_files import KEY_FIELD
 
-LINK_FIELD = "labelops_review"
+__all__ = ["LINK_FIELD", "PushReport", "push_reviews"]
 SOURCE_META_FIELD = "labelops_review_tasks"  # {review project title: {"project": id, "task": id}}
 LEGACY_META_FIELD = "labelops_review_task"  # before: {"project": id, "task": id}, default title only
 
@@ -67,41 +80,48 @@ def review_key(source_project_id: int, source_task_id: int) -> str:
     return f"review:{source_project_id}:{source_task_id}"
 
 
-def annotator_name(annotation: dict, emails: Mapping[int, str]) -> str:
+def annotator_email(annotation: dict, users: Mapping[int, Mapping]) -> str:
     user = annotation.get("completed_by")
-    return emails.get(user, f"user {user}") if isinstance(user, int) else str(user)
+    if not isinstance(user, int):
+        return str(user)
+    return str((users.get(user) or {}).get("email") or f"user {user}")
 
 
-def build_review_task(source_project: dict, task: dict, pick: ReviewPick, emails: Mapping[int, str],
+def organization_users(client: LabelStudioClient) -> dict[int, dict]:
+    """User id -> the user as Label Studio lists it (email, first_name, last_name) for the whole organization."""
+    users = client._raw("GET", "api/users/", "list the organization's users")
+    return {u["id"]: u for u in users or [] if isinstance(u, dict) and isinstance(u.get("id"), int)}
+
+
+def build_review_task(source_project: dict, task: dict, pick: ReviewPick, users: Mapping[int, Mapping],
                       threshold: float) -> dict:
-    """The import payload of one review task (data + one prediction per annotator)."""
+    """The import payload of one review task (data + one prediction per annotator + the consensus one)."""
     versions = interpretations(task)
-    names = [annotator_name(a, emails) for a in versions]
     agreement = "n/a" if pick.agreement is None else f"{pick.agreement:.2f}"
     info = (
         f"Source: project {source_project['id']} '{source_project['title']}', task {task['id']}. "
         f"Agreement {agreement} (threshold {threshold:.2f}). Why here: {pick.describe()}. "
-        f"Versions: {', '.join(names) or 'none'} - load one from the predictions, edit it if needed, "
-        "then record your decision and reason below."
+        f"{len(versions)} annotator(s) answered; the labels below start blank unless they all agree. "
+        "To start from one annotator's answer, open this task from the Data Manager, click their tab and "
+        "choose Duplicate Annotation in its menu."
     )
     data = {k: v for k, v in task["data"].items() if k != KEY_FIELD}
     data[REVIEW_INFO] = info
+    data[REVIEW_VERSIONS] = versions_table(versions, users)
+    data[AGREEMENT_FIELD] = None if pick.agreement is None else round(pick.agreement, 3)
+    data[PICKED_FOR_FIELD] = pick.describe()
     data[KEY_FIELD] = review_key(source_project["id"], task["id"])
     data[LINK_FIELD] = {
         "source_project": source_project["id"],
         "source_task": task["id"],
         "annotation_ids": [a["id"] for a in versions],
-        "annotators": names,
+        "annotators": [annotator_email(a, users) for a in versions],
         "agreement": pick.agreement,
         "reasons": list(pick.reasons),
         "fingerprint": fingerprint(versions),
         "pushed_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    predictions = [
-        {"model_version": f"annotator {name}", "score": pick.agreement or 0.0, "result": a.get("result") or []}
-        for name, a in zip(names, versions, strict=True)
-    ]
-    return {"data": data, "predictions": predictions}
+    return {"data": data, "predictions": review_predictions(versions, users, pick.agreement)}
 
 
 def recorded_links(task: dict, title: str, default_title: str) -> dict | None:
@@ -125,7 +145,8 @@ def _find_or_create_review_project(client: LabelStudioClient, source: dict, task
         project = client.project(found[0]["id"])
         if project["label_config"] != config:
             project = client.update_project(project["id"], label_config=config)
-            report_messages.append(f"review project {project['id']}: labeling config updated to match the source")
+            report_messages.append(f"review project {project['id']}: labeling config updated (the source's "
+                                   "controls and the reviewer's view)")
         return project
     default = default_review_title(source["title"])
     earlier = sorted({link.get("project") for t in tasks if (link := recorded_links(t, title, default))
@@ -135,13 +156,7 @@ def _find_or_create_review_project(client: LabelStudioClient, source: dict, task
             f"review project {title!r} (id {', '.join(map(str, earlier))}) no longer exists - it was deleted "
             "by hand; creating it again and pushing every current disagreement to it"
         )
-    created = client.create_project(
-        title=title,
-        label_config=config,
-        description=f"Review tasks for project {source['id']} '{source['title']}', made by labelops.",
-        maximum_annotations=1,
-        show_skip_button=False,
-    )
+    created = client.create_project(title=title, label_config=config, **review_project_fields(source))
     # Another run (on another machine) may have created it at the same moment: all keep the lowest id.
     ids = sorted(p["id"] for p in client.projects_titled(title))
     if ids and ids[0] != created["id"]:
@@ -223,15 +238,15 @@ def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, li
     existing = _remove_duplicates(client, list(client.iter_tasks(review_project["id"])), report)
     report.orphaned = orphaned_review_tasks(list(existing.values()), source["id"], set(by_id))
 
-    emails = client.user_emails()
+    users = organization_users(client)
     to_create: list[tuple[int, dict]] = []
     for pick in picks:
         task = by_id[pick.task_id]
-        payload = build_review_task(source, task, pick, emails, threshold)
+        payload = build_review_task(source, task, pick, users, threshold)
         current = existing.get(payload["data"][KEY_FIELD])
         if current is None:
             to_create.append((task["id"], payload))
-        elif (current["data"].get(LINK_FIELD) or {}).get("fingerprint") != payload["data"][LINK_FIELD]["fingerprint"]:
+        elif _outdated(current, payload):
             _refresh(client, current, payload)
             report.refreshed.append(current["id"])
         else:
@@ -257,7 +272,15 @@ def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, li
         current = existing.get(review_key(source["id"], pick.task_id))
         if current is not None:
             _link_source(client, by_id[pick.task_id], title, review_project["id"], current["id"])
+    settle_review_project(client, review_project, source)
     return report
+
+
+def _outdated(current: dict, payload: dict) -> bool:
+    """The annotations changed since the review task was made, or an older labelops made it (no table)."""
+    data = current.get("data") or {}
+    return ((data.get(LINK_FIELD) or {}).get("fingerprint") != payload["data"][LINK_FIELD]["fingerprint"]
+            or REVIEW_VERSIONS not in data)
 
 
 def _link_source(client: LabelStudioClient, task: dict, title: str, review_project_id: int,

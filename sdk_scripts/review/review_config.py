@@ -1,9 +1,10 @@
-"""The review project's labeling config: the source project's controls plus the reviewer's fields.
+"""The review project's labeling config: the source project's controls between the reviewer's two blocks.
 
-The reviewer fields (decision, reason, edge-case checkbox, and the `review_info` text that says why
-the task is under review) are taken from `label_configs/review.xml`, so that file stays the one
-place they are defined. Keeping every source control, quality fields included, means each
-annotator's annotation can be attached to the review task as a prediction and loaded whole.
+Both blocks are taken from `label_configs/review.xml`, so that file stays the one place they are
+defined: on top, why the task is under review (`review_info`) and every annotator's answer side by
+side (`review_versions`, a Table); last, the decision, reason and edge-case checkbox. Keeping every
+source control, quality fields included, means each annotator's annotation can be attached to the
+review task as a prediction and loaded whole.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sdk_scripts.errors import LabelopsError
 from sdk_scripts.label_config_library import read_config
 
 REVIEW_INFO = "review_info"
+REVIEW_VERSIONS = "review_versions"
 REVIEW_DECISION = "review_decision"
 REVIEW_REASON = "review_reason"
 EDGE_CASE_LOG = "edge_case_log"
@@ -25,26 +27,29 @@ DECISION_CORRECTED = "corrected"
 DECISION_QUARANTINE = "no clear label"
 
 
-def _reviewer_block(review_xml: str) -> etree._Element:
-    root = etree.fromstring(review_xml.encode())
-    for view in root.iter("View"):
-        if any(el.get("name") == REVIEW_DECISION for el in view):
-            return view
-    raise LabelopsError("label_configs/review.xml has no View holding the review_decision control")
+def _block(review_xml: str, holding: str) -> etree._Element:
+    """The top-level View of review.xml that holds the tag named `holding`."""
+    root = etree.fromstring(review_xml.encode(), etree.XMLParser(remove_comments=True))
+    for view in root.iterchildren("View"):
+        if any(el.get("name") == holding for el in view.iter()):
+            return copy.deepcopy(view)
+    raise LabelopsError(f"label_configs/review.xml has no View holding {holding!r}")
 
 
 def compose_review_config(source_xml: str, review_xml: str | None = None) -> str:
-    """Source config's children, then the reviewer block of review.xml, in one `<View>`."""
-    block = copy.deepcopy(_reviewer_block(review_xml or read_config("review")))
+    """The context block of review.xml, the source config's children, then the decision block, in one `<View>`."""
+    review_xml = review_xml or read_config("review")
+    context, decision = _block(review_xml, REVIEW_VERSIONS), _block(review_xml, REVIEW_DECISION)
     try:
         source = etree.fromstring(source_xml.encode(), etree.XMLParser(remove_comments=True))
     except etree.XMLSyntaxError as exc:
         raise LabelopsError(f"source project's labeling config is not valid XML: {exc}") from None
     taken = {el.get("name") for el in source.iter() if isinstance(el.tag, str) and el.get("name")}
-    clash = sorted(taken & (REVIEWER_CONTROLS | {REVIEW_INFO}))
+    clash = sorted(taken & (REVIEWER_CONTROLS | {REVIEW_INFO, REVIEW_VERSIONS}))
     if clash:
         raise LabelopsError(f"source config already uses the reviewer field name(s) {', '.join(clash)}")
-    source.append(block)
+    source.insert(0, context)
+    source.append(decision)
     return etree.tostring(source, encoding="unicode")
 
 
