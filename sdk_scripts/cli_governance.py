@@ -45,7 +45,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from sdk_scripts.governance.report import write_report
 
-    path = write_report(_state(args), args.out, args.minority)
+    client = client_from_args(args)
+    path = write_report(project_state_from_args(args, client), args.out, args.minority, label_studio_url=client.url,
+                        threshold=args.threshold)
     print(f"report written to {path}")
     return 0
 

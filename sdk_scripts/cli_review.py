@@ -101,7 +101,8 @@ def cmd_edge_cases(args: argparse.Namespace) -> int:
     from sdk_scripts.review.edge_cases import write_edge_cases
 
     client = client_from_args(args)
-    entries = write_edge_cases(project_state_from_args(args, client), args.out, client.download)
+    entries = write_edge_cases(project_state_from_args(args, client), args.out, client.download,
+                               label_studio_url=client.url)
     print(f"{len(entries)} edge cases in {args.out / 'index.html'} and {args.out / 'edge_cases.json'}")
     return 0
 

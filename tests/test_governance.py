@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -34,7 +35,8 @@ def test_bias_flags_an_annotator_who_overuses_a_label() -> None:
 
 
 @pytest.mark.label_studio
-def test_snapshots_diffs_splits_and_report(run_cli, ls_client, annotated_project, tmp_path) -> None:  # noqa: F811
+def test_snapshots_diffs_splits_and_report(run_cli, ls_client, label_studio, annotated_project,  # noqa: F811
+                                           tmp_path) -> None:
     project, ids, clients, annotation_ids = annotated_project
     pid = project["id"]
     first = run_cli("snapshot", pid, "--out", tmp_path / "snaps")
@@ -86,6 +88,17 @@ def test_snapshots_diffs_splits_and_report(run_cli, ls_client, annotated_project
     assert "Quality report: " + project["title"] in dom
     assert "6 tasks, 18 annotations by 3 annotators" in dom
     assert "Mean per-task agreement" in dom and "annotator1@labelops.test" in dom
+    # measures in words with their symbol, never the raw key
+    assert "Krippendorff's alpha (MASI distance), α" in dom and "alpha_masi" not in dom
+    # the disputed and the flagged tasks, linked to Label Studio; agreed ones (task 4 since its edit) are not
+    for index in (3, 5):
+        assert f'href="{label_studio.url}/projects/{pid}/data?task={ids[index]}"' in dom, index
+    assert f'?task={ids[0]}"' not in dom and f'?task={ids[4]}"' not in dom
+    # when, from where, and the snapshot the same data gets
+    snap_now = run_cli("snapshot", pid, "--out", tmp_path / "snaps-now")  # snaps/ holds a tampered copy
+    now_id = re.search(r"snapshot ([0-9a-f]{16}) at", snap_now.out).group(1)
+    assert f"<code>{now_id}</code>" in dom, (now_id, snap_now.out)
+    assert f"from project {pid} of Label Studio at {label_studio.url}" in dom
     screenshot = tmp_path / "report.png"
     subprocess.run([shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -167,6 +167,11 @@ def test_review_loop_end_to_end(run_cli, ls_client, annotated_project, annotator
     dom = render_in_chromium(tmp_path / "edge" / "index.html")
     assert "Sarcastic praise; the writer is angry." in dom
     assert "Decision:</b> corrected" in dom and "item 3" in dom
+    # each entry links to its source task and its review task in Label Studio
+    url = ls_client.url
+    assert f'href="{url}/projects/{pid}/data?task={ids[3]}"' in dom
+    assert f'href="{url}/projects/{review_project["id"]}/data?task={reviews[ids[3]]["id"]}"' in dom
+    assert f"from the submitted reviews of project {pid} and review project {review_project['id']}" in dom
 
 
 def render_in_chromium(page) -> str:

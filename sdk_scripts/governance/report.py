@@ -1,9 +1,13 @@
 """`labelops report PROJECT --out report.html`: one self-contained quality page with plots.
 
-Sections: progress and review states, agreement (overall, per label, per annotator, the
-annotator x annotator matrix as a heatmap, agreement by week), label imbalance, annotator-bias
-flags, guideline version. Plots are drawn with matplotlib (Agg, its bundled DejaVu font) and
-embedded as PNG data URIs, so the page opens anywhere without network access.
+Sections: where the figures come from (when, which Label Studio project, the snapshot id the same
+data gets from `labelops snapshot`), progress and review states, the tasks that need attention (each
+linked to Label Studio), agreement (overall, per label, per annotator, the annotator x annotator matrix
+as a heatmap, agreement by week), label imbalance, annotator-bias flags, guideline version. Measures are
+named in words with their symbol ("Krippendorff's alpha (MASI distance), α"). Plots are drawn with
+matplotlib (Agg, its bundled DejaVu font) and embedded as PNG data URIs, so the page opens anywhere
+without network access; their titles are HTML captions, so a long title wraps instead of being cut, and
+the page reads at 1280 px wide.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,28 +26,64 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from sdk_scripts.ls_links import task_link  # noqa: E402
 
-def _png(fig) -> str:
+# Measure keys of `agreement.engine` -> how the page names them.
+MEASURES = {
+    "percent_agreement": "Percent agreement (pairs of annotators who agree), P\u2092",
+    "alpha_nominal": "Krippendorff's alpha (nominal), \u03b1",
+    "fleiss_kappa": "Fleiss' kappa, \u03ba",
+    "alpha_masi": "Krippendorff's alpha (MASI distance), \u03b1",
+    "alpha_jaccard": "Krippendorff's alpha (Jaccard distance), \u03b1",
+    "alpha_binary_mean": "Mean of the per-label Krippendorff's alphas (binary), \u1fb1",
+    "alpha_ordinal": "Krippendorff's alpha (ordinal), \u03b1",
+    "alpha_interval": "Krippendorff's alpha (interval), \u03b1",
+    "mean_pairwise_f1": "Mean pairwise F1 of matched regions, F\u2081",
+    "alpha_matched_units": "Krippendorff's alpha over matched regions, \u03b1",
+    "mean_pairwise_f1_exact": "Mean pairwise F1 of exactly equal spans, F\u2081",
+    "char_similarity": "Character similarity (1 - normalised Levenshtein distance), s",
+    "word_similarity": "Word similarity (1 - normalised Levenshtein distance over words), s",
+}
+ATTENTION_LIMIT = 20
+
+
+def measure_name(key: str) -> str:
+    return MEASURES.get(key, key.replace("_", " "))
+
+
+def _png(fig, alt: str) -> str:
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=90)
     plt.close(fig)
-    return '<img alt="plot" src="data:image/png;base64,' + base64.b64encode(buffer.getvalue()).decode() + '">'
+    return (f'<img alt="{html.escape(alt)}" src="data:image/png;base64,'
+            + base64.b64encode(buffer.getvalue()).decode() + '">')
+
+
+def _figure(caption: str, image: str) -> str:
+    return f"<figure>{image}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def _bar(labels: list[str], values: list[float], title: str, ylabel: str, highlight: list[bool] | None = None) -> str:
-    fig, ax = plt.subplots(figsize=(max(4, 0.6 * len(labels) + 2), 3))
+    """Vertical bars; horizontal ones (labels written out in full) when a label is long, e.g. an email."""
     colours = ["#d62728" if h else "#1f77b4" for h in (highlight or [False] * len(labels))]
+    if max((len(str(label)) for label in labels), default=0) > 12:
+        fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1.2))
+        ax.barh(range(len(labels)), values, color=colours)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(ylabel)
+        return _figure(title, _png(fig, title))
+    fig, ax = plt.subplots(figsize=(max(5, 0.7 * len(labels) + 2), 3))
     ax.bar(range(len(labels)), values, color=colours)
     ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
-    ax.set_title(title)
     ax.set_ylabel(ylabel)
-    return _png(fig)
+    return _figure(title, _png(fig, title))
 
 
-def _heatmap(names: list[str], matrix: list[list[float | None]]) -> str:
+def _heatmap(names: list[str], matrix: list[list[float | None]], title: str) -> str:
     data = np.array([[np.nan if v is None else v for v in row] for row in matrix], float)
-    fig, ax = plt.subplots(figsize=(1.2 * len(names) + 2.5, 1.0 * len(names) + 1.8))
+    fig, ax = plt.subplots(figsize=(1.2 * len(names) + 3.5, 1.0 * len(names) + 2.2))
     image = ax.imshow(data, vmin=0, vmax=1, cmap="viridis")
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
     ax.set_yticks(range(len(names)), names)
@@ -51,12 +92,11 @@ def _heatmap(names: list[str], matrix: list[list[float | None]]) -> str:
             if not np.isnan(data[i, j]):
                 ax.text(j, i, f"{data[i, j]:.2f}", ha="center", va="center", color="w" if data[i, j] < 0.6 else "k")
     fig.colorbar(image, ax=ax)
-    ax.set_title("annotator x annotator agreement")
-    return _png(fig)
+    return _figure(title, _png(fig, title))
 
 
-def _weeks(weeks: list[dict]) -> str:
-    fig, ax = plt.subplots(figsize=(6, 3))
+def _weeks(weeks: list[dict], title: str) -> str:
+    fig, ax = plt.subplots(figsize=(7, 3))
     by_annotator: dict[str, list[tuple[str, float]]] = {}
     for row in weeks:
         by_annotator.setdefault(str(row["name"] or row["annotator"]), []).append((row["week"], row["agreement"]))
@@ -66,9 +106,20 @@ def _weeks(weeks: list[dict]) -> str:
         ax.plot(range(len(all_weeks)), [points.get(w, np.nan) for w in all_weeks], marker="o", label=name)
     ax.set_xticks(range(len(all_weeks)), all_weeks)
     ax.set_ylim(0, 1.05)
-    ax.set_title("agreement by week")
+    ax.set_ylabel("agreement")
     ax.legend(fontsize=7)
-    return _png(fig)
+    return _figure(title, _png(fig, title))
+
+
+def _when(iso: str | None) -> str:
+    """An ISO time as `2026-12-01 12:17 UTC` (as given when it cannot be read)."""
+    if not iso:
+        return "-"
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _fmt(value: Any) -> str:
@@ -79,52 +130,94 @@ def _fmt(value: Any) -> str:
     return html.escape(str(value))
 
 
+class Raw(str):
+    """A table cell that is HTML already (a link); other cells are escaped."""
+
+
+def _cell(value: Any) -> str:
+    return str(value) if isinstance(value, Raw) else _fmt(value)
+
+
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_fmt(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def attention_rows(task_rows: list[dict], states: dict[int, str], threshold: float,
+                   limit: int = ATTENTION_LIMIT) -> list[dict]:
+    """The tasks worth a look (pure): agreement below the threshold or flagged, lowest agreement first."""
+    picked = [r for r in task_rows if r.get("flags") or (r.get("score") is not None and r["score"] < threshold)]
+    picked.sort(key=lambda r: (r["score"] if r.get("score") is not None else 2.0, r["task"]))
+    return [{**r, "state": states.get(r["task"], "-")} for r in picked[:limit]]
+
+
 def render_report(title: str, states: dict[str, int], agreement: dict, matrix: dict, imbalance: dict,
-                  bias: list[dict], guidelines: dict | None, open_reviews: int) -> str:
+                  bias: list[dict], guidelines: dict | None, open_reviews: int, *,
+                  provenance: dict | None = None, attention: list[dict] | None = None,
+                  link: Callable[[int], str] | None = None) -> str:
+    """The page. `provenance`: made_at, project id, Label Studio URL, snapshot id, last annotation;
+    `attention`: rows of `attention_rows`; `link(task_id)`: the HTML link to a task (plain text without)."""
+    link = link or (lambda task_id: f"task {task_id}")
+    provenance = provenance or {}
     summary = agreement["summary"]
-    parts = [f"<h1>Quality report: {html.escape(title)}</h1>",
-             f"<p>Generated {datetime.now(UTC).isoformat(timespec='seconds')}. Guidelines version: "
-             f"{_fmt((guidelines or {}).get('tag') or (guidelines or {}).get('version'))}.</p>"]
+    made_at = _when(provenance.get("made_at") or datetime.now(UTC).isoformat(timespec="seconds"))
+    parts = [f"<h1>Quality report: {html.escape(title)}</h1>"]
+    where = (f"project {_fmt(provenance.get('project'))} of Label Studio at "
+             f"{_fmt(provenance.get('label_studio_url'))}" if provenance.get("project") else "the project")
+    parts.append(
+        f'<p id="provenance">Made {html.escape(made_at)} from {where}, read live at that moment (the latest '
+        f"annotation was made {html.escape(_when(provenance.get('last_annotation')))}); "
+        f"<code>labelops snapshot</code> of the same data has id <code>{_fmt(provenance.get('snapshot_id'))}</code>. "
+        "Guidelines version: "
+        f"{_fmt((guidelines or {}).get('tag') or (guidelines or {}).get('version'))}.</p>")
     parts.append("<h2>Progress and review states</h2>")
     parts.append(f'<p id="progress">{summary["tasks"]} tasks, {summary["annotations"]} annotations by '
                  f'{summary["annotators"]} annotators; {open_reviews} reviews open.</p>')
     parts.append(_table(list(states), [list(states.values())]))
-    parts.append(_bar(list(states), list(states.values()), "tasks by state", "tasks"))
+    parts.append(_bar(list(states), list(states.values()), "Tasks by state", "tasks"))
+
+    parts.append("<h2>Tasks that need attention</h2>")
+    if attention:
+        parts.append(f"<p>Agreement below the threshold or flagged by an annotator, lowest agreement first (at "
+                     f"most {ATTENTION_LIMIT}); each opens in Label Studio.</p>")
+        parts.append(_table(["task", "agreement", "annotators", "flags", "state"],
+                            [[Raw(link(r["task"])), r.get("score"), r.get("annotators"),
+                              ", ".join(r.get("flags") or []) or "-", r["state"]] for r in attention]))
+    else:
+        parts.append("<p>None: every scored task is at or above the threshold and nobody flagged one.</p>")
 
     parts.append("<h2>Agreement</h2>")
     parts.append(f'<p id="agreement-overall">Mean per-task agreement: <b>{_fmt(summary["mean_task_score"])}</b>'
                  f' over {summary["tasks_scored"]} tasks; {summary["low_confidence"]} annotations rated "might be"; '
                  f'flagged: {_fmt(", ".join(f"{n} {k}" for k, n in summary["flagged"].items()) or "none")}.</p>')
-    rows = [[c["name"], c["tag"], c["tasks_scored"], ", ".join(f"{k} {_fmt(v)}" for k, v in c["measures"].items())]
+    rows = [[c["name"], c["tag"], c["tasks_scored"],
+             Raw("<br>".join(f"{html.escape(measure_name(k))}: {_fmt(v)}" for k, v in c["measures"].items()))]
             for c in agreement["controls"]]
     parts.append(_table(["control", "tag", "tasks", "measures"], rows))
     for control in agreement["controls"]:
         labels = [(label, f.get("alpha", f.get("f1"))) for label, f in control["labels"].items()]
         labels = [(label, v) for label, v in labels if v is not None]
         if labels:
+            uses_f1 = any("f1" in f for f in control["labels"].values())
+            symbol = "F1, F\u2081" if uses_f1 else "Krippendorff's alpha, \u03b1"
             parts.append(_bar([label for label, _ in labels], [v for _, v in labels],
-                              f"{control['name']}: agreement per label", "alpha / F1"))
+                              f"{control['name']}: agreement per label ({symbol})", "F\u2081" if uses_f1 else "\u03b1"))
     annotators = agreement["annotators"]
     if annotators:
         rows = [[a["name"] or a["annotator"], a["tasks"], a["agreement"], a["gold_accuracy"], a["flagged"],
                  a["low_confidence"]] for a in annotators]
-        parts.append(_table(["annotator", "tasks", "agreement (leave-one-out)", "gold accuracy", "flagged",
-                             "might be"], rows))
+        parts.append(_table(["annotator", "tasks", "agreement with the others (leave-one-out)",
+                             "accuracy on ground truth", "flagged", "rated \"might be\""], rows))
         scored = [a for a in annotators if a["agreement"] is not None]
         if scored:
             parts.append(_bar([str(a["name"] or a["annotator"]) for a in scored], [a["agreement"] for a in scored],
-                              "agreement with the others, per annotator", "agreement"))
+                              "Agreement of each annotator with the others", "agreement"))
     if matrix["annotators"]:
         names = [str(matrix["names"].get(a) or a) for a in matrix["annotators"]]
-        parts.append(_heatmap(names, matrix["matrix"]))
+        parts.append(_heatmap(names, matrix["matrix"], "Agreement between each pair of annotators"))
     if agreement["weeks"]:
-        parts.append(_weeks(agreement["weeks"]))
+        parts.append(_weeks(agreement["weeks"], "Agreement of each annotator with the others, by week"))
 
     parts.append("<h2>Label imbalance</h2>")
     for control, rows in imbalance.items():
@@ -133,40 +226,60 @@ def render_report(title: str, states: dict[str, int], agreement: dict, matrix: d
                      f"<b>{html.escape(', '.join(minority) or 'none')}</b></p>")
         parts.append(_table(["label", "tasks", "share", "minority"],
                             [[r["label"], r["count"], r["share"], "yes" if r["minority"] else ""] for r in rows]))
-        parts.append(_bar([r["label"] for r in rows], [r["count"] for r in rows], f"{control}: final labels",
-                          "tasks", [r["minority"] for r in rows]))
+        parts.append(_bar([r["label"] for r in rows], [r["count"] for r in rows],
+                          f"{control}: tasks per final label (minority labels in red)", "tasks",
+                          [r["minority"] for r in rows]))
 
     parts.append("<h2>Annotator bias</h2>")
     flagged = [b for b in bias if b["flagged"]]
     parts.append(f'<p id="bias">{len(flagged)} of {len(bias)} annotator/control pairs flagged '
-                 "(chi-square p &lt; 0.01 and Cramér's V &ge; 0.1).</p>")
-    parts.append(_table(["control", "annotator", "chi2", "p", "Cramér's V", "flagged", "most common confusion"],
+                 "(chi-square test p &lt; 0.01 and Cramér's V &ge; 0.1).</p>")
+    parts.append(_table(["control", "annotator", "chi-square, \u03c7\u00b2", "p-value, p", "Cramér's V", "flagged",
+                         "most common confusion (consensus -> annotator, tasks)"],
                         [[b["control"], b["name"] or b["annotator"], b["chi2"], b["p_value"], b["cramers_v"],
                           "FLAG" if b["flagged"] else "",
                           (f"{b['most_common_confusion']['consensus']} -> {b['most_common_confusion']['annotator']} "
                            f"({b['most_common_confusion']['tasks']})") if b["most_common_confusion"] else "-"]
                          for b in bias]))
-    style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}"
+    style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}"
              "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .6em;"
-             "font-size:.9em}img{display:block;margin:.5em 0;max-width:100%}")
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quality report - '
+             "font-size:.9em;vertical-align:top}figure{margin:1em 0}figcaption{font-weight:bold;margin-top:.2em}"
+             "img{display:block;max-width:100%}code{background:#f4f4f4;padding:0 .2em}")
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>Quality report - '
             f'{html.escape(title)}</title><style>{style}</style></head><body>{"".join(parts)}</body></html>\n')
 
 
-def write_report(state, out: Path, minority: float = 0.05) -> Path:
-    """Compute every section from a loaded project state and write the page to `out`."""
+def write_report(state, out: Path, minority: float = 0.05, *, label_studio_url: str | None = None,
+                 threshold: float = 0.8) -> Path:
+    """Compute every section from a loaded project state and write the page to `out`.
+
+    `label_studio_url`: where the tasks it names link to (`<url>/projects/<id>/data?task=<id>`).
+    """
     from sdk_scripts.agreement.engine import agreement_report, pairwise_matrix
     from sdk_scripts.governance.bias import annotator_bias
     from sdk_scripts.governance.guidelines import current
     from sdk_scripts.governance.imbalance import imbalance
+    from sdk_scripts.governance.snapshot import content_id, snapshot_records
     from sdk_scripts.review.export import export_records
 
     config, tasks = state.source["label_config"], state.tasks
+    agreement = agreement_report(config, tasks, names=state.emails)
+    stamps = [a.get("created_at") for t in tasks for a in t.get("annotations") or [] if a.get("created_at")]
+    provenance = {
+        "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "project": state.source["id"],
+        "label_studio_url": label_studio_url,
+        "snapshot_id": content_id(snapshot_records(state, export_records(state)), config),
+        "last_annotation": max(stamps) if stamps else None,
+    }
     page = render_report(
-        state.source["title"], state.counts(), agreement_report(config, tasks, names=state.emails),
+        state.source["title"], state.counts(), agreement,
         {**pairwise_matrix(config, tasks), "names": state.emails}, imbalance(export_records(state), minority),
         annotator_bias(config, tasks, state.emails), current(state.source.get("expert_instruction")),
-        len(state.open_reviews),
+        len(state.open_reviews), provenance=provenance,
+        attention=attention_rows(agreement["tasks"], state.states, threshold),
+        link=lambda task_id: task_link(label_studio_url, state.source["id"], task_id),
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

@@ -62,11 +62,21 @@ def snapshot_records(state: ProjectState, records: list[dict]) -> list[dict]:
     return records
 
 
+def _content(records: list[dict], label_config: str) -> tuple[bytes, str, str]:
+    """(data.jsonl bytes, config hash, snapshot id) of snapshot records."""
+    data = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+    config_hash = _sha256(label_config.encode("utf-8"))[:16]
+    return data, config_hash, _sha256(data + config_hash.encode())[:16]
+
+
+def content_id(records: list[dict], label_config: str) -> str:
+    """The id `write_snapshot` gives these snapshot records (the report names it)."""
+    return _content(records, label_config)[2]
+
+
 def write_snapshot(state: ProjectState, records: list[dict], agreement_summary: dict, out_dir: Path) -> SnapshotResult:
     records = snapshot_records(state, records)
-    data = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
-    config_hash = _sha256(state.source["label_config"].encode("utf-8"))[:16]
-    snapshot_id = _sha256(data + config_hash.encode())[:16]
+    data, config_hash, snapshot_id = _content(records, state.source["label_config"])
     history = read_history(state.source.get("expert_instruction"))
     manifest = {
         "format": FORMAT,

@@ -3,7 +3,9 @@
 Every submitted review with "add to edge-case log" ticked becomes one entry: the item (its text, or
 a thumbnail of its image), each annotator's competing label, the reviewer's decision and reasoning.
 DIR/edge_cases.json holds the entries; DIR/index.html shows them (self-contained: thumbnails are
-embedded, so the page opens anywhere). Re-running rewrites both from the current reviews.
+embedded, so the page opens anywhere), each linked to its source task and its review task in Label
+Studio, under a line saying when the page was made and from which projects. Re-running rewrites both
+from the current reviews.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import html
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from label_studio_sdk.label_interface import LabelInterface
 
 from sdk_scripts.fileio import write_text_atomically
+from sdk_scripts.ls_links import task_link
 from sdk_scripts.review.annotations import interpretations
 from sdk_scripts.review.final_labels import summarize
 from sdk_scripts.review.project_state import ProjectState
@@ -81,7 +85,18 @@ def _item_html(item: dict, fetch: Callable[[str], bytes | None]) -> str:
     return f'<p>{html.escape(item["field"])}: {html.escape(str(value))}</p>'
 
 
-def render_html(project_title: str, entries: list[dict], fetch: Callable[[str], bytes | None]) -> str:
+def render_html(project_title: str, entries: list[dict], fetch: Callable[[str], bytes | None], *,
+                source_id: int | None = None, review_project_id: int | None = None,
+                label_studio_url: str | None = None, made_at: str | None = None) -> str:
+    """The page; with `label_studio_url` each task links to `<url>/projects/<id>/data?task=<id>`."""
+    def source_link(task_id: int) -> str:
+        return task_link(label_studio_url, source_id, task_id) if source_id is not None else f"task {task_id}"
+
+    def review_link(task_id: int) -> str:
+        if review_project_id is None:
+            return f"review task {task_id}"
+        return task_link(label_studio_url, review_project_id, task_id, f"review task {task_id}")
+
     cards = []
     for entry in entries:
         competing = "".join(
@@ -91,35 +106,45 @@ def render_html(project_title: str, entries: list[dict], fetch: Callable[[str], 
         items = "".join(_item_html(item, fetch) for item in entry["items"])
         final = f"<p><b>Final label:</b> {html.escape(entry['final'])}</p>" if entry["final"] else ""
         cards.append(f"""<article id="task-{entry['task']}">
-<h2>Task {entry['task']}</h2>
+<h2>Task {entry['task']} <span class=links>({source_link(entry['task'])} · {review_link(entry['review_task'])} in \
+Label Studio)</span></h2>
 {items}
 <h3>Competing labels</h3><ul>{competing}</ul>
 <p class="decision"><b>Decision:</b> {html.escape(str(entry['decision']))}</p>
 {final}<p class="reason"><b>Reasoning:</b> {html.escape(entry['reason'])}</p>
-<p class="meta">Reviewed by {html.escape(str(entry['reviewer']))} · why reviewed: \
-{html.escape('; '.join(entry['why_reviewed']))}</p>
+<p class="meta">Reviewed by {html.escape(str(entry['reviewer']))} on {html.escape(str(entry['reviewed_at']))} · \
+why reviewed: {html.escape('; '.join(entry['why_reviewed']))}</p>
 </article>""")
     body = "\n".join(cards) or "<p>No edge cases logged yet.</p>"
+    made_at = made_at or datetime.now(UTC).isoformat(timespec="seconds")
+    where = (f" of project {source_id}" + (f" and review project {review_project_id}" if review_project_id else "")
+             + (f" on Label Studio at {label_studio_url}" if label_studio_url else "")) if source_id else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Edge cases - {html.escape(project_title)}</title>
 <style>
-body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }}
+body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.4; }}
 article {{ border: 1px solid #ddd; border-radius: 6px; padding: 1em; margin: 1em 0; }}
 blockquote {{ background: #f6f6f6; margin: 0; padding: .6em 1em; }}
 .thumb {{ max-width: 240px; border: 1px solid #ccc; }}
 .who {{ color: #555; font-weight: bold; margin-right: .5em; }}
-.meta {{ color: #777; font-size: .9em; }}
+.meta, .links, #provenance {{ color: #666; font-size: .9em; font-weight: normal; }}
 </style></head>
 <body><h1>Edge-case log: {html.escape(project_title)}</h1>
+<p id="provenance">Made {html.escape(made_at)} from the submitted reviews{html.escape(where)}, read live at that \
+moment.</p>
 <p>{len(entries)} logged edge case(s).</p>
 {body}
 </body></html>
 """
 
 
-def write_edge_cases(state: ProjectState, out_dir: Path, fetch: Callable[[str], bytes | None]) -> list[dict]:
+def write_edge_cases(state: ProjectState, out_dir: Path, fetch: Callable[[str], bytes | None], *,
+                     label_studio_url: str | None = None) -> list[dict]:
     entries = edge_case_entries(state)
     write_text_atomically(out_dir / "edge_cases.json", json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
-    write_text_atomically(out_dir / "index.html", render_html(state.source["title"], entries, fetch))
+    page = render_html(state.source["title"], entries, fetch, source_id=state.source["id"],
+                       review_project_id=(state.review_project or {}).get("id"), label_studio_url=label_studio_url)
+    write_text_atomically(out_dir / "index.html", page)
     return entries
