@@ -11,26 +11,58 @@ from collections.abc import Callable, Sequence
 from itertools import combinations
 from typing import Any
 
-import krippendorff
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
+from sdk_scripts.agreement import alpha
+
+# Display names of the report's measure keys, in one place (terminal tables, the HTML quality report).
+MEASURE_NAMES = {
+    "percent_agreement": "percent agreement",
+    "alpha_nominal": "Krippendorff's α (nominal)",
+    "alpha_ordinal": "Krippendorff's α (ordinal)",
+    "alpha_interval": "Krippendorff's α (interval)",
+    "alpha_ratio": "Krippendorff's α (ratio)",
+    "alpha_masi": "Krippendorff's α (MASI distance)",
+    "alpha_jaccard": "Krippendorff's α (Jaccard distance)",
+    "alpha_binary_mean": "mean per-label α (present/absent)",
+    "alpha_matched_units": "Krippendorff's α over matched regions",
+    "fleiss_kappa": "Fleiss' κ (Gwet's generalisation to unequal rater counts)",
+    "gwet_ac1": "Gwet's AC1",
+    "gwet_ac2_linear": "Gwet's AC2 (linear weights)",
+    "gwet_ac2_quadratic": "Gwet's AC2 (quadratic weights)",
+    "brennan_prediger": "Brennan–Prediger κ (free-marginal)",
+    "cohen_kappa": "Cohen's κ",
+    "cohen_kappa_linear": "Cohen's weighted κ (linear)",
+    "cohen_kappa_quadratic": "Cohen's weighted κ (quadratic)",
+    "mean_pairwise_f1": "mean pairwise F1",
+    "mean_pairwise_f1_exact": "mean pairwise F1 (exact spans)",
+    "char_similarity": "character similarity (1 − normalised edit distance)",
+    "word_similarity": "word similarity (1 − normalised edit distance)",
+}
+
 
 def counts_matrix(units: np.ndarray, values: np.ndarray, n_units: int, n_values: int) -> np.ndarray:
-    """Units x values count matrix from parallel integer arrays (one entry per rating)."""
+    """Units x values count matrix from parallel integer arrays (one entry per rating); `alpha.TooLarge`
+    rather than a dense matrix over `alpha.BLOCK` * 16 cells (measured values and label sets go to `alpha`)."""
+    if n_units * n_values > alpha.BLOCK * 16:
+        raise alpha.TooLarge(f"a {n_units:,} x {n_values:,} counts matrix")
     flat = np.bincount(units.astype(np.int64) * n_values + values.astype(np.int64), minlength=n_units * n_values)
     return flat.reshape(n_units, n_values)
 
 
 def krippendorff_alpha(counts: np.ndarray, level: str | np.ndarray = "nominal",
                        value_domain: Sequence[float] | None = None) -> float | None:
-    """Krippendorff's alpha (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability").
+    """Krippendorff's alpha (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability") of a counts matrix.
 
     `level` is "nominal", "ordinal", "interval", "ratio", or a V x V distance matrix between the
-    columns of `counts` (used for set-valued labels with MASI or Jaccard distance). Computed by the
-    `krippendorff` package from value counts. None when alpha is undefined (fewer than two pairable
-    values, or only one value in use so that expected disagreement is zero).
+    columns of `counts` (set-valued labels with MASI or Jaccard distance); `value_domain` gives the
+    (ascending) value of each column, default 0..V-1. Computed in memory linear in the data by
+    `sdk_scripts.agreement.alpha` (the `krippendorff` package is the tests' baseline). None when alpha
+    is undefined (fewer than two pairable values, or only one value in use so that expected
+    disagreement is zero).
     """
+    counts = np.asarray(counts)
     pairable = counts[counts.sum(axis=1) >= 2]
     if pairable.sum() < 2:
         return None
@@ -39,17 +71,20 @@ def krippendorff_alpha(counts: np.ndarray, level: str | np.ndarray = "nominal",
         return None
     if isinstance(level, str) and level == "nominal":
         return nominal_alpha(pairable)
+    rows, columns = np.nonzero(pairable[:, used])
+    repeat = pairable[:, used][rows, columns]
+    unit, code = np.repeat(rows, repeat), np.repeat(columns, repeat)
     if isinstance(level, np.ndarray):
-        distances = level[np.ix_(used, used)]
-
-        def metric(v1, v2, i1, i2, n_v, dtype=np.float64):
-            return distances[i1, i2].astype(dtype)
-
-        return float(krippendorff.alpha(value_counts=pairable[:, used], value_domain=np.arange(used.sum()),
-                                        level_of_measurement=metric))
-    domain = None if value_domain is None else np.asarray(value_domain)[used]
-    return float(krippendorff.alpha(value_counts=pairable[:, used], value_domain=domain,
-                                    level_of_measurement=level))
+        return alpha.distance_alpha(unit, code, np.asarray(level, float)[np.ix_(used, used)])
+    if level == "ordinal":  # only the order of the values matters
+        return alpha.ordinal_alpha(unit, code)
+    domain = np.arange(counts.shape[1], dtype=float) if value_domain is None else np.asarray(value_domain, float)
+    x = domain[used][code]
+    if level == "interval":
+        return alpha.interval_alpha(unit, x)
+    if level == "ratio":
+        return alpha.ratio_alpha(unit, x)
+    raise ValueError(f"unknown level of measurement {level!r}")
 
 
 def nominal_alpha(counts: np.ndarray) -> float | None:
