@@ -16,29 +16,30 @@ from sklearn.metrics import cohen_kappa_score
 
 from sdk_scripts.agreement import alpha
 
-# Display names of the report's measure keys, in one place (terminal tables, the HTML quality report).
+# Display names of the report's measure keys (words, then the symbol), in one place for every page that
+# shows them; the wording of the quality report's first list.
 MEASURE_NAMES = {
-    "percent_agreement": "percent agreement",
-    "alpha_nominal": "Krippendorff's α (nominal)",
-    "alpha_ordinal": "Krippendorff's α (ordinal)",
-    "alpha_interval": "Krippendorff's α (interval)",
-    "alpha_ratio": "Krippendorff's α (ratio)",
-    "alpha_masi": "Krippendorff's α (MASI distance)",
-    "alpha_jaccard": "Krippendorff's α (Jaccard distance)",
-    "alpha_binary_mean": "mean per-label α (present/absent)",
-    "alpha_matched_units": "Krippendorff's α over matched regions",
-    "fleiss_kappa": "Fleiss' κ (Gwet's generalisation to unequal rater counts)",
-    "gwet_ac1": "Gwet's AC1",
-    "gwet_ac2_linear": "Gwet's AC2 (linear weights)",
-    "gwet_ac2_quadratic": "Gwet's AC2 (quadratic weights)",
-    "brennan_prediger": "Brennan–Prediger κ (free-marginal)",
-    "cohen_kappa": "Cohen's κ",
-    "cohen_kappa_linear": "Cohen's weighted κ (linear)",
-    "cohen_kappa_quadratic": "Cohen's weighted κ (quadratic)",
-    "mean_pairwise_f1": "mean pairwise F1",
-    "mean_pairwise_f1_exact": "mean pairwise F1 (exact spans)",
-    "char_similarity": "character similarity (1 − normalised edit distance)",
-    "word_similarity": "word similarity (1 − normalised edit distance)",
+    "percent_agreement": "Percent agreement (pairs of annotators who agree), P\u2092",
+    "alpha_nominal": "Krippendorff's alpha (nominal), \u03b1",
+    "alpha_ordinal": "Krippendorff's alpha (ordinal), \u03b1",
+    "alpha_interval": "Krippendorff's alpha (interval), \u03b1",
+    "alpha_ratio": "Krippendorff's alpha (ratio), \u03b1",
+    "alpha_masi": "Krippendorff's alpha (MASI distance), \u03b1",
+    "alpha_jaccard": "Krippendorff's alpha (Jaccard distance), \u03b1",
+    "alpha_binary_mean": "Mean of the per-label Krippendorff's alphas (binary), \u1fb1",
+    "alpha_matched_units": "Krippendorff's alpha over matched regions, \u03b1",
+    "fleiss_kappa": "Fleiss' kappa (Gwet's form for unequal numbers of raters), \u03ba",
+    "gwet_ac1": "Gwet's first-order agreement coefficient, AC\u2081",
+    "gwet_ac2_linear": "Gwet's AC2 (linear weights), AC\u2082",
+    "gwet_ac2_quadratic": "Gwet's AC2 (quadratic weights), AC\u2082",
+    "brennan_prediger": "Brennan-Prediger free-marginal kappa, \u03ba",
+    "cohen_kappa": "Cohen's kappa, \u03ba",
+    "cohen_kappa_linear": "Cohen's weighted kappa (linear weights), \u03ba",
+    "cohen_kappa_quadratic": "Cohen's weighted kappa (quadratic weights), \u03ba",
+    "mean_pairwise_f1": "Mean pairwise F1 of matched regions, F\u2081",
+    "mean_pairwise_f1_exact": "Mean pairwise F1 of exactly equal spans, F\u2081",
+    "char_similarity": "Character similarity (1 - normalised Levenshtein distance), s",
+    "word_similarity": "Word similarity (1 - normalised Levenshtein distance over words), s",
 }
 
 
