@@ -3,14 +3,16 @@
 Steps: start Label Studio (on a free port when another server holds the asked one: the demo's admin
 must be able to log in to what answers) and the ML backend, create the 3-annotator emotion project, import the
 sample texts, connect the backend and pre-annotate them (zero-shot MiniLM), have three simulated
-annotators (real Label Studio users with their own tokens) label them from the
-bundled answers, push disagreements to a review project, write the HTML quality report, print the
-URLs and the login.
+annotators (real Label Studio users with names and their own tokens) label all but the last
+`LEFT_FOR_PEOPLE` of them from the bundled answers, push disagreements to a review project, write
+the HTML quality report, make sure the tasks left for people are pre-filled by the served version,
+and print the URLs and which user to log in as for each role (admin, annotators, reviewer).
 
 The demo server keeps its data in `.demo/` at the repository root, so a second `make demo` finds
-the same project and tasks (project creation and import are idempotent). Its admin password and
-API token are generated on first run and kept in `.demo/credentials.toml` (mode 600); a labelops
-config file pointing at the server (with the admin's API token) is written to `.demo/labelops.toml`.
+the same project and tasks (project creation and import are idempotent). Its password (the admin's,
+and the one every demo user signed up with through the invite link) and the admin's API token are
+generated on first run and kept in `.demo/credentials.toml` (mode 600); a labelops config file
+pointing at the server (with the admin's API token) is written to `.demo/labelops.toml`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,14 @@ from sdk_scripts.agreement.engine import per_task_scores
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.governance.report import write_report
-from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio, free_port, login_session, port_is_free
+from sdk_scripts.ls_server import (
+    AdminCredentials,
+    Annotator,
+    LocalLabelStudio,
+    free_port,
+    login_session,
+    port_is_free,
+)
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
 from sdk_scripts.project_setup import apply_spec
@@ -45,6 +54,11 @@ from sdk_scripts.task_import import import_task_file
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / ".demo"
 DEMO_USER = "admin@labelops.local"
+LEFT_FOR_PEOPLE = 6  # the last sample tasks, left unlabeled for whoever logs in as an annotator
+# The demo's people: Label Studio shows their names (not identical "AN" avatars) and the review tabs use them.
+ANNOTATORS = {"annotator1@labelops.local": ("Amira", "Haddad"), "annotator2@labelops.local": ("Bruno", "Keller"),
+              "annotator3@labelops.local": ("Chen", "Wei")}
+REVIEWER = ("reviewer@labelops.local", ("Rosa", "Lindqvist"))
 
 
 def samples_dir() -> Path:
@@ -78,11 +92,14 @@ def active_learning_summary(client: LabelStudioClient, backend_url: str, project
     figures = ", ".join(f"{name}: {c.get('examples')} examples, held-out accuracy "
                         f"{'-' if c.get('validation_accuracy') is None else round(c['validation_accuracy'], 2)}"
                         for name, c in last["controls"].items() if "error" not in c)
-    version = client.project(project_id).get("model_version")
+    project = client.project(project_id)
+    version = project.get("model_version")
     served = status.get("model_version")
-    note = "" if served == version else f"; the backend serves {served} (no unlabeled task left to re-predict)"
-    return (f"active learning: {len(trained)} training run(s) from the annotations' webhooks; project now on "
-            f"{version} ({figures}){note}; Label Studio serves by its scores (Uncertainty sampling)")
+    note = "" if served == version else f"; the backend serves {served}"
+    every = project.get("min_annotations_to_start_training")
+    return (f"active learning: {len(trained)} training run(s), started by Label Studio every {every} annotations "
+            f"(\"Start model training on annotation submission\"); project now on {version} ({figures}){note}; "
+            "Label Studio serves the task its predictions are least sure about first (Uncertainty sampling)")
 
 
 def set_up_demo_project(client: LabelStudioClient) -> DemoProject:
@@ -106,17 +123,36 @@ def simulated_result(answer: dict) -> list[dict]:
     return result
 
 
-def annotate_as_simulated_annotators(server: LocalLabelStudio, client: LabelStudioClient, project_id: int) -> int:
-    """Three annotator users label every sample task from the bundled answers (once; reruns add nothing)."""
+def demo_users(server: LocalLabelStudio) -> dict[str, Annotator]:
+    """The three annotators and the reviewer (signed up through the invite link), each with their name set."""
+    from label_studio_sdk import LabelStudio
+
+    names = {**ANNOTATORS, REVIEWER[0]: REVIEWER[1]}
+    users = {u.email: u for u in server.create_annotators(list(names))}
+    for email, (first, last) in names.items():
+        own = LabelStudio(base_url=server.url, api_key=users[email].token)  # as in Account & Settings
+        me = own.users.whoami()
+        if (me.first_name, me.last_name) != (first, last):
+            own.users.update(users[email].id, first_name=first, last_name=last)
+    return users
+
+
+def annotate_as_simulated_annotators(server: LocalLabelStudio, client: LabelStudioClient, project_id: int,
+                                     annotators: list[Annotator]) -> int:
+    """The annotators label every sample task but the last LEFT_FOR_PEOPLE from the bundled answers (once)."""
     from label_studio_sdk import LabelStudio
 
     answers = {
         row["text"]: row["annotators"]
         for row in map(json.loads, (samples_dir() / "emotion_demo_annotations.jsonl").read_text().splitlines())
     }
-    annotators = server.create_annotators([f"annotator{i}@labelops.local" for i in (1, 2, 3)])
+    sample_order = [json.loads(line)["text"] for line in
+                    (samples_dir() / "emotion_tasks.jsonl").read_text().splitlines() if line.strip()]
+    left = set(sample_order[-LEFT_FOR_PEOPLE:])
     made = 0
     for task in client.iter_tasks(project_id):
+        if task["data"].get("text") in left:
+            continue
         done = {a.get("completed_by") for a in task.get("annotations") or []}
         versions = answers.get(task["data"].get("text"), [])
         for annotator, answer in zip(annotators, versions, strict=False):
@@ -125,6 +161,36 @@ def annotate_as_simulated_annotators(server: LocalLabelStudio, client: LabelStud
                 sdk.annotations.create(task["id"], result=simulated_result(answer))
                 made += 1
     return made
+
+
+def forget_earlier_backends(client: LabelStudioClient, project_id: int, url: str) -> int:
+    """Remove the project's ML-backend rows for other URLs: the backends of earlier demo runs, gone now.
+
+    Label Studio asks the project's first row for predictions when it serves a task; a row whose backend
+    no longer answers makes it serve the task without pre-labels.
+    """
+    stale = [b for b in client.ml_backends(project_id) if str(b.get("url", "")).rstrip("/") != url.rstrip("/")]
+    for row in stale:
+        client.delete_ml_backend(row["id"])
+    return len(stale)
+
+
+def prefill_left_tasks(client: LabelStudioClient, project_id: int) -> tuple[list[int], str]:
+    """The tasks nobody labeled yet, each made to hold a prediction of the project's model version.
+
+    Label Studio's stream pre-fills a task only from a prediction of the project's model_version (the
+    served version); a task without one is sent to the backend through "Retrieve Predictions".
+    """
+    version = client.project(project_id).get("model_version") or ""
+
+    def left() -> list[dict]:
+        return [t for t in client.iter_tasks(project_id) if not t.get("annotations")]
+
+    missing = [t["id"] for t in left() if version not in {p.get("model_version") for p in t.get("predictions") or []}]
+    if missing and version:
+        client.retrieve_predictions(project_id, missing)
+    tasks = left()
+    return [t["id"] for t in tasks if version in {p.get("model_version") for p in t.get("predictions") or []}], version
 
 
 def _demo_credentials(demo_dir: Path) -> AdminCredentials:
@@ -136,7 +202,8 @@ def _demo_credentials(demo_dir: Path) -> AdminCredentials:
     demo_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(f'username = "{creds.username}"\npassword = "{creds.password}"\ntoken = "{creds.token}"\n')
+        fh.write("# The demo's admin; every demo user (annotators, reviewer) signed up with the same password.\n"
+                 f'username = "{creds.username}"\npassword = "{creds.password}"\ntoken = "{creds.token}"\n')
     return creds
 
 
@@ -237,11 +304,14 @@ def main(argv: list[str] | None = None) -> int:
                                     "MODEL_DIR": str(args.demo_dir / "ml-backend")},
                                log_path=args.demo_dir / "ml-backend.log")
         backend.start()
+        forget_earlier_backends(client, project["id"], backend.url)
         pre = preannotate(client, project["id"], backend_url=backend.url, progress=False)
         connected = connect_backend(client, project["id"], backend.url, predict_on_load=True)
         print(f"ML backend {backend.url} connected (model {connected.model_version}); "
               f"{pre.predicted} tasks pre-annotated ({pre.skipped_existing} already were)")
-        made = annotate_as_simulated_annotators(server, client, project["id"])
+        users = demo_users(server)
+        annotators = [users[email] for email in ANNOTATORS]
+        made = annotate_as_simulated_annotators(server, client, project["id"], annotators)
         print(f"3 simulated annotators made {made} annotations")
         print(active_learning_summary(client, backend.url, project["id"]))
         pushed = push_reviews(client, project["id"], per_task_scores, threshold=0.8, qa_fraction=0.05)
@@ -249,15 +319,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"review project {review['id']}: {len(pushed.picks)} tasks need review "
               f"(disagreements, flagged items, QA sample)")
         state = load_project_state(client, project["id"], per_task_scores)
-        report_path = write_report(state, args.demo_dir / "report.html")
+        report_path = write_report(state, args.demo_dir / "report.html", label_studio_url=server.url)
         print(f"quality report: {report_path}")
+        prefilled, version = prefill_left_tasks(client, project["id"])
+        print(f"{len(prefilled)} tasks left to label, each pre-filled by the served version {version}")
         print()
-        print(f"  open      {server.url}/projects/{project['id']}/data")
+        print(f"  open      {server.url}/projects/{project['id']}/data  (\"Label All Tasks\" to annotate)")
         print(f"  reviews   {server.url}/projects/{review['id']}/data")
         print(f"  backend   {backend.url}/health")
-        print(f"  log in as {creds.username}")
-        print(f"  password  {creds.password}")
+        print(f"  report    {report_path}")
         print(f"  the CLI:  .venv/bin/labelops --config {config_path} pull {project['id']} --out pulled/")
+        print()
+        print(f"  log in as {creds.username}  (admin: projects, settings, the model page)")
+        for email, (first, last) in ANNOTATORS.items():
+            print(f"  log in as {email}  (annotator {first} {last}: the tasks left in project {project['id']})")
+        print(f"  log in as {REVIEWER[0]}  (reviewer {' '.join(REVIEWER[1])}: project {review['id']}, "
+              "every annotator's answer side by side)")
+        print(f"  password  {creds.password}  (every demo user; kept in {args.demo_dir / 'credentials.toml'})")
         print()
         if args.no_wait:
             return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
@@ -40,17 +42,27 @@ def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsy
     assert code == 0, out
     assert "log in as admin@labelops.local" in out
     assert "/projects/1/data" in out and "3 annotators per task, 24 tasks imported" in out
-    assert "3 simulated annotators made 72 annotations" in out
-    # the annotations' webhooks trained the backend and the project follows the newest version
-    assert "training run(s) from the annotations' webhooks; project now on labelops-p1-v" in out, out
+    # all but the last 6 sample tasks, by three named annotators; the 6 are left for people
+    assert "3 simulated annotators made 54 annotations" in out
+    # Label Studio started training as the annotations came in, and the project follows the newest version
+    trained = re.search(r"training run\(s\), started by Label Studio every \d+ annotations .*project now on "
+                        r"(labelops-p1-v\d+)", out)
+    assert trained, out
+    assert f"6 tasks left to label, each pre-filled by the served version {trained.group(1)}" in out, out
     assert "24 tasks pre-annotated (0 already were)" in out and "backend   http://127.0.0.1:" in out
+    # who to log in as for each role, and with which password
+    for line in ("log in as annotator1@labelops.local  (annotator Amira Haddad",
+                 "log in as annotator3@labelops.local  (annotator Chen Wei",
+                 "log in as reviewer@labelops.local  (reviewer Rosa Lindqvist: project 2"):
+        assert line in out, line
     assert "review project 2: " in out and "reviews   http://127.0.0.1:" in out and "/projects/2/data" in out
     assert f"quality report: {tmp_path / 'demo' / 'report.html'}" in out
     assert "Quality report: labelops demo - emotions" in (tmp_path / "demo" / "report.html").read_text()
     credentials = tmp_path / "demo" / "credentials.toml"
     assert credentials.stat().st_mode & 0o077 == 0
     token = credentials.read_text().split('token = "')[1].split('"')[0]
-    assert token not in out
+    password = credentials.read_text().split('password = "')[1].split('"')[0]
+    assert token not in out and f"  password  {password}  (every demo user" in out
 
 
 @pytest.mark.label_studio
