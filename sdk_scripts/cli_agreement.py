@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 from pathlib import Path
 
@@ -54,17 +55,44 @@ def add_gold(tasks: list[dict], path: Path) -> int:
     return added
 
 
+LINE_PER_ITEM = ("tasks", "annotators", "weeks", "notes", "problems")
+
+
+def dump_report(report: dict) -> str:
+    """The report as JSON: indented, except that the long lists have one compact item per line (fast to write,
+    and a task per line reads and greps well)."""
+    parts = []
+    for key, value in report.items():
+        if key in LINE_PER_ITEM and isinstance(value, list) and value:
+            items = ",\n".join("    " + json.dumps(item, default=str) for item in value)
+            parts.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+        else:
+            body = json.dumps(value, indent=2, default=str).replace("\n", "\n  ")
+            parts.append(f"  {json.dumps(key)}: {body}")
+    return "{\n" + ",\n".join(parts) + "\n}"
+
+
 def cmd_agreement(args: argparse.Namespace) -> int:
     from sdk_scripts.agreement.engine import agreement_report
     from sdk_scripts.agreement.render import render_report
 
-    config, tasks, names, origin = load_tasks(args)
-    if args.gold:
-        add_gold(tasks, args.gold)
-    report = agreement_report(config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
-                              names=names)
+    # Reading and scoring allocate millions of small acyclic objects; the cyclic collector's passes over
+    # them cost more than the work itself (about half the time at 300,000 annotations).
+    gc.disable()
+    try:
+        config, tasks, names, origin = load_tasks(args)
+        if args.gold:
+            add_gold(tasks, args.gold)
+        try:
+            report = agreement_report(config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
+                                      names=names, ci=args.ci, seed=args.seed)
+        except MemoryError:
+            raise LabelopsError(f"not enough memory to score {len(tasks):,} tasks; run it on a machine with more "
+                                "memory (nothing was written)") from None
+    finally:
+        gc.enable()
     if args.json:
-        print(json.dumps(report, indent=2, default=str))
+        print(dump_report(report))
     else:
         print(f"agreement for {origin}")
         print(render_report(report, by=args.by))
@@ -77,7 +105,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "agreement", help="inter-annotator agreement for every control: per task, annotator, label, week",
         description="Score every control of the labeling config with the measure that fits it "
-        "(Krippendorff's alpha, Cohen's and Fleiss' kappa, box/span F1, edit distance).")
+        "(Krippendorff's alpha at every level, Cohen's weighted and Fleiss' kappa, Gwet's AC1/AC2, "
+        "Brennan-Prediger, box/span F1, edit distance).")
     parser.add_argument("project", metavar="PROJECT_OR_PULL_DIR", type=types.project_or_pull_dir,
                         help="project id or exact title, or a directory written by `labelops pull`")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON (schema in the README)")
@@ -87,6 +116,11 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="annotators a task needs to be scored (default 2)")
     parser.add_argument("--iou", type=types.iou, default=0.5,
                         help="IoU at which two boxes match, in (0, 1] (default 0.5)")
+    parser.add_argument("--ci", type=types.float_between(0.0, 1.0, low_open=True), metavar="LEVEL",
+                        help="add percentile bootstrap intervals (1000 resamples of tasks) at this level, e.g. 0.95, "
+                        "to every alpha and kappa")
+    parser.add_argument("--seed", type=types.integer, default=0,
+                        help="random seed of the bootstrap (default 0; the same seed gives the same intervals)")
     parser.add_argument("--gold", type=Path, metavar="FILE",
                         help='JSONL of {"task": id, "result": [...]} gold labels (besides ground-truth annotations)')
     parser.set_defaults(func=cmd_agreement)

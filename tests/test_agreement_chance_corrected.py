@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from sdk_scripts.agreement import chance_corrected as cc
+from sdk_scripts.agreement.bootstrap import bootstrap_coefficients, bootstrap_statistic
 from sdk_scripts.agreement.measures import fleiss_kappa, krippendorff_alpha
 
 CAC_RAW4RATERS = [  # subjects x raters (irrCAC `cac.raw4raters`; Krippendorff 2011's example, transposed)
@@ -201,10 +202,10 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
         answer = np.where(rng.random(400) < 0.7, truth, rng.integers(0, 4, 400))
         np.add.at(counts, (np.arange(400), answer), 1)
     coefficients = coefficient_set(4)
-    first = cc.bootstrap(counts, coefficients, ci=0.95, replicates=400, seed=1)
-    assert first == cc.bootstrap(counts, coefficients, ci=0.95, replicates=400, seed=1)
-    assert first != cc.bootstrap(counts, coefficients, ci=0.95, replicates=400, seed=2)
-    narrow = cc.bootstrap(counts, coefficients, ci=0.5, replicates=400, seed=1)
+    first = bootstrap_coefficients(counts, coefficients, ci=0.95, replicates=400, seed=1)
+    assert first == bootstrap_coefficients(counts, coefficients, ci=0.95, replicates=400, seed=1)
+    assert first != bootstrap_coefficients(counts, coefficients, ci=0.95, replicates=400, seed=2)
+    narrow = bootstrap_coefficients(counts, coefficients, ci=0.5, replicates=400, seed=1)
     for name, value in cc.evaluate(counts, coefficients).items():
         interval = first[name]
         assert interval["low"] < value < interval["high"], name
@@ -215,6 +216,21 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
 
 def test_bootstrap_of_an_undefined_coefficient_is_none() -> None:
     counts = np.array([[3, 0], [2, 0], [3, 0]])  # one category in use: no chance-corrected coefficient
-    result = cc.bootstrap(counts, {"alpha": cc.alpha_coefficient(1 - np.eye(2))}, replicates=50)
+    result = bootstrap_coefficients(counts, {"alpha": cc.alpha_coefficient(1 - np.eye(2))}, replicates=50)
     assert result == {"alpha": None}
-    assert cc.bootstrap(np.zeros((0, 2)), {"alpha": cc.alpha_coefficient(1 - np.eye(2))}) == {"alpha": None}
+    assert bootstrap_coefficients(np.zeros((0, 2)), {"alpha": cc.alpha_coefficient(1 - np.eye(2))}) == {"alpha": None}
+
+
+def test_the_two_bootstraps_agree_on_the_same_draws() -> None:
+    # Same seed, same draws: recomputing the linear-memory alpha per replicate (measured values, label
+    # sets) gives the interval the vectorised bootstrap gives on the counts matrix.
+    from sdk_scripts.agreement import alpha
+
+    counts = counts_of(CAC_RAW4RATERS)
+    rows, columns = np.nonzero(counts)
+    unit = np.repeat(rows, counts[rows, columns])
+    x = np.repeat(columns, counts[rows, columns]) + 1.0
+    vectorised = bootstrap_coefficients(counts, {"a": cc.alpha_coefficient(cc.interval_distance(SCALE))},
+                                        replicates=300, seed=4)["a"]
+    looped = bootstrap_statistic(lambda w: alpha.interval_alpha(unit, x, w), len(counts), replicates=300, seed=4)
+    assert looped == pytest.approx(vectorised, abs=1e-12)

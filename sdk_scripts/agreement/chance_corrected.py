@@ -16,10 +16,8 @@ unweighted), r*_uk = sum_l w_kl r_ul, units with r_u >= 2 counted by n2:
 
 With the same number of raters on every unit, the generalised Fleiss' kappa is Fleiss (1971)'s.
 
-Every coefficient here is a function of *sums over units* of per-unit terms. That makes the bootstrap
-cheap: a replicate resamples units with replacement (percentile method over units, as Hayes &
-Krippendorff 2007 describe for alpha), i.e. weights the per-unit terms by how often each unit was
-drawn, so B replicates are one (B x N) @ (N x K) product, in blocks.
+Every coefficient here is a `Coefficient`: per-unit terms and a finish step from their sums, so a
+bootstrap replicate (units drawn with replacement) is a weighted sum (see `bootstrap`).
 """
 
 from __future__ import annotations
@@ -28,8 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-BLOCK = 1 << 22  # entries held at once by a bootstrap block
 
 
 def agreement_weights(positions: Sequence[float], kind: str = "identity") -> np.ndarray:
@@ -194,42 +190,6 @@ def ratio_distance(positions: Sequence[float]) -> np.ndarray:
 def evaluate(counts: np.ndarray, coefficients: dict[str, Coefficient]) -> dict[str, float | None]:
     """Point estimates of several coefficients on one counts matrix."""
     return {name: _value(c, counts) for name, c in coefficients.items()}
-
-
-def bootstrap(counts: np.ndarray, coefficients: dict[str, Coefficient], ci: float = 0.95, replicates: int = 1000,
-              seed: int = 0) -> dict[str, dict | None]:
-    """Percentile bootstrap intervals over units (every coefficient on the same resamples).
-
-    name -> {"low", "high", "level", "replicates"} (replicates where the coefficient is defined), or None
-    when fewer than half the replicates define it. Seeded: the same seed gives the same intervals.
-    """
-    rated = _rated(counts)
-    n_units = len(rated)
-    if n_units == 0:
-        return dict.fromkeys(coefficients)
-    parts = [c.terms(rated) for c in coefficients.values()]
-    widths = np.cumsum([0] + [p.shape[1] for p in parts])
-    stats = np.hstack(parts)
-    rng = np.random.default_rng(seed)
-    values = np.empty((replicates, len(coefficients)))
-    batch = max(1, BLOCK // max(n_units, 1))
-    for begin in range(0, replicates, batch):
-        size = min(batch, replicates - begin)
-        draws = rng.integers(0, n_units, (size, n_units))
-        draws += (np.arange(size) * n_units)[:, None]
-        multiplicity = np.bincount(draws.ravel(), minlength=size * n_units).reshape(size, n_units)
-        sums = multiplicity @ stats
-        for column, c in enumerate(coefficients.values()):
-            values[begin:begin + size, column] = c.finish(sums[:, widths[column]:widths[column + 1]])
-    out: dict[str, dict | None] = {}
-    for column, name in enumerate(coefficients):
-        finite = values[:, column][np.isfinite(values[:, column])]
-        if len(finite) * 2 < replicates:
-            out[name] = None
-            continue
-        low, high = np.percentile(finite, [100 * (1 - ci) / 2, 100 * (1 + ci) / 2])
-        out[name] = {"low": float(low), "high": float(high), "level": ci, "replicates": int(len(finite))}
-    return out
 
 
 def pair_tables(unit: np.ndarray, rater: np.ndarray, code: np.ndarray, n_codes: int,

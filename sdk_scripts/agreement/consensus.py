@@ -1,61 +1,121 @@
-"""Consensus labels per task with a confidence (pure; crowd-kit for the model-based aggregator).
+"""Consensus labels per task with a confidence (pure, vectorised; crowd-kit for the model-based aggregator).
 
-- single choice: majority vote (share of annotators behind the winner) and Dawid-Skene
-  (Dawid & Skene 1979, "Maximum likelihood estimation of observer error-rates using the EM
-  algorithm", crowd-kit's implementation; confidence = posterior of the chosen label);
+- single choice: majority vote (share of annotators behind the winner; a tie goes to the label given
+  first on the task) and Dawid-Skene (Dawid & Skene 1979, "Maximum likelihood estimation of observer
+  error-rates using the EM algorithm", crowd-kit's implementation; confidence = posterior of the
+  chosen label);
 - multiple choice: per-label majority (a label is in the consensus set when more than half of the
   annotators chose it; confidence = mean share behind each label decision);
 - Rating / Number: the median, confidence = share of annotators within one step of it.
+
+Every figure is computed over integer columns (`coded.Coded`) with group-by arithmetic; the result is
+one row per unit, turned into the report's per-task dicts by `consensus_labels`.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from statistics import median
-from typing import Any
-
+import numpy as np
 import pandas as pd
 
-from sdk_scripts.agreement.controls import ControlSpec
+from sdk_scripts.agreement.coded import Coded
 
 
-def _dawid_skene(by_task: dict[int, dict[Any, Any]]) -> dict[int, tuple[str, float]]:
-    rows = [(task, str(annotator), str(value)) for task, values in by_task.items()
-            for annotator, value in values.items()]
-    if len({r[1] for r in rows}) < 2 or len({r[2] for r in rows}) < 2:
-        return {}
+def majority(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
+    """(winning category per unit, share of the unit's ratings behind it); ties go to the category rated first."""
+    q = len(coded.categories)
+    cell = coded.unit * q + coded.code
+    counts = np.bincount(cell, minlength=coded.n_units * q)
+    first = np.full(coded.n_units * q, len(cell), np.int64)
+    np.minimum.at(first, cell, np.arange(len(cell)))
+    used = np.flatnonzero(counts)
+    unit = used // q
+    order = np.lexsort((first[used], -counts[used], unit))  # per unit: most votes, then first given
+    top = np.ones(len(order), bool)
+    top[1:] = unit[order][1:] != unit[order][:-1]
+    winners = used[order][top]
+    share = counts[winners] / np.maximum(coded.ratings_per_unit()[winners // q], 1)
+    return winners % q, share
+
+
+def dawid_skene(coded: Coded) -> tuple[np.ndarray, np.ndarray] | None:
+    """(category per unit, posterior of it) by crowd-kit's Dawid-Skene; None below two annotators or labels."""
+    if len(coded.rater_ids) < 2 or len(np.unique(coded.code)) < 2:
+        return None
     from crowdkit.aggregation import DawidSkene
 
-    frame = pd.DataFrame(rows, columns=["task", "worker", "label"])
+    frame = pd.DataFrame({"task": coded.unit, "worker": coded.rater, "label": coded.code})
     model = DawidSkene(n_iter=100).fit(frame)
     probabilities = model.probas_
-    return {task: (str(label), float(probabilities.loc[task, label])) for task, label in model.labels_.items()}
+    labels = model.labels_
+    rows = probabilities.index.get_indexer(labels.index)
+    columns = probabilities.columns.get_indexer(labels.to_numpy())
+    chosen = np.full(coded.n_units, -1, np.int64)
+    posterior = np.full(coded.n_units, np.nan)
+    units = labels.index.to_numpy().astype(np.int64)
+    chosen[units] = labels.to_numpy().astype(np.int64)
+    posterior[units] = probabilities.to_numpy()[rows, columns]
+    return chosen, posterior
 
 
-def consensus_labels(spec: ControlSpec, by_task: dict[int, dict[Any, Any]]) -> dict[int, dict]:
+def label_majority(coded: Coded) -> tuple[list[list[str]], np.ndarray]:
+    """Multiple choice: (labels chosen by more than half, in config order; mean share behind each decision)."""
+    labels = list(coded.spec.labels)
+    m = np.maximum(coded.ratings_per_unit(), 1).astype(float)
+    if not labels:
+        return [[] for _ in range(coded.n_units)], np.ones(coded.n_units)
+    bit = [coded.labels.index(label) for label in labels]
+    masks = coded.masks[coded.code]
+    present = np.stack([(masks[:, b // 64] >> np.uint64(b % 64)) & np.uint64(1) for b in bit], axis=1).astype(float)
+    chose = [np.bincount(coded.unit, present[:, k], coded.n_units) for k in range(len(labels))]
+    shares = np.stack(chose, axis=1) / m[:, None]
+    chosen = shares > 0.5
+    decided = np.where(shares > 0, np.maximum(shares, 1 - shares), 0.0)
+    used = (shares > 0).sum(axis=1)
+    confidence = np.where(used > 0, decided.sum(axis=1) / np.maximum(used, 1), 1.0)
+    names = np.array(labels, dtype=object)
+    return [list(names[row]) for row in chosen], confidence
+
+
+def median(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
+    """Rating / Number: (median per unit, share of its ratings within one step of it)."""
+    order = np.lexsort((coded.x, coded.unit))
+    x = coded.x[order]
+    m = coded.ratings_per_unit()
+    start = np.cumsum(m) - m
+    rated = m > 0
+    low = x[(start + (m - 1) // 2)[rated]]
+    high = x[(start + m // 2)[rated]]
+    middle = np.full(coded.n_units, np.nan)
+    middle[rated] = (low + high) / 2
+    close = np.bincount(coded.unit, np.abs(coded.x - middle[coded.unit]) <= 1, coded.n_units)
+    return middle, close / np.maximum(m, 1)
+
+
+def consensus_labels(coded: Coded) -> dict[int, dict]:
     """task -> {"majority": value, "majority_confidence": float, ["dawid_skene", "dawid_skene_confidence"]}."""
-    out: dict[int, dict] = {}
-    if spec.kind == "single":
-        ds = _dawid_skene(by_task)
-        for task, values in by_task.items():
-            (label, votes), *_ = Counter(values.values()).most_common(1)
-            out[task] = {"majority": label, "majority_confidence": votes / len(values)}
-            if task in ds:
-                out[task]["dawid_skene"], out[task]["dawid_skene_confidence"] = ds[task]
-    elif spec.kind == "multi":
-        for task, values in by_task.items():
-            n = len(values)
-            chosen, shares = [], []
-            for label in spec.labels:
-                share = sum(label in v for v in values.values()) / n
-                if share > 0.5:
-                    chosen.append(label)
-                if share > 0:
-                    shares.append(max(share, 1 - share))
-            out[task] = {"majority": chosen, "majority_confidence": sum(shares) / len(shares) if shares else 1.0}
-    elif spec.kind in ("rating", "number"):
-        for task, values in by_task.items():
-            middle = float(median(values.values()))
-            close = sum(abs(v - middle) <= 1 for v in values.values()) / len(values)
-            out[task] = {"majority": middle, "majority_confidence": close}
-    return out
+    kind = coded.spec.kind
+    rated = np.flatnonzero(coded.ratings_per_unit() > 0).tolist()
+    tasks = coded.task_ids
+    if kind == "single":
+        winner, share = majority(coded)
+        names = coded.categories
+        winner, share = winner.tolist(), share.tolist()
+        out = {tasks[u]: {"majority": names[w], "majority_confidence": s}
+               for u, w, s in zip(rated, winner, share, strict=True)}
+        ds = dawid_skene(coded)
+        if ds is not None:
+            chosen, posterior = ds[0].tolist(), ds[1].tolist()
+            for u in rated:
+                if chosen[u] >= 0:
+                    row = out[tasks[u]]
+                    row["dawid_skene"], row["dawid_skene_confidence"] = str(names[chosen[u]]), posterior[u]
+        return out
+    if kind == "multi":
+        chosen, confidence = label_majority(coded)
+        confidence = confidence.tolist()
+        return {tasks[u]: {"majority": chosen[u], "majority_confidence": confidence[u]} for u in rated}
+    if kind in ("rating", "number"):
+        middle, close = median(coded)
+        middle, close = middle.tolist(), close.tolist()
+        return {tasks[u]: {"majority": middle[u], "majority_confidence": close[u]} for u in rated}
+    return {}

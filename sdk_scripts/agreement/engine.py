@@ -8,87 +8,96 @@ labels, and the annotations annotators flagged. `per_task_scores` is the part th
 Per-task score of a control = mean over annotator pairs of a similarity in [0, 1]:
 single choice: equal or not; multiple choice: Jaccard similarity of the sets; Rating/Number:
 1 - |a - b| / scale range; boxes and spans: F1 of matched regions (see `geometry`); TextArea:
-1 - normalised character edit distance. A task's score is the mean over its scored controls.
+1 - normalised character edit distance. A task's score is the mean over its scored controls;
+only tasks with at least `min_annotators` ratings get one. The coefficients (alpha, kappa, AC1...)
+use every task with at least two ratings, whatever `min_annotators` is.
+
+Ratings are integer columns (`coded`); per-task and per-annotator figures are group-by sums over
+the pairs of ratings within tasks, so the work is linear in the ratings for every kind of control.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from itertools import combinations
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from sdk_scripts.agreement import alpha as kernels
+from sdk_scripts.agreement import chance_corrected as cc
+from sdk_scripts.agreement.bootstrap import bootstrap_coefficients, bootstrap_statistic
+from sdk_scripts.agreement.coded import (
+    CATEGORICAL,
+    Coded,
+    code_ratings,
+    empty_units,
+    gold_similarity,
+    pair_similarity,
+    pairs,
+    similarity_function,
+    span_of,
+)
 from sdk_scripts.agreement.consensus import consensus_labels
 from sdk_scripts.agreement.controls import ControlSpec, scorable_controls
-from sdk_scripts.agreement.extract import Ratings, extract, group_by_task
-from sdk_scripts.agreement.geometry import box_f1, iou_matrix, match, span_f1, span_overlap_matrix
-from sdk_scripts.agreement.measures import (
-    cohen_kappa,
-    counts_matrix,
-    fleiss_kappa,
-    jaccard_similarity,
-    krippendorff_alpha,
-    masi_distance,
-    mean_pairwise,
-    percent_agreement,
-)
+from sdk_scripts.agreement.extract import extract
+from sdk_scripts.agreement.geometry import iou_matrix, match, span_f1, span_overlap_matrix
+from sdk_scripts.agreement.measures import krippendorff_alpha, mean_pairwise, percent_agreement
 
 MISSING = "<none>"
+REPLICATES = 1000
+LOOP_BUDGET = 2 * 10**8  # replicates x work units allowed for a bootstrap that recomputes per replicate
 
 
-def similarity_for(spec: ControlSpec, values: list[Any], box_threshold: float = 0.5) -> Callable[[Any, Any], float]:
-    """The pairwise similarity in [0, 1] used for per-task, per-annotator and gold figures."""
-    kind = spec.kind
-    if kind == "single":
-        return lambda a, b: float(a == b)
-    if kind == "multi":
-        return jaccard_similarity
-    if kind in ("rating", "number"):
-        if kind == "rating" and spec.max_rating:
-            span = max(spec.max_rating - 1, 1)
-        else:
-            span = (max(values) - min(values)) if values else 0
-        return (lambda a, b: 1.0 - abs(a - b) / span) if span else (lambda a, b: float(a == b))
-    if kind == "boxes":
-        return lambda a, b: box_f1(a, b, box_threshold)
-    if kind == "spans":
-        return span_f1
-    if kind == "text":
-        return lambda a, b: 1.0 - Levenshtein.normalized_distance(a, b)
-    raise ValueError(kind)
+class Scored:
+    """What scoring one control leaves for the report's other sections."""
+
+    def __init__(self, coded: Coded, scored: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
+                 similarity: np.ndarray, span: float) -> None:
+        self.coded, self.scored, self.span = coded, scored, span
+        self.pair_i, self.pair_j, self.similarity = pair_i, pair_j, similarity
+
+    def task_scores(self) -> dict:
+        """task id -> mean pairwise similarity, for scored tasks not left empty by every annotator."""
+        if getattr(self, "_task_scores", None) is None:
+            self._task_scores = self._compute_task_scores()
+        return self._task_scores
+
+    def _compute_task_scores(self) -> dict:
+        coded = self.coded
+        unit = coded.unit[self.pair_i]
+        sums = np.bincount(unit, self.similarity, coded.n_units)
+        count = np.bincount(unit, minlength=coded.n_units)
+        has = self.scored & (count > 0) & ~empty_units(coded)
+        means = (sums[has] / count[has]).tolist()
+        return dict(zip([coded.task_ids[u] for u in np.flatnonzero(has).tolist()], means, strict=True))
+
+    def rating_agreement(self) -> np.ndarray:
+        """Per rating: mean similarity to the other annotators on the task (NaN where there are none)."""
+        coded = self.coded
+        n = len(coded.unit)
+        sums = np.bincount(self.pair_i, self.similarity, n) + np.bincount(self.pair_j, self.similarity, n)
+        others = coded.ratings_per_unit()[coded.unit] - 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.scored[coded.unit] & (others > 0), sums / others, np.nan)
 
 
-def _rated_tasks(table: Ratings, min_annotators: int) -> dict[int, dict[int, Any]]:
-    """task -> {annotator: value}, for tasks with at least `min_annotators` ratings."""
-    return {task: values for task, values in group_by_task(table).items() if len(values) >= min_annotators}
+def score_pairs(coded: Coded, min_annotators: int, box_threshold: float) -> Scored:
+    """Pairs of ratings on the tasks that get a score, and their similarities."""
+    scored = coded.ratings_per_unit() >= min_annotators
+    span = span_of(coded, scored) if coded.spec.kind in ("rating", "number") else 0.0
+    i, j = pairs(coded, scored)
+    return Scored(coded, scored, i, j, pair_similarity(coded, i, j, span, box_threshold), span)
 
 
-def task_scores_of(by_task: dict[int, dict[int, Any]], similarity: Callable[[Any, Any], float]) -> dict[int, float]:
-    """Mean pairwise similarity per task. Tasks where every annotator left the control empty (no
-    choice ticked, no region drawn) carry no information about it and get no score for it."""
-    scores = {}
-    for task, values in by_task.items():
-        answers = list(values.values())
-        if all(isinstance(v, frozenset | tuple) and not v for v in answers):
-            continue
-        score = mean_pairwise(answers, similarity)
-        if score is not None:
-            scores[task] = score
-    return scores
-
-
-def _nominal_counts(by_task: dict[int, dict[int, Any]], key: Callable[[Any], Any] = lambda v: v):
-    keys = sorted({key(v) for values in by_task.values() for v in values.values()}, key=str)
-    index = {k: i for i, k in enumerate(keys)}
-    units, values = [], []
-    for u, by_annotator in enumerate(by_task.values()):
-        for v in by_annotator.values():
-            units.append(u)
-            values.append(index[key(v)])
-    return counts_matrix(np.array(units), np.array(values), len(by_task), len(keys)), keys
+def _by_task(coded: Coded, units: np.ndarray) -> dict:
+    """task -> {annotator: value} on the flagged units (the region kinds' matching works on these)."""
+    grouped: dict = defaultdict(dict)
+    for u, r, value in zip(coded.unit.tolist(), coded.rater.tolist(), coded.values, strict=True):
+        if units[u]:
+            grouped[coded.task_ids[u]][coded.rater_ids[r]] = value
+    return dict(grouped)
 
 
 def _region_units(by_task: dict[int, dict[int, Any]], kind: str, threshold: float):
@@ -106,11 +115,11 @@ def _region_units(by_task: dict[int, dict[int, Any]], kind: str, threshold: floa
                 ref = np.array([c[0][1:] for c in clusters], float)
                 mine = np.array([r[1:] for r in regions], float)
                 overlap = iou_matrix(mine, ref) if kind == "boxes" else span_overlap_matrix(mine, ref)
-                pairs = match(overlap, ["x"] * len(regions), ["x"] * len(clusters), threshold)
+                found = match(overlap, ["x"] * len(regions), ["x"] * len(clusters), threshold)
             else:
-                pairs = []
+                found = []
             matched = set()
-            for i, j in pairs:
+            for i, j in found:
                 clusters[j][1][annotator] = regions[i][0]
                 matched.add(i)
             for i, region in enumerate(regions):
@@ -124,196 +133,325 @@ def _region_units(by_task: dict[int, dict[int, Any]], kind: str, threshold: floa
 def _alpha_of_units(units: list[dict[int, str]]) -> float | None:
     if not units:
         return None
-    by_task = {i: u for i, u in enumerate(units)}
-    counts, _ = _nominal_counts(by_task)
-    return krippendorff_alpha(counts, "nominal")
+    keys = {label: k for k, label in enumerate(sorted({v for u in units for v in u.values()}, key=str))}
+    unit = np.array([k for k, u in enumerate(units) for _ in u], np.int64)
+    code = np.array([keys[v] for u in units for v in u.values()], np.int64)
+    return kernels.nominal_alpha_of_codes(unit, code)
 
 
-def score_control(spec: ControlSpec, table: Ratings, min_annotators: int, box_threshold: float) -> dict:
-    """Overall, per-label, per-pair and per-task figures of one control."""
-    by_task = _rated_tasks(table, min_annotators)
-    all_values = [v for values in by_task.values() for v in values.values()]
-    similarity = similarity_for(spec, all_values, box_threshold)
-    task_scores = task_scores_of(by_task, similarity)
+def _binary_alpha(m: np.ndarray, k: np.ndarray) -> float | None:
+    """Nominal alpha of present/absent from raters per unit and raters who said present."""
+    return krippendorff_alpha(np.column_stack([m - k, k]), "nominal")
+
+
+def _scale_coefficients(positions: list[float], weighted: bool) -> dict[str, cc.Coefficient]:
+    q = len(positions)
+    identity = np.eye(q)
+    out = {"fleiss_kappa": cc.gwet_coefficient(identity, "fleiss"), "gwet_ac1": cc.gwet_coefficient(identity, "gwet")}
+    if weighted:
+        for kind in ("linear", "quadratic"):
+            out[f"gwet_ac2_{kind}"] = cc.gwet_coefficient(cc.agreement_weights(positions, kind), "gwet")
+    out["brennan_prediger"] = cc.gwet_coefficient(identity, "bp")
+    return out
+
+
+def _kappa_pairs(coded: Coded, positions: list[float], weighted: bool) -> list[dict]:
+    """Cohen's kappa (and weighted kappas) of every annotator pair on the tasks both rated."""
+    found, tables = cc.pair_tables(coded.unit, coded.rater, coded.code, len(coded.categories))
+    kappas = {"cohen_kappa": cc.cohen_kappa_tables(tables)}
+    if weighted:
+        for kind in ("linear", "quadratic"):
+            kappas[f"cohen_kappa_{kind}"] = cc.cohen_kappa_tables(tables, cc.agreement_weights(positions, kind))
+    shared = tables.sum(axis=(1, 2)).tolist()
+    rows = []
+    for p, (a, b) in enumerate(found.tolist()):
+        row = {"a": coded.rater_ids[a], "b": coded.rater_ids[b], "tasks": shared[p]}
+        for name, values in kappas.items():
+            row[name] = None if not np.isfinite(values[p]) else float(values[p])
+        rows.append(row)
+    return rows
+
+
+def _measured_alphas(coded: Coded) -> dict[str, Any]:
+    """Alpha levels of Rating/Number values through the linear-memory kernels: name -> statistic(weights)."""
+    unit, x = coded.unit, coded.x
+    out = {"alpha_ordinal": lambda w=None: kernels.ordinal_alpha(unit, x, w),
+           "alpha_interval": lambda w=None: kernels.interval_alpha(unit, x, w)}
+    if len(x) and x.min() >= 0:  # ratio needs a natural zero
+        out["alpha_ratio"] = lambda w=None: kernels.ratio_alpha(unit, x, w)
+    return out
+
+
+def _set_alphas(coded: Coded) -> dict[str, Any]:
+    """MASI and Jaccard alpha of label sets through the linear-memory kernel: name -> statistic(weights)."""
+    def statistic(kind: str):
+        distance = kernels.set_distance(coded.masks, kind)
+        return lambda w=None: kernels.distance_alpha(coded.unit, coded.code, distance, w, len(coded.categories))
+
+    return {"alpha_masi": statistic("masi"), "alpha_jaccard": statistic("jaccard")}
+
+
+def _loop_cost(coded: Coded, name: str) -> int:
+    """Work of one recomputation (to check the per-replicate bootstrap against LOOP_BUDGET)."""
+    if name in ("alpha_ordinal", "alpha_interval"):
+        return len(coded.unit)
+    distinct = len(np.unique(coded.x)) if coded.x is not None else len(coded.categories)
+    return len(coded.unit) + distinct * distinct
+
+
+def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold: float, ci: float | None = None,
+                  seed: int = 0, replicates: int = REPLICATES) -> dict:
+    """Overall, per-label, per-pair and per-task figures of one control (and notes on what was not computed)."""
+    m = coded.ratings_per_unit()
+    values_scored = int(m[scored.scored].sum())
+    task_scores = scored.task_scores()
     out: dict[str, Any] = {
         "name": spec.name, "tag": spec.tag, "kind": spec.kind,
-        "tasks_scored": len(by_task), "ratings": len(all_values),
+        "tasks_scored": int(scored.scored.sum()), "ratings": values_scored,
         "mean_task_score": float(np.mean(list(task_scores.values()))) if task_scores else None,
         "measures": {}, "labels": {}, "pairs": [],
     }
-    measures = out["measures"]
-    if spec.kind in ("single", "multi"):
-        counts, keys = _nominal_counts(by_task)
+    measures, notes = out["measures"], []
+    statistics: dict[str, Any] = {}  # measure -> statistic(unit weights), for the per-replicate bootstrap
+    coefficients: dict[str, cc.Coefficient] = {}  # measures on a category scale, for the vectorised bootstrap
+    kind = spec.kind
+    if kind in ("single", "multi", "rating"):
+        counts = coded.counts()
+    if kind in ("single", "multi"):
         measures["percent_agreement"] = percent_agreement(counts)
-    if spec.kind == "single":
+    if kind == "single":
         measures["alpha_nominal"] = krippendorff_alpha(counts, "nominal")
-        measures["fleiss_kappa"] = fleiss_kappa(counts)
-        for label in spec.labels or keys:
-            binary, _ = _nominal_counts(by_task, key=lambda v, label=label: v == label)
-            out["labels"][label] = {"count": sum(v == label for v in all_values),
-                                    "alpha": krippendorff_alpha(binary, "nominal")}
-        annotators = sorted({a for values in by_task.values() for a in values}, key=str)
-        for a, b in combinations(annotators, 2):
-            shared = [t for t, values in by_task.items() if a in values and b in values]
-            if shared:
-                kappa = cohen_kappa([by_task[t][a] for t in shared], [by_task[t][b] for t in shared])
-                out["pairs"].append({"a": a, "b": b, "tasks": len(shared), "cohen_kappa": kappa})
-    elif spec.kind == "multi":
-        distances = np.array([[masi_distance(x, y) for y in keys] for x in keys]) if keys else np.zeros((0, 0))
-        measures["alpha_masi"] = krippendorff_alpha(counts, distances) if keys else None
-        jaccard = np.array([[1 - jaccard_similarity(x, y) for y in keys] for x in keys]) if keys else None
-        measures["alpha_jaccard"] = krippendorff_alpha(counts, jaccard) if keys else None
+        coefficients["alpha_nominal"] = cc.alpha_coefficient(1 - np.eye(len(coded.categories)))
+        coefficients.update(_scale_coefficients(list(range(len(coded.categories))), weighted=False))
+        measures.update(cc.evaluate(counts, {k: v for k, v in coefficients.items() if k != "alpha_nominal"}))
+        for k, label in enumerate(coded.categories):
+            if spec.labels and label not in spec.labels:
+                continue
+            out["labels"][label] = {"count": int(counts[m >= 2, k].sum()), "alpha": _binary_alpha(m, counts[:, k])}
+        out["pairs"] = _kappa_pairs(coded, [], weighted=False)
+    elif kind == "multi":
+        statistics = _set_alphas(coded)
+        _run(statistics, measures, notes, spec.name)
         per_label = []
+        masks = coded.masks[coded.code]
         for label in spec.labels:
-            binary, _ = _nominal_counts(by_task, key=lambda v, label=label: label in v)
-            alpha = krippendorff_alpha(binary, "nominal")
-            out["labels"][label] = {"count": sum(label in v for v in all_values), "alpha": alpha}
-            if alpha is not None:
-                per_label.append(alpha)
+            b = coded.labels.index(label)
+            present = ((masks[:, b // 64] >> np.uint64(b % 64)) & np.uint64(1)).astype(np.int64)
+            k = np.bincount(coded.unit, present, coded.n_units).astype(np.int64)
+            value = _binary_alpha(m, k)
+            out["labels"][label] = {"count": int(present[m[coded.unit] >= 2].sum()), "alpha": value}
+            if value is not None:
+                per_label.append(value)
         measures["alpha_binary_mean"] = float(np.mean(per_label)) if per_label else None
-    elif spec.kind in ("rating", "number"):
-        domain = sorted({float(v) for v in all_values})
-        index = {v: i for i, v in enumerate(domain)}
-        units, vals = [], []
-        for u, values in enumerate(by_task.values()):
-            for v in values.values():
-                units.append(u)
-                vals.append(index[float(v)])
-        counts = counts_matrix(np.array(units), np.array(vals), len(by_task), len(domain))
-        measures["alpha_ordinal"] = krippendorff_alpha(counts, "ordinal", domain)
-        measures["alpha_interval"] = krippendorff_alpha(counts, "interval", domain)
-    elif spec.kind in ("boxes", "spans"):
+    elif kind == "rating":
+        statistics = _measured_alphas(coded)
+        _run(statistics, measures, notes, spec.name)
+        positions = [float(c) for c in coded.categories]
+        coefficients = {"alpha_ordinal": cc.alpha_coefficient(cc.ordinal_distance),
+                        "alpha_interval": cc.alpha_coefficient(cc.interval_distance(positions))}
+        if "alpha_ratio" in statistics:
+            coefficients["alpha_ratio"] = cc.alpha_coefficient(cc.ratio_distance(positions))
+        scale = _scale_coefficients(positions, weighted=True)
+        measures["percent_agreement"] = percent_agreement(counts)
+        coefficients.update(scale)
+        measures.update(cc.evaluate(counts, scale))
+        out["pairs"] = _kappa_pairs(coded, positions, weighted=True)
+    elif kind == "number":
+        statistics = _measured_alphas(coded)
+        _run(statistics, measures, notes, spec.name)
+    elif kind in ("boxes", "spans"):
+        by_task = _by_task(coded, scored.scored)
         measures["mean_pairwise_f1"] = out["mean_task_score"]
-        threshold = box_threshold if spec.kind == "boxes" else 1e-9
-        measures["alpha_matched_units"] = _alpha_of_units(_region_units(by_task, spec.kind, threshold))
-        if spec.kind == "spans":
+        threshold = box_threshold if kind == "boxes" else 1e-9
+        measures["alpha_matched_units"] = _alpha_of_units(_region_units(by_task, kind, threshold))
+        if kind == "spans":
             exact = [mean_pairwise(list(v.values()), lambda a, b: span_f1(a, b, exact=True)) for v in by_task.values()]
             measures["mean_pairwise_f1_exact"] = float(np.mean(exact)) if exact else None
+        similarity = similarity_function(spec, scored.span, box_threshold)
         for label in spec.labels:
             def only(regions, label=label):
                 return tuple(r for r in regions if r[0] == label)
 
             scores = [mean_pairwise([only(v) for v in values.values()], similarity) for values in by_task.values()
                       if any(only(v) for v in values.values())]
-            out["labels"][label] = {"count": sum(len(only(v)) for v in all_values),
+            out["labels"][label] = {"count": sum(len(only(v)) for values in by_task.values() for v in values.values()),
                                     "f1": float(np.mean(scores)) if scores else None}
-    elif spec.kind == "text":
+    elif kind == "text":
+        by_task = _by_task(coded, scored.scored)
         words = [mean_pairwise([v.split() for v in values.values()],
                                lambda a, b: 1.0 - Levenshtein.normalized_distance(a, b))
                  for values in by_task.values()]
         measures["char_similarity"] = out["mean_task_score"]
         measures["word_similarity"] = float(np.mean(words)) if words else None
-    out["task_scores"] = task_scores
-    out["_by_task"] = by_task
-    out["_similarity"] = similarity
+    if ci is not None:
+        out["intervals"] = _intervals(coded, measures, coefficients, statistics, ci, seed, replicates, notes)
+    out["notes"] = notes
     return out
 
 
-def _annotator_figures(controls: list[dict], tables: list[Ratings], names: dict,
-                       flags: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(per-annotator rows, per-annotator-and-week rows)."""
-    agreement: dict[Any, list[float]] = defaultdict(list)
-    tasks_done: dict[Any, set] = defaultdict(set)
-    gold_scores: dict[Any, list[float]] = defaultdict(list)
-    weekly: dict[tuple[Any, str], list[float]] = defaultdict(list)
-    for control, table in zip(controls, tables, strict=True):
-        similarity, by_task = control["_similarity"], control["_by_task"]
-        week_of = {(t, a): w for t, a, w in zip(table.task, table.annotator, table.week, strict=True)}
-        for task, values in group_by_task(table).items():
-            for annotator, value in values.items():
-                tasks_done[annotator].add(task)
-                if task in table.gold:
-                    gold_scores[annotator].append(similarity(value, table.gold[task]))
-            if task not in by_task:
-                continue
-            for annotator, value in values.items():
-                others = [similarity(value, v) for a, v in values.items() if a != annotator]
-                if others:
-                    score = float(np.mean(others))
-                    agreement[annotator].append(score)
-                    weekly[(annotator, week_of[(task, annotator)])].append(score)
-    flagged = defaultdict(int)
-    low = defaultdict(int)
-    for item in flags:
-        flagged[item["annotator"]] += bool(item["flags"])
-        low[item["annotator"]] += item["low_confidence"]
-    rows = []
-    for annotator in sorted(tasks_done, key=str):
-        rows.append({
-            "annotator": annotator, "name": names.get(annotator), "tasks": len(tasks_done[annotator]),
-            "agreement": float(np.mean(agreement[annotator])) if agreement[annotator] else None,
-            "gold_tasks": len(gold_scores[annotator]),
-            "gold_accuracy": float(np.mean(gold_scores[annotator])) if gold_scores[annotator] else None,
-            "flagged": flagged[annotator], "low_confidence": low[annotator],
-        })
-    weeks = [{"annotator": a, "name": names.get(a), "week": w, "ratings": len(s), "agreement": float(np.mean(s))}
-             for (a, w), s in sorted(weekly.items(), key=lambda kv: (str(kv[0][0]), kv[0][1]))]
-    return rows, weeks
+def _run(statistics: dict, measures: dict, notes: list[str], control: str) -> None:
+    """Point estimates of the statistics; one that would not fit its budget is None with a note."""
+    for name, statistic in statistics.items():
+        try:
+            measures[name] = statistic()
+        except kernels.TooLarge as exc:
+            measures[name] = None
+            notes.append(f"{control}: {name} not computed: {exc}")
 
 
-def _leave_one_out(control: dict, spec: ControlSpec) -> dict:
-    """Alpha of the control without each annotator (nominal kinds): who lowers agreement."""
-    if spec.kind not in ("single", "multi"):
-        return {}
-    by_task = control["_by_task"]
-    annotators = sorted({a for values in by_task.values() for a in values}, key=str)
-    result = {}
-    for annotator in annotators:
-        rest = {t: {a: v for a, v in values.items() if a != annotator} for t, values in by_task.items()}
-        rest = {t: v for t, v in rest.items() if len(v) >= 2}
-        if not rest:
-            result[annotator] = None
+def _intervals(coded: Coded, measures: dict, coefficients: dict, statistics: dict, ci: float, seed: int,
+               replicates: int, notes: list[str]) -> dict:
+    """Bootstrap intervals of every alpha and kappa of the control that has a value."""
+    out: dict[str, dict | None] = {}
+    wanted = {k: c for k, c in coefficients.items() if measures.get(k) is not None}
+    if wanted:
+        out.update(bootstrap_coefficients(coded.counts(), wanted, ci, replicates, seed))
+    for name, statistic in statistics.items():
+        if name in out or measures.get(name) is None:
             continue
-        counts, keys = _nominal_counts(rest)
-        if spec.kind == "single":
-            result[annotator] = krippendorff_alpha(counts, "nominal")
-        else:
-            distances = np.array([[masi_distance(x, y) for y in keys] for x in keys])
-            result[annotator] = krippendorff_alpha(counts, distances)
+        cost = replicates * _loop_cost(coded, name)
+        if cost > LOOP_BUDGET:
+            notes.append(f"{coded.spec.name}: no interval for {name}: {replicates} replicates x "
+                         f"{cost // replicates:,} operations is over the budget of {LOOP_BUDGET:,}")
+            out[name] = None
+            continue
+        out[name] = bootstrap_statistic(statistic, coded.n_units, ci, replicates, seed)
+    return out
+
+
+def _leave_one_out(coded: Coded) -> dict:
+    """Alpha of the control without each annotator (nominal kinds): who lowers agreement."""
+    kind = coded.spec.kind
+    if kind not in ("single", "multi"):
+        return {}
+    result = {}
+    distance = kernels.set_distance(coded.masks, "masi") if kind == "multi" else None
+    for r, annotator in enumerate(coded.rater_ids):
+        keep = coded.rater != r
+        try:
+            if kind == "single":
+                result[annotator] = kernels.nominal_alpha_of_codes(coded.unit[keep], coded.code[keep])
+            else:
+                result[annotator] = kernels.distance_alpha(coded.unit[keep], coded.code[keep], distance,
+                                                           n_codes=len(coded.categories))
+        except kernels.TooLarge:
+            result[annotator] = None
     return result
 
 
-def agreement_report(label_config: str, tasks: list[dict], *, min_annotators: int = 2, box_threshold: float = 0.5,
-                     names: dict | None = None) -> dict:
-    """The full report (see the module docstring and the README for the schema)."""
+def _annotator_figures(scored: list[Scored], names: dict, flags: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(per-annotator rows, per-annotator-and-week rows), group-by sums over every control's ratings."""
+    annotators = sorted({a for s in scored for a in s.coded.rater_ids}, key=str)
+    index = {a: i for i, a in enumerate(annotators)}
+    weeks = sorted({w for s in scored for w in s.coded.week_names})
+    week_index = {w: i for i, w in enumerate(weeks)}
+    n_a, n_w = len(annotators), max(len(weeks), 1)
+    agree_sum, agree_n = np.zeros(n_a), np.zeros(n_a)
+    week_sum, week_n = np.zeros(n_a * n_w), np.zeros(n_a * n_w)
+    gold_sum, gold_n = np.zeros(n_a), np.zeros(n_a)
+    done: list[np.ndarray] = []
+    task_index: dict = {}
+    for s in scored:
+        coded = s.coded
+        to_global = np.array([index[a] for a in coded.rater_ids], np.int64)[coded.rater] if len(coded.rater) \
+            else np.zeros(0, np.int64)
+        tasks = np.array([task_index.setdefault(t, len(task_index)) for t in coded.task_ids], np.int64)
+        done.append(tasks[coded.unit] * n_a + to_global)
+        score = s.rating_agreement()
+        ok = np.isfinite(score)
+        agree_sum += np.bincount(to_global[ok], score[ok], n_a)
+        agree_n += np.bincount(to_global[ok], minlength=n_a)
+        week = np.array([week_index[w] for w in coded.week_names], np.int64)[coded.week] if len(coded.week) \
+            else np.zeros(0, np.int64)
+        key = to_global[ok] * n_w + week[ok]
+        week_sum += np.bincount(key, score[ok], n_a * n_w)
+        week_n += np.bincount(key, minlength=n_a * n_w)
+        rows, similarity = gold_similarity(coded, s.span)
+        gold_sum += np.bincount(to_global[rows], similarity, n_a)
+        gold_n += np.bincount(to_global[rows], minlength=n_a)
+    tasks_done = np.bincount(np.unique(np.concatenate(done)) % n_a, minlength=n_a) if done and n_a else np.zeros(n_a)
+    flagged: dict = defaultdict(int)
+    low: dict = defaultdict(int)
+    for item in flags:
+        flagged[item["annotator"]] += bool(item["flags"])
+        low[item["annotator"]] += item["low_confidence"]
+    rows_out = []
+    for i, annotator in enumerate(annotators):
+        rows_out.append({
+            "annotator": annotator, "name": names.get(annotator), "tasks": int(tasks_done[i]),
+            "agreement": float(agree_sum[i] / agree_n[i]) if agree_n[i] else None,
+            "gold_tasks": int(gold_n[i]),
+            "gold_accuracy": float(gold_sum[i] / gold_n[i]) if gold_n[i] else None,
+            "flagged": flagged[annotator], "low_confidence": low[annotator],
+        })
+    week_rows = [{"annotator": annotators[k // n_w], "name": names.get(annotators[k // n_w]), "week": weeks[k % n_w],
+                  "ratings": int(week_n[k]), "agreement": float(week_sum[k] / week_n[k])}
+                 for k in np.flatnonzero(week_n).tolist()]
+    week_rows.sort(key=lambda row: (str(row["annotator"]), row["week"]))
+    return rows_out, week_rows
+
+
+def _raters_per_task(coded: list[Coded]) -> dict:
+    """task id -> how many annotators rated any of its controls."""
+    annotators = {a: i for i, a in enumerate({a for c in coded for a in c.rater_ids})}
+    tasks: dict = {}
+    keys = []
+    for c in coded:
+        if len(c.unit) == 0:
+            continue
+        to_global = np.array([annotators[a] for a in c.rater_ids], np.int64)
+        task = np.array([tasks.setdefault(t, len(tasks)) for t in c.task_ids], np.int64)
+        keys.append(task[c.unit] * len(annotators) + to_global[c.rater])
+    if not keys:
+        return {}
+    per_task = np.bincount(np.unique(np.concatenate(keys)) // len(annotators), minlength=len(tasks)).tolist()
+    return dict(zip(tasks, per_task, strict=True))
+
+
+def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators: int = 2, box_threshold: float = 0.5,
+                     names: dict | None = None, ci: float | None = None, seed: int = 0,
+                     replicates: int = REPLICATES) -> dict:
+    """The full report (see the module docstring and the README for the schema); `ci` adds bootstrap intervals."""
     specs, notes = scorable_controls(label_config)
     extraction = extract(specs, tasks)
     names = {**extraction.names, **(names or {})}
-    controls = [score_control(spec, table, min_annotators, box_threshold)
-                for spec, table in zip(specs, extraction.ratings, strict=True)]
-    annotators, weeks = _annotator_figures(controls, extraction.ratings, names, extraction.annotation_flags)
-    for control, spec in zip(controls, specs, strict=True):
-        control["alpha_without_annotator"] = {str(k): v for k, v in _leave_one_out(control, spec).items()}
+    coded = [code_ratings(table) for table in extraction.ratings]
+    scored = [score_pairs(c, min_annotators, box_threshold) for c in coded]
+    controls = []
+    for spec, c, s in zip(specs, coded, scored, strict=True):
+        control = score_control(spec, c, s, box_threshold, ci, seed, replicates)
+        notes = notes + control.pop("notes")
+        control["task_scores"] = s.task_scores()
+        control["alpha_without_annotator"] = {str(k): v for k, v in _leave_one_out(c).items()}
+        controls.append(control)
+    annotators, weeks = _annotator_figures(scored, names, extraction.annotation_flags)
 
-    flags_by_task: dict[int, list[str]] = defaultdict(list)
-    low_by_task: dict[int, int] = defaultdict(int)
+    flags_by_task: dict = defaultdict(list)
+    low_by_task: dict = defaultdict(int)
+    flag_totals: dict = defaultdict(int)
     for item in extraction.annotation_flags:
         flags_by_task[item["task"]] += item["flags"]
         low_by_task[item["task"]] += item["low_confidence"]
-    consensus = {spec.name: consensus_labels(spec, group_by_task(table)) for spec, table in
-                 zip(specs, extraction.ratings, strict=True) if spec.kind in ("single", "multi", "rating", "number")}
-    raters: dict[int, set] = defaultdict(set)
-    for table in extraction.ratings:
-        for task_id, annotator in zip(table.task, table.annotator, strict=True):
-            raters[task_id].add(annotator)
-    task_rows = []
-    for task in extraction.tasks:
-        per_control = {c["name"]: c["task_scores"].get(task["id"]) for c in controls}
-        scored = [s for s in per_control.values() if s is not None]
-        task_rows.append({
-            "task": task["id"],
-            "score": float(np.mean(scored)) if scored else None,
-            "annotators": len(raters.get(task["id"], ())),
-            "controls": per_control,
-            "consensus": {name: c.get(task["id"]) for name, c in consensus.items() if c.get(task["id"])},
-            "flags": sorted(set(flags_by_task.get(task["id"], []))),
-            "low_confidence": low_by_task.get(task["id"], 0),
-        })
-    counts = extraction.counts
-    flag_totals = defaultdict(int)
-    for item in extraction.annotation_flags:
         for f in item["flags"]:
             flag_totals[f] += 1
+    consensus = {spec.name: consensus_labels(c) for spec, c in zip(specs, coded, strict=True)
+                 if spec.kind in CATEGORICAL}
+    raters = _raters_per_task(coded)
+    task_rows = []
+    score_maps = [(c["name"], c["task_scores"]) for c in controls]
+    for task_id in extraction.task_ids:
+        per_control = {name: scores.get(task_id) for name, scores in score_maps}
+        present = [v for v in per_control.values() if v is not None]
+        task_rows.append({
+            "task": task_id,
+            "score": sum(present) / len(present) if present else None,
+            "annotators": raters.get(task_id, 0),
+            "controls": per_control,
+            "consensus": {name: c[task_id] for name, c in consensus.items() if task_id in c},
+            "flags": sorted(set(flags_by_task.get(task_id, []))),
+            "low_confidence": low_by_task.get(task_id, 0),
+        })
+    counts = extraction.counts
     scored_tasks = [row["score"] for row in task_rows if row["score"] is not None]
     return {
         "summary": {
@@ -326,7 +464,7 @@ def agreement_report(label_config: str, tasks: list[dict], *, min_annotators: in
             "low_confidence": sum(item["low_confidence"] for item in extraction.annotation_flags),
             "min_annotators": min_annotators,
         },
-        "controls": [{k: v for k, v in c.items() if not k.startswith("_") and k != "task_scores"} for c in controls],
+        "controls": [{k: v for k, v in c.items() if k != "task_scores"} for c in controls],
         "tasks": task_rows,
         "annotators": annotators,
         "weeks": weeks,
@@ -339,14 +477,11 @@ def per_task_scores(label_config: str, tasks: list[dict], min_annotators: int = 
     """task id -> agreement score in [0, 1] (None when fewer than `min_annotators` rated it)."""
     specs, _ = scorable_controls(label_config)
     extraction = extract(specs, tasks)
-    scores: dict[int, list[float]] = defaultdict(list)
-    for spec, table in zip(specs, extraction.ratings, strict=True):
-        by_task = _rated_tasks(table, min_annotators)
-        similarity = similarity_for(spec, [v for values in by_task.values() for v in values.values()])
-        for task, score in task_scores_of(by_task, similarity).items():
+    scores: dict = defaultdict(list)
+    for table in extraction.ratings:
+        for task, score in score_pairs(code_ratings(table), min_annotators, 0.5).task_scores().items():
             scores[task].append(score)
-    return {t["id"]: (float(np.mean(scores[t["id"]])) if scores.get(t["id"]) else None) for t in extraction.tasks}
-
+    return {t: (sum(scores[t]) / len(scores[t]) if scores.get(t) else None) for t in extraction.task_ids}
 
 
 def pairwise_matrix(label_config: str, tasks: list[dict], min_annotators: int = 2) -> dict:
@@ -357,19 +492,25 @@ def pairwise_matrix(label_config: str, tasks: list[dict], min_annotators: int = 
     """
     specs, _ = scorable_controls(label_config)
     extraction = extract(specs, tasks)
-    sums: dict[tuple, float] = defaultdict(float)
-    counts: dict[tuple, int] = defaultdict(int)
-    for spec, table in zip(specs, extraction.ratings, strict=True):
-        by_task = _rated_tasks(table, min_annotators)
-        similarity = similarity_for(spec, [v for values in by_task.values() for v in values.values()])
-        for values in by_task.values():
-            if all(isinstance(v, frozenset | tuple) and not v for v in values.values()):
-                continue
-            for (a, va), (b, vb) in combinations(sorted(values.items(), key=lambda kv: str(kv[0])), 2):
-                score = similarity(va, vb)
-                for key in ((a, b), (b, a)):
-                    sums[key] += score
-                    counts[key] += 1
+    sums: dict = defaultdict(float)
+    counts: dict = defaultdict(int)
+    for table in extraction.ratings:
+        s = score_pairs(code_ratings(table), min_annotators, 0.5)
+        coded = s.coded
+        keep = ~empty_units(coded)[coded.unit[s.pair_i]]
+        a, b = coded.rater[s.pair_i][keep], coded.rater[s.pair_j][keep]
+        n_r = len(coded.rater_ids)
+        key = np.minimum(a, b) * n_r + np.maximum(a, b)
+        if len(key) == 0:
+            continue
+        found, inverse = np.unique(key, return_inverse=True)
+        total = np.bincount(inverse, s.similarity[keep])
+        number = np.bincount(inverse)
+        for k, pair_key in enumerate(found.tolist()):
+            x, y = coded.rater_ids[pair_key // n_r], coded.rater_ids[pair_key % n_r]
+            for pair in ((x, y), (y, x)):
+                sums[pair] += float(total[k])
+                counts[pair] += int(number[k])
     annotators = sorted({a for a, _ in counts}, key=str)
     matrix = [[(1.0 if a == b else (sums[(a, b)] / counts[(a, b)] if counts[(a, b)] else None)) for b in annotators]
               for a in annotators]

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sdk_scripts.agreement.controls import ControlSpec
@@ -41,12 +43,17 @@ class Extraction:
     names: dict[int, str]
     annotation_flags: list[dict]
     problems: list[str]
-    tasks: list[dict] = field(default_factory=list)  # the tasks that could be read (objects with an id)
+    task_ids: list = field(default_factory=list)  # ids of the tasks that could be read (objects with an id), in order
 
 
 def _week(timestamp: object) -> str:
     if not isinstance(timestamp, str) or not timestamp:
         return "unknown"
+    return _week_of(timestamp)
+
+
+@lru_cache(maxsize=4096)
+def _week_of(timestamp: str) -> str:
     try:
         year, week, _ = datetime.fromisoformat(timestamp.replace("Z", "+00:00")).isocalendar()
     except ValueError:
@@ -63,8 +70,14 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int | str) and not isinstance(value, bool)
 
 
-def _regions(result: list[dict], name: str) -> list[dict]:
-    return [r for r in result if r.get("from_name") == name]
+def _by_control(result: list[dict]) -> dict[Any, list[dict]]:
+    """The result's regions grouped by control name (one pass instead of one per control)."""
+    grouped: dict[Any, list[dict]] = {}
+    for region in result:
+        name = region.get("from_name")
+        if isinstance(name, str):
+            grouped.setdefault(name, []).append(region)
+    return grouped
 
 
 def _number(value: object) -> float | None:
@@ -100,13 +113,24 @@ def _box(value: dict) -> tuple[tuple[float, float, float, float] | None, str]:
     return box, ""
 
 
+@lru_cache(maxsize=256)
+def _known(labels: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(labels)
+
+
 def parse_value(spec: ControlSpec, regions: list[dict], where: str, problems: list[str]) -> Any:
     """The control's value in one annotation, or None when the annotator gave none.
 
     What cannot be read (an unknown label, a value of the wrong type, degenerate geometry) is
     reported in `problems` and left out; the rest of the annotation is still used.
     """
-    known = set(spec.labels)
+    known = _known(spec.labels)
+    if spec.kind == "single" and len(regions) == 1:  # the common case, without the general machinery
+        value = regions[0].get("value")
+        found = value.get(spec.value_key) if isinstance(value, dict) else None
+        if isinstance(found, list) and len(found) == 1 and isinstance(found[0], str) \
+                and (not known or found[0] in known):
+            return found[0]
 
     def value_of(region: dict) -> dict:
         value = region.get("value")
@@ -210,10 +234,9 @@ def _result_of(annotation: dict, where: str, problems: list[str]) -> list[dict]:
     return regions
 
 
-def _valid_tasks(tasks: list, problems: list[str]) -> list[dict]:
+def _valid_tasks(tasks: Iterable, problems: list[str]) -> Iterator[dict]:
     """Tasks that are objects with an id seen once; the others are reported."""
     seen: set = set()
-    valid = []
     for index, task in enumerate(tasks, start=1):
         task_id = task.get("id") if isinstance(task, dict) else None
         if not _is_id(task_id):
@@ -222,73 +245,85 @@ def _valid_tasks(tasks: list, problems: list[str]) -> list[dict]:
             problems.append(f"task {task_id}: listed twice; the second copy is ignored")
         else:
             seen.add(task_id)
-            valid.append(task)
-    return valid
+            yield task
 
 
-def extract(controls: list[ControlSpec], tasks: list[dict]) -> Extraction:
-    """Ratings of every control from Label Studio task JSON; anything malformed becomes a problem, never an error."""
+def extract(controls: list[ControlSpec], tasks: Iterable[dict]) -> Extraction:
+    """Ratings of every control from Label Studio task JSON; anything malformed becomes a problem, never an error.
+
+    `tasks` is read once, in order (an iterator is fine: nothing keeps a task after its ratings are taken).
+    Only annotations with a flag or a "might be" are listed in `annotation_flags`.
+    """
     problems: list[str] = []
-    tasks = _valid_tasks(tasks, problems)
-    counts: Counter = Counter(tasks=len(tasks))
+    counts: Counter = Counter()
+    task_ids: list = []
     names: dict[int, str] = {}
     ratings = [Ratings(spec) for spec in controls]
     flags: list[dict] = []
-    for task in tasks:
+    n_annotations = n_cancelled = n_gold = n_duplicates = 0
+    tables = [(table, table.control, table.control.name) for table in ratings]
+    for task in _valid_tasks(tasks, problems):
+        task_id = task["id"]
+        task_ids.append(task_id)
         latest: dict[Any, dict] = {}
         gold: dict | None = None
         annotations = task.get("annotations") or []
         if not isinstance(annotations, list):
-            problems.append(f"task {task['id']}: its annotations are not a list; ignored")
+            problems.append(f"task {task_id}: its annotations are not a list; ignored")
             annotations = []
         for annotation in annotations:
             if not isinstance(annotation, dict):
-                problems.append(f"task {task['id']}: an annotation that is not an object; ignored")
+                problems.append(f"task {task_id}: an annotation that is not an object; ignored")
                 continue
-            counts["annotations"] += 1
+            n_annotations += 1
             if annotation.get("was_cancelled"):
-                counts["cancelled"] += 1
+                n_cancelled += 1
                 continue
             if annotation.get("ground_truth"):
-                counts["ground_truth"] += 1
+                n_gold += 1
                 gold = max(gold or annotation, annotation, key=_stamp)
                 continue
             user = _annotator(annotation)
             if user is None:
-                problems.append(f"task {task['id']}, annotation {annotation.get('id')!r}: no annotator "
+                problems.append(f"task {task_id}, annotation {annotation.get('id')!r}: no annotator "
                                 "(completed_by); ignored")
                 continue
             if user in latest:
-                counts["duplicates"] += 1
+                n_duplicates += 1
                 if _stamp(annotation) < _stamp(latest[user]):
                     continue
             latest[user] = annotation
-            if _name(annotation):
-                names.setdefault(user, _name(annotation))
+            if user not in names:
+                name = _name(annotation)
+                if name:
+                    names[user] = name
         for user, annotation in latest.items():
-            where = f"task {task['id']}, annotation {annotation.get('id')!r} by annotator {user}"
-            result = _result_of(annotation, where, problems)
-            set_flags = _choices(_regions(result, "flag"))
-            confidence = _choices(_regions(result, "confidence"))
-            flags.append({"task": task["id"], "annotator": user, "flags": set_flags,
-                          "low_confidence": CONFIDENCE_LOW in confidence})
+            where = f"task {task_id}, annotation {annotation.get('id')!r} by annotator {user}"
+            grouped = _by_control(_result_of(annotation, where, problems))
+            flag_regions, confidence_regions = grouped.get("flag"), grouped.get("confidence")
+            low = bool(confidence_regions) and CONFIDENCE_LOW in _choices(confidence_regions)
+            set_flags = _choices(flag_regions) if flag_regions else []
+            if set_flags or low:
+                flags.append({"task": task_id, "annotator": user, "flags": set_flags, "low_confidence": low})
             week = _week(annotation.get("created_at"))
-            for table in ratings:
-                value = parse_value(table.control, _regions(result, table.control.name), where, problems)
+            for table, spec, name in tables:
+                value = parse_value(spec, grouped.get(name, []), where, problems)
                 if value is None:
                     continue
-                table.task.append(task["id"])
+                table.task.append(task_id)
                 table.annotator.append(user)
                 table.week.append(week)
                 table.value.append(value)
         if gold is not None:
-            where = f"task {task['id']}, ground truth {gold.get('id')!r}"
-            result = _result_of(gold, where, problems)
-            for table in ratings:
-                value = parse_value(table.control, _regions(result, table.control.name), where, problems)
+            where = f"task {task_id}, ground truth {gold.get('id')!r}"
+            grouped = _by_control(_result_of(gold, where, problems))
+            for table, spec, name in tables:
+                value = parse_value(spec, grouped.get(name, []), where, problems)
                 if value is not None:
-                    table.gold[task["id"]] = value
-    return Extraction(ratings, counts, names, flags, problems, tasks)
+                    table.gold[task_id] = value
+    counts.update(tasks=len(task_ids), annotations=n_annotations, cancelled=n_cancelled, ground_truth=n_gold,
+                  duplicates=n_duplicates)
+    return Extraction(ratings, counts, names, flags, problems, task_ids)
 
 
 def _choices(regions: list[dict]) -> list[str]:

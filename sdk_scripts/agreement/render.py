@@ -37,7 +37,10 @@ def render_report(report: dict, by: str = "label", limit: int = 50) -> str:
         "",
     ]
     for control in report["controls"]:
-        measures = ", ".join(f"{k} {_fmt(v)}" for k, v in control["measures"].items())
+        intervals = control.get("intervals") or {}
+        measures = ", ".join(f"{k} {_fmt(v)}" + (f" [{_fmt(intervals[k]['low'])}, {_fmt(intervals[k]['high'])}]"
+                                                  if intervals.get(k) else "")
+                             for k, v in control["measures"].items())
         lines.append(f"{control['name']} ({control['tag']}, {control['kind']}): {control['tasks_scored']} tasks; "
                      f"{measures}")
     lines.append("")

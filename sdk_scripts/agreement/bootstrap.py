@@ -1,0 +1,79 @@
+"""Percentile bootstrap confidence intervals over units for agreement coefficients (pure numpy, seeded).
+
+A replicate draws as many units as there are, with replacement, and recomputes the coefficient
+(the percentile method over units; Hayes & Krippendorff 2007, "Answering the call for a standard
+reliability measure for coding data", describe bootstrapping alpha). Drawing units is the same as
+weighting each unit by how often it was drawn, so:
+
+- `bootstrap_coefficients`: coefficients that are functions of sums of per-unit terms
+  (`chance_corrected.Coefficient`: alpha on a category scale, Fleiss, AC1/AC2, Brennan-Prediger)
+  get B replicates as (B x N) @ (N x K) products, in blocks;
+- `bootstrap_statistic`: anything else that takes unit weights (alpha of measured values or label
+  sets, `sdk_scripts.agreement.alpha`) is recomputed per replicate.
+
+The interval is the (1 - ci) / 2 and (1 + ci) / 2 percentiles of the replicates where the coefficient
+is defined; None when fewer than half of them define it. The same seed gives the same intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from sdk_scripts.agreement.chance_corrected import Coefficient
+
+BLOCK = 1 << 22  # draws held at once
+
+
+def _multiplicities(rng: np.random.Generator, n_units: int, size: int) -> np.ndarray:
+    """(size x n_units) how often each unit is drawn in each of `size` replicates."""
+    draws = rng.integers(0, n_units, (size, n_units))
+    draws += (np.arange(size) * n_units)[:, None]
+    return np.bincount(draws.ravel(), minlength=size * n_units).reshape(size, n_units)
+
+
+def _interval(values: np.ndarray, ci: float) -> dict | None:
+    finite = values[np.isfinite(values)]
+    if len(finite) * 2 < len(values) or len(finite) == 0:
+        return None
+    low, high = np.percentile(finite, [100 * (1 - ci) / 2, 100 * (1 + ci) / 2])
+    return {"low": float(low), "high": float(high), "level": ci, "replicates": int(len(finite))}
+
+
+def bootstrap_coefficients(counts: np.ndarray, coefficients: dict[str, Coefficient], ci: float = 0.95,
+                           replicates: int = 1000, seed: int = 0) -> dict[str, dict | None]:
+    """name -> {"low", "high", "level", "replicates"} or None, every coefficient on the same resamples of
+    the rated units (rows of `counts` with at least one rating)."""
+    rated = np.asarray(counts, dtype=float)[np.asarray(counts).sum(axis=1) > 0]
+    n_units = len(rated)
+    if n_units == 0:
+        return dict.fromkeys(coefficients)
+    parts = [c.terms(rated) for c in coefficients.values()]
+    widths = np.cumsum([0] + [p.shape[1] for p in parts])
+    stats = np.hstack(parts)
+    rng = np.random.default_rng(seed)
+    values = np.empty((replicates, len(coefficients)))
+    batch = max(1, BLOCK // n_units)
+    for begin in range(0, replicates, batch):
+        size = min(batch, replicates - begin)
+        sums = _multiplicities(rng, n_units, size) @ stats
+        for column, c in enumerate(coefficients.values()):
+            values[begin:begin + size, column] = c.finish(sums[:, widths[column]:widths[column + 1]])
+    return {name: _interval(values[:, column], ci) for column, name in enumerate(coefficients)}
+
+
+def bootstrap_statistic(statistic: Callable[[np.ndarray], float | None], n_units: int, ci: float = 0.95,
+                        replicates: int = 1000, seed: int = 0) -> dict | None:
+    """The interval of `statistic(unit_weights)` (a length-n_units multiplicity vector per replicate)."""
+    if n_units == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    values = np.empty(replicates)
+    batch = max(1, BLOCK // n_units)
+    for begin in range(0, replicates, batch):
+        size = min(batch, replicates - begin)
+        for row, weights in enumerate(_multiplicities(rng, n_units, size)):
+            value = statistic(weights.astype(float))
+            values[begin + row] = np.nan if value is None else value
+    return _interval(values, ci)
