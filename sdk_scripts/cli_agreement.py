@@ -83,19 +83,16 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         config, tasks, names, origin = load_tasks(args)
         if args.gold:
             add_gold(tasks, args.gold)
-        try:
-            report = agreement_report(config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
-                                      names=names, ci=args.ci, seed=args.seed)
-        except MemoryError:
-            raise LabelopsError(f"not enough memory to score {len(tasks):,} tasks; run it on a machine with more "
-                                "memory (nothing was written)") from None
+        report = agreement_report(config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
+                                  names=names, ci=args.ci, seed=args.seed)
+        del tasks
+        text = dump_report(report) if args.json else f"agreement for {origin}\n{render_report(report, by=args.by)}"
+    except MemoryError:
+        raise LabelopsError("not enough memory for the agreement report of this project; run it where more memory "
+                            "is free (nothing was written)") from None
     finally:
         gc.enable()
-    if args.json:
-        print(dump_report(report))
-    else:
-        print(f"agreement for {origin}")
-        print(render_report(report, by=args.by))
+    print(text)
     return 0
 
 

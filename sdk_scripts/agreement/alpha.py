@@ -33,13 +33,18 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 # Budgets: entries of a block held at once, and distance evaluations allowed for one expected term.
-BLOCK = 1 << 22
+BLOCK = 1 << 20
 MAX_DISTANCE_EVALUATIONS = 4 * 10**8
 
-PairDistance = Callable[[np.ndarray, np.ndarray], np.ndarray]  # codes i, codes j -> delta(i, j), elementwise
+# codes i, codes j -> delta(i, j), elementwise with numpy broadcasting (a column of codes against a row of codes)
+PairDistance = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-class TooLarge(ValueError):
+class NotComputed(ValueError):
+    """A coefficient left out, with the reason (the report shows it as a note)."""
+
+
+class TooLarge(NotComputed):
     """A computation that would exceed the memory or time budget; the message says what and how big."""
 
 
@@ -182,7 +187,7 @@ def _expected_sum(n_c: np.ndarray, distance: np.ndarray | PairDistance) -> float
     total = 0.0
     for begin in range(0, v, rows):
         block = used[begin:begin + rows]
-        d = distance(np.repeat(block, v), np.tile(used, len(block))).reshape(len(block), v)
+        d = distance(block[:, None], used[None, :])
         total += float(weights[begin:begin + rows] @ d @ weights)
     return total
 
@@ -250,8 +255,8 @@ def set_distance(masks: np.ndarray, kind: str) -> PairDistance:
 
     def distance(i: np.ndarray, j: np.ndarray) -> np.ndarray:
         a, b = masks[i], masks[j]
-        inter = np.bitwise_count(a & b).sum(axis=1).astype(float)
-        union = np.bitwise_count(a | b).sum(axis=1).astype(float)
+        inter = np.bitwise_count(a & b).sum(axis=-1).astype(float)
+        union = np.bitwise_count(a | b).sum(axis=-1).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             jaccard = np.where(union > 0, inter / np.where(union > 0, union, 1), 1.0)
         if kind == "jaccard":

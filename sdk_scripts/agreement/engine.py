@@ -173,13 +173,18 @@ def _kappa_pairs(coded: Coded, positions: list[float], weighted: bool) -> list[d
 
 
 def _measured_alphas(coded: Coded) -> dict[str, Any]:
-    """Alpha levels of Rating/Number values through the linear-memory kernels: name -> statistic(weights)."""
+    """Alpha levels of Rating/Number values through the linear-memory kernels: name -> statistic(weights).
+    Ratio alpha needs a natural zero: with a negative value it is None (and says so)."""
     unit, x = coded.unit, coded.x
-    out = {"alpha_ordinal": lambda w=None: kernels.ordinal_alpha(unit, x, w),
-           "alpha_interval": lambda w=None: kernels.interval_alpha(unit, x, w)}
-    if len(x) and x.min() >= 0:  # ratio needs a natural zero
-        out["alpha_ratio"] = lambda w=None: kernels.ratio_alpha(unit, x, w)
-    return out
+
+    def ratio(w=None):
+        if len(x) and x.min() < 0:
+            raise kernels.NotComputed("ratio alpha needs values >= 0 (a natural zero), and some are negative")
+        return kernels.ratio_alpha(unit, x, w)
+
+    return {"alpha_ordinal": lambda w=None: kernels.ordinal_alpha(unit, x, w),
+            "alpha_interval": lambda w=None: kernels.interval_alpha(unit, x, w),
+            "alpha_ratio": ratio}
 
 
 def _set_alphas(coded: Coded) -> dict[str, Any]:
@@ -248,9 +253,8 @@ def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold
         _run(statistics, measures, notes, spec.name)
         positions = [float(c) for c in coded.categories]
         coefficients = {"alpha_ordinal": cc.alpha_coefficient(cc.ordinal_distance),
-                        "alpha_interval": cc.alpha_coefficient(cc.interval_distance(positions))}
-        if "alpha_ratio" in statistics:
-            coefficients["alpha_ratio"] = cc.alpha_coefficient(cc.ratio_distance(positions))
+                        "alpha_interval": cc.alpha_coefficient(cc.interval_distance(positions)),
+                        "alpha_ratio": cc.alpha_coefficient(cc.ratio_distance(positions))}
         scale = _scale_coefficients(positions, weighted=True)
         measures["percent_agreement"] = percent_agreement(counts)
         coefficients.update(scale)
@@ -294,7 +298,7 @@ def _run(statistics: dict, measures: dict, notes: list[str], control: str) -> No
     for name, statistic in statistics.items():
         try:
             measures[name] = statistic()
-        except kernels.TooLarge as exc:
+        except kernels.NotComputed as exc:
             measures[name] = None
             notes.append(f"{control}: {name} not computed: {exc}")
 
