@@ -200,17 +200,25 @@ def ours(title: str, prefix: str) -> bool:
     return title == prefix or title.startswith(f"{prefix}-")
 
 
-def align_label_studio(client: Any, project: str, model_version: str, prefix: str) -> None:
+def align_label_studio(client: Any, project: str, model_version: str, prefix: str,
+                       auth: tuple[str, str] | None = None) -> None:
     """Make Label Studio show the version the backend now serves: the project's ML-backend row is titled by
     it (the model page) and the project's model_version is it (the labeling stream pre-fills its predictions,
     Uncertainty sampling orders by them). Rows of other backends are left alone.
+
+    `auth`: the backend's own basic-auth credentials. Label Studio checks the row's /health again with the
+    fields of the update only (the stored password is write-only), so a protected backend sends them along.
     """
     project_id = int(project)
+    fields: dict[str, Any] = {}
+    if auth is not None:
+        fields = {"auth_method": "BASIC_AUTH", "basic_auth_user": auth[0], "basic_auth_pass": auth[1]}
     for row in client.ml_backends(project_id):
         title = str(row.get("title") or "")
         if title != model_version and ours(title, prefix):
             # Label Studio re-runs /health and /setup on update from the fields sent: send url + project
-            client.update_ml_backend(int(row["id"]), url=row["url"], project=project_id, title=model_version)
+            client.update_ml_backend(int(row["id"]), url=row["url"], project=project_id, title=model_version,
+                                     **fields)
     client.update_project(project_id, model_version=model_version)
 
 
@@ -305,7 +313,8 @@ def train_project(project: str, settings: BackendSettings, client: Any = None) -
                                  f"{reason}") from None
         store.point(number)
         try:
-            align_label_studio(client, project, report.model_version, settings.model_version or "labelops")
+            align_label_studio(client, project, report.model_version, settings.model_version or "labelops",
+                               settings.basic_auth())
         except Exception as exc:  # serving already moved; Label Studio catches up at the next run or /setup
             log.warning("project %s: Label Studio not switched to %s: %s", project, report.model_version, exc)
         pruned = prune_stale_predictions(client, project, settings, store, tasks)
@@ -333,7 +342,8 @@ def rollback_project(project: str, settings: BackendSettings, client: Any = None
         run = ServingRun(project, target, store.path(target), store.meta(target))
         predicted = publish(client, project, project_json["label_config"], settings, run)
         store.point(target)
-        align_label_studio(client, project, run.model_version, settings.model_version or "labelops")
+        align_label_studio(client, project, run.model_version, settings.model_version or "labelops",
+                           settings.basic_auth())
         entry = {"event": "rollback", "from_version": before, "version": target,
                  "model_version": run.model_version, "predicted": predicted}
         store.record(entry)
