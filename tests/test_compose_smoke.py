@@ -9,7 +9,7 @@ import yaml
 
 from deploy.compose_smoke import scenario
 from deploy.compose_smoke.netstate import restore_input, saved_tables
-from deploy.compose_smoke.stack import env_example_values, parse_ps, pending, smoke_settings
+from deploy.compose_smoke.stack import diagnostic_lines, env_example_values, parse_ps, pending, smoke_settings
 from deploy.compose_smoke.standins import (
     DIGEST_LABEL,
     debian_mirror,
@@ -150,3 +150,15 @@ def test_the_smoke_env_is_env_example_with_fresh_secrets_of_the_same_length() ->
     assert settings["BASIC_AUTH_USER"] and len(settings["BASIC_AUTH_PASS"]) == 24
     assert settings["LABEL_STUDIO_USERNAME"] == example["LABEL_STUDIO_USERNAME"]  # non-secrets as a user copies them
     assert env_example_values("# c\n\nA=1\nB=x=y\n") == {"A": "1", "B": "x=y"}
+
+
+def test_failure_logs_leave_out_health_probes_and_the_smokes_polling() -> None:
+    log = ('ml-backend-1  | 127.0.0.1 - smoke [01/Dec] "GET /health HTTP/1.1" 200 442\n'
+           'ml-backend-1  | INFO ml_backend: webhook ANNOTATION_CREATED: counted\n'
+           'label-studio-1  | [INFO] "GET /api/projects/1/ HTTP/1.1" 200 3870\n'
+           'label-studio-1  | Traceback (most recent call last):\n'
+           'label-studio-1  | Traceback (most recent call last):\n'
+           'label-studio-1  | [INFO] "GET /api/projects/1/import HTTP/1.1" 200 10\n')
+    assert diagnostic_lines(log) == ["ml-backend-1  | INFO ml_backend: webhook ANNOTATION_CREATED: counted",
+                                     "label-studio-1  | Traceback (most recent call last):",
+                                     'label-studio-1  | [INFO] "GET /api/projects/1/import HTTP/1.1" 200 10']

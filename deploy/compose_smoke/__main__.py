@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,6 +35,9 @@ from deploy.compose_smoke.stack import (
 from sdk_scripts.ls_server import free_port
 
 LONG_RUNNING = ["postgres", "label-studio", "ml-backend"]
+# whose logs explain a failure in each phase (the rest: every service)
+RELEVANT = {"project": ["label-studio"], "connect backend": ["setup", "label-studio", "ml-backend"],
+            "annotate": ["label-studio"], "training": ["ml-backend", "label-studio"]}
 TRAIN_MIN_ANNOTATIONS = 6
 ANNOTATOR = "annotator@smoke.labelops.internal"
 
@@ -131,6 +135,8 @@ def tear_down(timeline: Timeline, state: dict) -> None:
             print(f"compose-smoke: warning: {exc}", file=sys.stderr)
     daemon = state.get("daemon")
     if daemon is not None and daemon.started_here:
+        # our own data root: drop the untagged leftovers of earlier backend builds (the layers in use stay)
+        subprocess.run(["docker", "image", "prune", "--force"], env=daemon.env, capture_output=True)
         daemon.stop()
         print(f"stopped the dockerd started here; put back: {', '.join(daemon.notes) or 'nothing changed'}")
 
@@ -143,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.compose_smoke", description=__doc__.splitlines()[0])
     parser.add_argument("--build-only", action="store_true", help="stop after building the images")
     parser.add_argument("--ready-timeout", type=float, default=600, help="seconds for every health check to pass")
-    parser.add_argument("--train-timeout", type=float, default=600, help="seconds for the training run to finish")
+    parser.add_argument("--train-timeout", type=float, default=180,
+                        help="seconds for the training run to finish (it takes seconds)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
     timeline, state = Timeline(), {}
@@ -156,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     except PhaseFailed as exc:
         print(f"compose-smoke: FAILED in phase '{exc.phase}': {exc}", file=sys.stderr)
         if "stack" in state:
-            print(f"--- container logs (last lines) ---\n{state['stack'].logs(lines=40)}", file=sys.stderr)
+            services = RELEVANT.get(exc.phase, [*LONG_RUNNING, "setup"])
+            print(f"container logs (last lines, health probes left out):\n{state['stack'].log_tails(services)}",
+                  file=sys.stderr)
     except KeyboardInterrupt:
         print("compose-smoke: interrupted", file=sys.stderr)
     finally:

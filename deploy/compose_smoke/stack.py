@@ -80,6 +80,19 @@ def pending(containers: list[dict], services: list[str], one_shot: list[str]) ->
     return waiting, failed
 
 
+# log lines that say nothing about a failure: health probes and the smoke's own polling of the project
+ROUTINE = re.compile(r'"GET /health HTTP|"GET /api/projects/\d+/ HTTP')
+
+
+def diagnostic_lines(log: str) -> list[str]:
+    """A service log's lines without the routine ones, each once (Label Studio prints some lines twice)."""
+    out: list[str] = []
+    for line in log.splitlines():
+        if line.strip() and not ROUTINE.search(line) and (not out or out[-1] != line):
+            out.append(line)
+    return out
+
+
 @dataclass
 class Stack:
     """`docker compose -p PROJECT --env-file ENV -f docker-compose.yml -f the smoke override ...`."""
@@ -117,6 +130,11 @@ class Stack:
             return ANSI_ESCAPE.sub("", self.compose("logs", "--no-color", "--tail", str(lines), *services))
         except Exception as exc:  # the logs are a diagnosis; their absence must not hide the real failure
             return f"(no logs: {exc})"
+
+    def log_tails(self, services: list[str], lines: int = 40) -> str:
+        """The last `lines` lines of each service's log that are not health probes or the smoke's own polling."""
+        return "\n".join(f"--- {name} ---\n" + "\n".join(diagnostic_lines(self.logs(name, lines=1000))[-lines:])
+                         for name in services)
 
     def down(self) -> None:
         self.compose("down", "--volumes", "--remove-orphans", "--timeout", "20")
