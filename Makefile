@@ -58,12 +58,13 @@ compose-smoke: install compose-deps
 demo: install
 	$(BIN)/python -m sdk_scripts.demo
 
-# The whole suite on SQLite, then the Label Studio integration tests again with Label Studio on a
-# real PostgreSQL (a throwaway cluster on loopback, started and removed by the test session).
+# The whole suite on SQLite (browser tests included: Label Studio's UI in Debian's chromium, screenshots in
+# test-results/browser/), then the Label Studio integration tests again with Label Studio on a real
+# PostgreSQL (a throwaway cluster on loopback, started and removed by the test session); the UI is the same.
 test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --junitxml=test-results/junit.xml $(PYTEST_ARGS)
-	LABELOPS_TEST_DB=postgres $(BIN)/python -m pytest -m "label_studio and not sqlite_only" --junitxml=test-results/junit-postgres.xml $(PYTEST_ARGS)
+	LABELOPS_TEST_DB=postgres $(BIN)/python -m pytest -m "label_studio and not sqlite_only and not browser" --junitxml=test-results/junit-postgres.xml $(PYTEST_ARGS)
 
 # Benchmarks print figures (no pass/fail); each bench/*.py runs in turn.
 bench: install
