@@ -134,8 +134,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     review_sub = review.add_subparsers(dest="review_command", metavar="ACTION", required=True)
     push = review_sub.add_parser(
         "push", help="create/refresh review tasks for low-agreement, flagged and QA-sampled tasks",
-        description="Create (once) the review project and one review task per task that needs review; "
-        "each annotator's version is attached as a prediction. Idempotent.")
+        description="Create (once) the review project and one review task per task that needs review: every "
+        "annotator's answer side by side (name, answer, confidence, flags, comment), each also a prediction "
+        "named after them; nothing pre-selected unless all agree. Idempotent.")
     add_project_arguments(push)
     push.add_argument("--qa-sample", type=types.fraction, default=0.05,
                       help="fraction in [0, 1] of agreed tasks also sent for spot checks (default 0.05)")
