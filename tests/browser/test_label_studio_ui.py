@@ -232,7 +232,8 @@ def test_start_training_and_retrieve_predictions_through_the_ui(story, label_stu
     page.get_by_label("Select all rows").check()
     page.get_by_role("button", name="Actions").click()
     page.get_by_text("Retrieve Predictions", exact=True).click()
-    with page.expect_response(lambda r: "/api/dm/actions" in r.url and "retrieve_tasks_predictions" in r.url) as answer:
+    with page.expect_response(lambda r: r.request.method == "POST" and "/api/dm/actions" in r.url
+                              and "id=retrieve_tasks_predictions" in r.url) as answer:
         page.get_by_role("button", name=re.compile(r"^(OK|Ok|Confirm)$")).click()
     assert answer.value.ok, answer.value.text()
     shot(page, "09-retrieve-predictions")
@@ -240,3 +241,24 @@ def test_start_training_and_retrieve_predictions_through_the_ui(story, label_stu
         versions = [p["model_version"] for p in ls_client.task(task["id"])["predictions"]]
         assert served in versions, versions
     assert httpx.get(f"{story.backend.url}/health", timeout=30).status_code == 200
+
+
+def test_report_reads_at_1280_px_and_its_task_links_open_in_label_studio(story, label_studio, ls_client, run_cli,
+                                                                          logged_in, shot, tmp_path) -> None:
+    assert story.annotated_task, "needs the annotator's step (the first test) to have run"
+    made = run_cli("report", story.project_id, "--out", tmp_path / "report.html")
+    assert made.code == 0, made.err
+    page = logged_in(label_studio.credentials.username, label_studio.credentials.password)
+    page.goto((tmp_path / "report.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # nothing wider than the window
+    for caption in page.locator("figcaption").all():  # chart titles are text, never cut
+        assert caption.evaluate("e => e.scrollWidth <= e.clientWidth"), caption.inner_text()
+    shot(page, "10-report-at-1280", full_page=True)
+    link = page.get_by_role("link", name=f"task {story.annotated_task}", exact=True)
+    expect(link).to_have_attribute("href", f"{label_studio.url}/projects/{story.project_id}/data"
+                                           f"?task={story.annotated_task}")
+    link.click()
+    page.wait_for_url(f"**/projects/{story.project_id}/data?task={story.annotated_task}*")
+    tab_names(page)  # the task view opened, with its annotation tabs
+    text = ls_client.task(story.annotated_task)["data"]["text"]
+    expect(page.locator(".lsf-main-view").get_by_text(text, exact=True).first).to_be_visible()
