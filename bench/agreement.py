@@ -1,24 +1,33 @@
-"""Agreement engine benchmark: `make bench` (or `python bench/agreement.py [--quick]`).
+"""Agreement benchmark: `make bench` (or `python bench/agreement.py [--quick] [--only NAME,...]`).
 
-Prints, on synthetic data generated here with a fixed seed:
-1. wall time for 1,000,000 nominal annotations (333,334 tasks x 3 annotators, 5 labels): the
-   vectorised core (counts matrix, Krippendorff's alpha, Fleiss' kappa, percent agreement and
-   every per-task score);
-2. the ratio against NLTK's `AnnotationTask.alpha` on a subset both can do, timed in this process,
-   with both alphas printed (they must agree);
-3. the full engine from Label Studio task JSON (`agreement_report`) on a smaller project, for the
-   per-annotation cost of the whole pipeline;
-4. box matching for 100,000 tasks x 3 annotators x 10 boxes (300,000 annotator pairs), IoU 0.5;
-5. peak memory (resident set size) of the process.
+On the command path -- `labelops agreement DIR --json`, the whole process (start-up, reading the pull,
+scoring, writing JSON), timed from outside with its peak resident memory from wait4 -- on pull
+directories generated here with a fixed seed, each beside the `krippendorff` package (or NLTK) doing the
+same coefficient on the same data in this process:
+
+- nominal:  1,000,000 single-choice annotations (333,334 tasks x 3, 5 labels), every report section incl.
+            Dawid-Skene consensus; target <= 15 s wall and <= 2 GB;
+- number:   alpha interval of a Number control, 100,000 tasks x 3 measured values; target <= 30 s, <= 2 GB;
+- multi:    MASI alpha of a 10-label multiple-choice control, 100,000 tasks x 3; target <= 30 s, <= 2 GB;
+- boxes:    100,000 tasks x 3 annotators x 10 boxes; target <= 60 s;
+- kernels:  the vectorised cores alone (counts, alpha, Fleiss, every per-task score; NLTK's alpha).
+
+The `krippendorff` package builds an N x V x V array: where that does not fit, the bench prints what it
+would allocate and runs it on the largest prefix of the tasks that fits in 1 GiB, beside ours on the same
+prefix. `--quick` runs a tenth of every size.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,39 +35,176 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sdk_scripts.agreement.engine import agreement_report  # noqa: E402
-from sdk_scripts.agreement.geometry import batched_box_f1  # noqa: E402
+from sdk_scripts.agreement import alpha as kernels  # noqa: E402
 from sdk_scripts.agreement.measures import (  # noqa: E402
     counts_matrix,
     fleiss_kappa,
     krippendorff_alpha,
+    masi_distance,
     percent_agreement,
     unit_agreement,
 )
 
-RNG = np.random.default_rng(20261123)
+SEED = 20261123
+GIB = 2**30
+BASELINE_BYTES = GIB  # the largest N x V x V array the baseline is given
+TAGS = [f"t{i}" for i in range(10)]
+LABELS = ["a", "b", "c", "d", "e"]
+STAMP = "2026-11-16T09:00:00.000000Z"
 
 
-def nominal_ratings(n_tasks: int, n_annotators: int = 3, n_labels: int = 5, agree: float = 0.7):
+# -- generated pull directories --------------------------------------------------------------------
+
+def write_pull(root: Path, config: str, lines) -> Path:
+    root.mkdir(parents=True)
+    (root / "project.json").write_text(json.dumps({"format": 1, "project": {"id": 1, "title": "bench"}}))
+    (root / "label_config.xml").write_text(config)
+    with (root / "tasks.jsonl").open("w") as fh:
+        for task in lines:
+            fh.write(json.dumps(task, separators=(",", ":")) + "\n")
+    return root
+
+
+def annotation(task: int, rater: int, result: list[dict]) -> dict:
+    """An annotation as Label Studio exports it (the fields a pull keeps)."""
+    return {"id": task * 3 + rater, "completed_by": rater + 1, "result": result, "was_cancelled": False,
+            "ground_truth": False, "created_at": STAMP, "updated_at": STAMP, "lead_time": 4.2, "task": task + 1}
+
+
+def nominal_values(rng, n_tasks: int, agree: float = 0.7) -> np.ndarray:
     """Each task has a true label; each annotator gives it with probability `agree`, else a random one."""
-    truth = RNG.integers(0, n_labels, n_tasks)
-    values = np.where(RNG.random((n_tasks, n_annotators)) < agree, truth[:, None],
-                      RNG.integers(0, n_labels, (n_tasks, n_annotators)))
-    units = np.repeat(np.arange(n_tasks), n_annotators)
-    return units, values.ravel(), n_labels
+    truth = rng.integers(0, len(LABELS), n_tasks)
+    return np.where(rng.random((n_tasks, 3)) < agree, truth[:, None], rng.integers(0, len(LABELS), (n_tasks, 3)))
 
 
-def nominal_core(units: np.ndarray, values: np.ndarray, n_tasks: int, n_labels: int) -> dict:
-    counts = counts_matrix(units, values, n_tasks, n_labels)
-    return {
-        "alpha": krippendorff_alpha(counts, "nominal"),
-        "fleiss": fleiss_kappa(counts),
-        "percent": percent_agreement(counts),
-        "task_scores": unit_agreement(counts),
-    }
+def nominal_pull(root: Path, n_tasks: int) -> tuple[Path, np.ndarray]:
+    values = nominal_values(np.random.default_rng(SEED), n_tasks)
+    config = ('<View><Text name="text" value="$text"/><Choices name="answer" toName="text">'
+              + "".join(f'<Choice value="{v}"/>' for v in LABELS) + "</Choices></View>")
+
+    def tasks():
+        for t in range(n_tasks):
+            yield {"id": t + 1, "data": {"text": f"item {t}"}, "annotations": [annotation(t, r, [
+                {"id": f"r{t}-{r}", "from_name": "answer", "to_name": "text", "type": "choices", "origin": "manual",
+                 "value": {"choices": [LABELS[values[t, r]]]}}]) for r in range(3)]}
+
+    return write_pull(root, config, tasks()), values
 
 
-def timed(fn, *args, repeat: int = 3):
+def number_pull(root: Path, n_tasks: int) -> tuple[Path, np.ndarray]:
+    rng = np.random.default_rng(SEED + 1)
+    truth = rng.uniform(10, 500, n_tasks)
+    values = np.round(truth[:, None] * rng.normal(1, 0.05, (n_tasks, 3)), 3)  # measured: ~3N distinct values
+    config = '<View><Text name="text" value="$text"/><Number name="amount" toName="text"/></View>'
+
+    def tasks():
+        for t in range(n_tasks):
+            yield {"id": t + 1, "data": {"text": f"item {t}"}, "annotations": [annotation(t, r, [
+                {"id": f"r{t}-{r}", "from_name": "amount", "to_name": "text", "type": "number",
+                 "value": {"number": float(values[t, r])}}]) for r in range(3)]}
+
+    return write_pull(root, config, tasks()), values
+
+
+def multi_pull(root: Path, n_tasks: int) -> tuple[Path, list[list[frozenset]]]:
+    rng = np.random.default_rng(SEED + 2)
+    base = rng.random((n_tasks, len(TAGS))) < 0.25
+    flips = rng.random((n_tasks, 3, len(TAGS))) < 0.08
+    chosen = base[:, None, :] ^ flips
+    sets = [[frozenset(np.array(TAGS)[chosen[t, r]].tolist()) for r in range(3)] for t in range(n_tasks)]
+    config = ('<View><Text name="text" value="$text"/><Choices name="tags" toName="text" choice="multiple">'
+              + "".join(f'<Choice value="{t}"/>' for t in TAGS) + "</Choices></View>")
+
+    def tasks():
+        for t in range(n_tasks):
+            yield {"id": t + 1, "data": {"text": f"item {t}"}, "annotations": [annotation(t, r, [
+                {"id": f"r{t}-{r}", "from_name": "tags", "to_name": "text", "type": "choices",
+                 "value": {"choices": sorted(sets[t][r])}}]) for r in range(3)]}
+
+    return write_pull(root, config, tasks()), sets
+
+
+def box_pull(root: Path, n_tasks: int, n_boxes: int = 10) -> Path:
+    """Three annotators per task draw the same 10 objects with some jitter and 5% wrong labels."""
+    rng = np.random.default_rng(SEED + 3)
+    config = ('<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image">'
+              '<Label value="car"/><Label value="person"/><Label value="bike"/></RectangleLabels></View>')
+    names = ["car", "person", "bike"]
+
+    def tasks():
+        for t in range(n_tasks):
+            base = np.concatenate([rng.uniform(0, 80, (n_boxes, 2)), rng.uniform(5, 20, (n_boxes, 2))], 1)
+            labels = rng.integers(0, 3, n_boxes)
+            annotations = []
+            for r in range(3):
+                box = np.round(base + rng.normal(0, 1.0, base.shape), 3)
+                label = np.where(rng.random(n_boxes) < 0.05, (labels + 1) % 3, labels)
+                annotations.append(annotation(t, r, [
+                    {"id": f"r{t}-{r}-{k}", "from_name": "label", "to_name": "image", "type": "rectanglelabels",
+                     "original_width": 1280, "original_height": 720, "image_rotation": 0,
+                     "value": {"x": box[k, 0], "y": box[k, 1], "width": box[k, 2], "height": box[k, 3],
+                               "rotation": 0, "rectanglelabels": [names[label[k]]]}} for k in range(n_boxes)]))
+            yield {"id": t + 1, "data": {"image": f"/data/upload/1/{t}.jpg"}, "annotations": annotations}
+
+    return write_pull(root, config, tasks())
+
+
+# -- measuring -------------------------------------------------------------------------------------
+
+def labelops_command() -> list[str]:
+    script = Path(sys.executable).parent / "labelops"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sdk_scripts.cli"]
+
+
+def run_command(pull: Path, out: Path) -> tuple[float, float, dict]:
+    """(wall seconds, peak RSS in GiB, the report) of `labelops agreement PULL --json`, the whole process.
+
+    The peak comes from GNU time (`/usr/bin/time -f %M`), which forks the command from its own small
+    process: a child forked straight from this (large) process would report this process's size as its
+    peak. Without GNU time, /proc/PID/status VmHWM is polled."""
+    command = [*labelops_command(), "agreement", str(pull), "--json"]
+    gnu_time = Path("/usr/bin/time")
+    peak_file = out.with_suffix(".peak")
+    if gnu_time.exists():
+        command = [str(gnu_time), "-q", "-f", "%M", "-o", str(peak_file), *command]
+    start = time.perf_counter()
+    polled = 0
+    with out.open("w") as fh:
+        # 100,000 tasks of 30 boxes are a 770 MiB tasks.jsonl, over the default 512 MiB a pull file may have
+        env = {**os.environ, "LABELOPS_MAX_TASK_FILE_MB": "4096"}
+        process = subprocess.Popen(command, stdout=fh, stderr=subprocess.PIPE, env=env)
+        while process.poll() is None:
+            if not gnu_time.exists():
+                polled = max(polled, _vm_hwm_kib(process.pid))
+            time.sleep(0.05)
+    wall = time.perf_counter() - start
+    if process.returncode:
+        raise SystemExit(f"labelops agreement failed ({process.returncode}): {process.stderr.read().decode()[-2000:]}")
+    peak_kib = int(peak_file.read_text().split()[-1]) if gnu_time.exists() else polled
+    with out.open() as fh:
+        report = json.load(fh)
+    return wall, peak_kib * 1024 / GIB, report
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def verdict(wall: float, target_s: float, peak: float | None = None, target_gb: float | None = None) -> str:
+    ok = wall <= target_s and (peak is None or peak <= target_gb)
+    parts = [f"{wall:.1f} s (target <= {target_s:g} s)"]
+    if peak is not None:
+        parts.append(f"peak {peak:.2f} GB (target <= {target_gb:g} GB)")
+    return ", ".join(parts) + (" -- met" if ok else " -- NOT met")
+
+
+def timed(fn, *args, repeat: int = 1):
     best, result = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()
@@ -67,82 +213,166 @@ def timed(fn, *args, repeat: int = 3):
     return best, result
 
 
-def bench_nominal(n_tasks: int) -> None:
-    units, values, n_labels = nominal_ratings(n_tasks)
-    seconds, result = timed(nominal_core, units, values, n_tasks, n_labels)
-    print(f"1. nominal, {len(values):,} annotations ({n_tasks:,} tasks x 3): {seconds:.3f} s "
-          f"(target <= 2 s); alpha {result['alpha']:.4f}, Fleiss {result['fleiss']:.4f}, "
-          f"percent {result['percent']:.4f}")
+def counts_of(codes: np.ndarray, n_values: int) -> np.ndarray:
+    """Tasks x values counts from a tasks x raters array of value codes."""
+    n_tasks, raters = codes.shape
+    return counts_matrix(np.repeat(np.arange(n_tasks), raters), codes.ravel(), n_tasks, n_values)
 
 
-def bench_nltk(n_tasks: int) -> None:
-    """Alpha against alpha: the same ratings in, one coefficient out, both timed here."""
+def package_alpha(counts: np.ndarray, level, domain=None) -> float:
+    import krippendorff
+
+    pairable = counts[counts.sum(axis=1) >= 2]
+    used = pairable.sum(axis=0) > 0
+    return float(krippendorff.alpha(value_counts=pairable[:, used], level_of_measurement=level,
+                                    value_domain=None if domain is None else np.asarray(domain)[used]))
+
+
+def fitting_prefix(n_units: int, distinct_per_unit: float, cap: int | None = None) -> int:
+    """The most tasks whose N x V x V float64 array fits BASELINE_BYTES (V growing with the tasks)."""
+    n = n_units
+    while n > 10 and n * (min(cap or 10**18, distinct_per_unit * n) ** 2) * 8 > BASELINE_BYTES:
+        n = int(n * 0.8)
+    return n
+
+
+# -- the sections ----------------------------------------------------------------------------------
+
+def package_version() -> str:
+    from importlib.metadata import version
+
+    return version("krippendorff")
+
+
+def bench_nominal(tmp: Path, n_tasks: int) -> None:
+    pull, values = nominal_pull(tmp / "nominal", n_tasks)
+    wall, peak, report = run_command(pull, tmp / "nominal.json")
+    ours = report["controls"][0]["measures"]["alpha_nominal"]
+    counts = counts_of(values, len(LABELS))
+    seconds, reference = timed(lambda: package_alpha(counts, "nominal"))
+    print(f"nominal: `labelops agreement DIR --json`, {3 * n_tasks:,} annotations ({n_tasks:,} tasks x 3), every "
+          f"section incl. Dawid-Skene: {verdict(wall, 15, peak, 2)}")
+    print(f"   alpha nominal {ours:.6f}; krippendorff {package_version()} on the same counts {reference:.6f} "
+          f"(its alpha alone {seconds:.2f} s)")
+
+
+def bench_number(tmp: Path, n_tasks: int) -> None:
+    pull, values = number_pull(tmp / "number", n_tasks)
+    wall, peak, report = run_command(pull, tmp / "number.json")
+    measures = report["controls"][0]["measures"]
+    distinct = len(np.unique(values))
+    print(f"number: alpha of a Number control, {n_tasks:,} tasks x 3 measured values ({distinct:,} distinct), whole "
+          f"command: {verdict(wall, 30, peak, 2)}")
+    print(f"   alpha interval {measures['alpha_interval']:.6f}, ordinal {measures['alpha_ordinal']:.6f}, ratio "
+          f"{_fmt(measures['alpha_ratio'])}")
+    need = n_tasks * distinct * distinct * 8
+    prefix = fitting_prefix(n_tasks, 3)
+    sub = values[:prefix]
+    domain, codes = np.unique(sub, return_inverse=True)
+    counts = counts_of(codes.reshape(sub.shape), len(domain))
+    seconds, reference = timed(lambda: package_alpha(counts, "interval", domain))
+    unit = np.repeat(np.arange(prefix), 3)
+    ours_s, ours = timed(lambda: kernels.interval_alpha(unit, sub.ravel()))
+    print(f"   krippendorff package: N x V x V = {need / GIB:,.0f} GiB for these data (not run); on the first "
+          f"{prefix:,} tasks: {seconds:.2f} s, alpha {reference:.9f} vs ours {ours:.9f} in {ours_s * 1000:.1f} ms")
+
+
+def bench_multi(tmp: Path, n_tasks: int) -> None:
+    import krippendorff
+
+    pull, sets = multi_pull(tmp / "multi", n_tasks)
+    wall, peak, report = run_command(pull, tmp / "multi.json")
+    measures = report["controls"][0]["measures"]
+    distinct = len({s for row in sets for s in row})
+    print(f"multi: MASI alpha of a 10-label multiple choice, {n_tasks:,} tasks x 3 ({distinct:,} distinct label "
+          f"sets), whole command: {verdict(wall, 30, peak, 2)}")
+    print(f"   alpha MASI {measures['alpha_masi']:.6f}, Jaccard {measures['alpha_jaccard']:.6f}")
+    need = n_tasks * distinct * distinct * 8
+    prefix = fitting_prefix(n_tasks, 3, cap=distinct)
+    index: dict = {}
+    codes = np.array([[index.setdefault(s, len(index)) for s in row] for row in sets[:prefix]])
+    keys = sorted(index, key=index.get)
+    matrix = np.array([[masi_distance(a, b) for b in keys] for a in keys])
+    counts = counts_of(codes, len(keys))
+
+    def metric(v1, v2, i1, i2, n_v, dtype=np.float64):
+        return matrix[v1.astype(int), v2.astype(int)].astype(dtype)
+
+    pairable = counts[counts.sum(axis=1) >= 2]
+    seconds, reference = timed(lambda: float(krippendorff.alpha(value_counts=pairable, value_domain=np.arange(
+        len(keys)), level_of_measurement=metric)))
+    unit = np.repeat(np.arange(prefix), 3)
+    ours_s, ours = timed(lambda: kernels.distance_alpha(unit, codes.ravel(), kernels.set_distance(
+        kernels.label_bitmasks(keys, TAGS), "masi"), n_codes=len(keys)))
+    print(f"   krippendorff package: N x V x V = {need / GIB:,.0f} GiB for these data (not run); on the first "
+          f"{prefix:,} tasks: {seconds:.2f} s, alpha {reference:.9f} vs ours {ours:.9f} in {ours_s * 1000:.1f} ms")
+
+
+def bench_boxes(tmp: Path, n_tasks: int) -> None:
+    pull = box_pull(tmp / "boxes", n_tasks)
+    wall, peak, report = run_command(pull, tmp / "boxes.json")
+    measures = report["controls"][0]["measures"]
+    print(f"boxes: {n_tasks:,} tasks x 3 annotators x 10 boxes, whole command: {verdict(wall, 60)}, "
+          f"peak {peak:.2f} GB")
+    print(f"   mean pairwise F1 {measures['mean_pairwise_f1']:.4f}, alpha over matched boxes "
+          f"{_fmt(measures['alpha_matched_units'])} (no package computes box agreement to compare)")
+
+
+def bench_kernels(n_tasks: int) -> None:
     from nltk.metrics.agreement import AnnotationTask
 
-    units, values, n_labels = nominal_ratings(n_tasks)
-    triples = [(str(i % 3), str(u), str(v)) for i, (u, v) in enumerate(zip(units, values, strict=True))]
+    values = nominal_values(np.random.default_rng(SEED), n_tasks)
 
-    def ours():
-        return krippendorff_alpha(counts_matrix(units, values, n_tasks, n_labels), "nominal")
+    def core():
+        counts = counts_of(values, len(LABELS))
+        return krippendorff_alpha(counts, "nominal"), fleiss_kappa(counts), percent_agreement(counts), \
+            unit_agreement(counts)
 
-    ours_s, ours_alpha = timed(ours)
-    nltk_s, nltk_alpha = timed(lambda: AnnotationTask(data=triples).alpha(), repeat=1)
-    print(f"2. alpha vs NLTK {__import__('nltk').__version__} AnnotationTask.alpha, {len(values):,} annotations: "
-          f"NLTK {nltk_s:.3f} s, ours {ours_s * 1000:.1f} ms -> {nltk_s / ours_s:,.1f}x faster (target >= 50x); "
-          f"alpha NLTK {nltk_alpha:.6f} vs ours {ours_alpha:.6f}")
-
-
-def bench_engine(n_tasks: int) -> None:
-    labels = ["a", "b", "c", "d", "e"]
-    config = ('<View><Text name="text" value="$text"/><Choices name="answer" toName="text">'
-              + "".join(f'<Choice value="{v}"/>' for v in labels) + "</Choices></View>")
-    units, values, _ = nominal_ratings(n_tasks)
-    tasks = [{"id": t + 1, "data": {"text": ""}, "annotations": []} for t in range(n_tasks)]
-    for i, (u, v) in enumerate(zip(units, values, strict=True)):
-        tasks[u]["annotations"].append({
-            "id": i, "completed_by": i % 3 + 1, "created_at": "2026-11-16T09:00:00Z",
-            "result": [{"from_name": "answer", "to_name": "text", "type": "choices",
-                        "value": {"choices": [labels[v]]}}]})
-    seconds, _ = timed(agreement_report, config, tasks, repeat=1)
-    print(f"3. full engine from task JSON, {len(values):,} annotations: {seconds:.2f} s "
-          f"({seconds / len(values) * 1e6:.1f} us per annotation, everything incl. Dawid-Skene)")
+    seconds, (value, fleiss, percent, _) = timed(core, repeat=3)
+    print(f"kernels: {values.size:,} nominal annotations in memory, counts + alpha + Fleiss + percent + every "
+          f"per-task score: {seconds:.3f} s; alpha {value:.4f}, Fleiss {fleiss:.4f}, percent {percent:.4f}")
+    subset = values[: max(n_tasks // 7, 10)]
+    triples = [(str(r), str(t), str(v)) for t, row in enumerate(subset) for r, v in enumerate(row)]
+    ours_s, ours = timed(lambda: krippendorff_alpha(counts_of(subset, len(LABELS)), "nominal"), repeat=3)
+    nltk_s, reference = timed(lambda: AnnotationTask(data=triples).alpha())
+    print(f"   alpha vs NLTK {__import__('nltk').__version__} AnnotationTask.alpha, {subset.size:,} annotations: "
+          f"NLTK {nltk_s:.3f} s, ours {ours_s * 1000:.1f} ms ({nltk_s / ours_s:,.0f}x); alpha {reference:.6f} vs "
+          f"{ours:.6f}")
 
 
-def bench_boxes(n_tasks: int, n_boxes: int = 10) -> None:
-    # Three annotators per task, each drawing the same 10 objects with some jitter and 5% wrong labels.
-    base = np.concatenate([RNG.uniform(0, 80, (n_tasks, n_boxes, 2)), RNG.uniform(5, 20, (n_tasks, n_boxes, 2))], 2)
-    labels = RNG.integers(0, 3, (n_tasks, n_boxes))
-    annotators = []
-    for _ in range(3):
-        jitter = base + RNG.normal(0, 1.0, base.shape)
-        flipped = np.where(RNG.random(labels.shape) < 0.05, (labels + 1) % 3, labels)
-        annotators.append((jitter, flipped))
-    counts = np.full(n_tasks, n_boxes)
+def _fmt(value) -> str:
+    return "-" if value is None else f"{value:.6f}"
 
-    def all_pairs():
-        scores = [batched_box_f1(annotators[i][0], annotators[j][0], annotators[i][1], annotators[j][1], counts,
-                                 counts) for i, j in ((0, 1), (0, 2), (1, 2))]
-        return np.mean(scores, axis=0)
 
-    seconds, per_task = timed(all_pairs, repeat=1)
-    print(f"4. boxes, {n_tasks:,} tasks x 3 annotators x {n_boxes} boxes ({3 * n_tasks:,} pairs): {seconds:.2f} s "
-          f"(target <= 10 s); mean per-task F1 {per_task.mean():.3f}")
+SECTIONS = ("nominal", "number", "multi", "boxes", "kernels")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a tenth of the sizes (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="a tenth of every size (a smoke run)")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {', '.join(SECTIONS)}")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     cores = len(os.sched_getaffinity(0))
     print(f"machine: {platform.machine()}, {cores} cores available, Python {platform.python_version()}, "
-          f"numpy {np.__version__}")
-    bench_nominal(333_334 // scale)
-    bench_nltk(50_000 // scale)
-    bench_engine(30_000 // scale)
-    bench_boxes(100_000 // scale)
+          f"numpy {np.__version__}; sizes / {scale}")
+    tmp = Path(tempfile.mkdtemp(prefix="labelops-bench-"))
+    try:
+        if "nominal" in chosen:
+            bench_nominal(tmp, 333_334 // scale)
+        if "number" in chosen:
+            bench_number(tmp, 100_000 // scale)
+        if "multi" in chosen:
+            bench_multi(tmp, 100_000 // scale)
+        if "boxes" in chosen:
+            bench_boxes(tmp, 100_000 // scale)
+        if "kernels" in chosen:
+            bench_kernels(333_334 // scale)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"5. peak memory (max resident set size): {peak_mb:,.0f} MB")
+    print(f"peak memory of this benchmark process (generating data, baselines): {peak_mb:,.0f} MB")
 
 
 if __name__ == "__main__":

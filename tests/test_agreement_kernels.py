@@ -240,3 +240,86 @@ def test_undefined_alpha_is_none() -> None:
     assert alpha.interval_alpha(np.array([0, 0, 1, 1]), np.array([3.0, 3.0, 3.0, 3.0])) is None  # one value
     assert alpha.nominal_alpha_of_codes(np.array([], int), np.array([], int)) is None
     assert alpha.ratio_alpha(np.array([0, 0, 1, 1]), np.array([0.0, 0.0, 2.0, 2.0])) == pytest.approx(1.0)
+
+
+region_box = st.tuples(st.sampled_from(["car", "person"]), st.sampled_from([0.0, 5.0, 10.0, 11.0, 40.0]),
+                       st.sampled_from([0.0, 10.0, 12.0]), st.sampled_from([5.0, 10.0, 20.0]),
+                       st.sampled_from([5.0, 10.0, 20.0]))
+region_span = st.tuples(st.sampled_from(["PER", "LOC"]), st.integers(0, 12), st.integers(1, 5)).map(
+    lambda t: (t[0], t[1], t[1] + t[2]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(region_box, max_size=7).map(tuple), min_size=2, max_size=12), st.floats(0.05, 1.0),
+       st.integers(0, 2**16))
+def test_batched_box_f1_equals_the_pairwise_definition(ratings, threshold, seed) -> None:
+    from sdk_scripts.agreement.geometry import box_f1, flatten_regions, pair_f1
+
+    rng = np.random.default_rng(seed)
+    i, j = rng.integers(0, len(ratings), 40), rng.integers(0, len(ratings), 40)
+    ours = pair_f1(*flatten_regions(ratings), i, j, threshold)
+    assert ours == pytest.approx([box_f1(ratings[a], ratings[b], threshold) for a, b in zip(i, j, strict=True)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(region_span, max_size=5).map(tuple), min_size=2, max_size=12), st.integers(0, 2**16))
+def test_batched_span_f1_equals_the_pairwise_definition(ratings, seed) -> None:
+    from sdk_scripts.agreement.geometry import flatten_regions, pair_f1, restrict_regions, span_f1
+
+    rng = np.random.default_rng(seed)
+    i, j = rng.integers(0, len(ratings), 40), rng.integers(0, len(ratings), 40)
+    flat = flatten_regions(ratings)
+    assert pair_f1(*flat, i, j, 1e-9) == pytest.approx([span_f1(ratings[a], ratings[b])
+                                                        for a, b in zip(i, j, strict=True)])
+    only = [tuple(r for r in rating if r[0] == "PER") for rating in ratings]
+    restricted = restrict_regions(*flat, flat[1] == "PER")
+    assert pair_f1(*restricted, i, j, 1e-9) == pytest.approx([span_f1(only[a], only[b])
+                                                              for a, b in zip(i, j, strict=True)])
+
+
+def reference_matched_units(by_task: list[dict], threshold: float) -> list[dict]:
+    """The matched-units definition written out task by task (the engine's former per-task loop)."""
+    from sdk_scripts.agreement.geometry import iou_matrix, match
+
+    units = []
+    for by_annotator in by_task:
+        clusters: list = []
+        for annotator, regions in by_annotator.items():
+            found = []
+            if clusters and regions:
+                overlap = iou_matrix(np.array([r[1:] for r in regions], float),
+                                     np.array([c[0][1:] for c in clusters], float))
+                found = match(overlap, ["x"] * len(regions), ["x"] * len(clusters), threshold)
+            for i, j in found:
+                clusters[j][1][annotator] = regions[i][0]
+            for i, region in enumerate(regions):
+                if i not in {i for i, _ in found}:
+                    clusters.append((region, {annotator: region[0]}))
+        units += [{a: labels.get(a, "<none>") for a in by_annotator} for _, labels in clusters]
+    return units
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.lists(region_box, max_size=5).map(tuple), min_size=1, max_size=4), min_size=1,
+                max_size=8), st.floats(0.05, 0.9))
+def test_matched_units_alpha_equals_the_task_by_task_definition(tasks, threshold) -> None:
+    from sdk_scripts.agreement.coded import code_ratings
+    from sdk_scripts.agreement.controls import ControlSpec
+    from sdk_scripts.agreement.extract import Ratings
+    from sdk_scripts.agreement.regions import matched_units_alpha
+
+    table = Ratings(ControlSpec("label", "RectangleLabels", "boxes", ("car", "person"), "rectanglelabels"))
+    for t, answers in enumerate(tasks):
+        for a, regions in enumerate(answers):
+            table.task.append(t)
+            table.annotator.append(a)
+            table.week.append("w")
+            table.value.append(regions)
+    coded = code_ratings(table)
+    ours = matched_units_alpha(coded, coded.ratings_per_unit() >= 1, threshold)
+    units = reference_matched_units([dict(enumerate(answers)) for answers in tasks], threshold)
+    keys = {label: k for k, label in enumerate(sorted({v for u in units for v in u.values()}))}
+    unit = np.array([k for k, u in enumerate(units) for _ in u], np.int64)
+    code = np.array([keys[v] for u in units for v in u.values()], np.int64)
+    expected = alpha.nominal_alpha_of_codes(unit, code) if units else None
+    assert ours == (pytest.approx(expected, abs=1e-12) if expected is not None else None)

@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 from sdk_scripts.agreement.alpha import _pairs_in_groups, label_bitmasks, set_distance
 from sdk_scripts.agreement.controls import ControlSpec
 from sdk_scripts.agreement.extract import Ratings
-from sdk_scripts.agreement.geometry import box_f1, span_f1
+from sdk_scripts.agreement.geometry import box_f1, flatten_regions, pair_f1, span_f1
 
 CATEGORICAL = ("single", "multi", "rating", "number")
 
@@ -43,6 +43,12 @@ class Coded:
     masks: np.ndarray | None = None  # multi: bitmask rows of `categories`, bits in the order of `labels`
     labels: list | None = None  # multi: the labels, config order first
     gold: dict | None = None  # unit -> gold value
+
+    def regions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes / spans: every rating's regions as flat arrays (`geometry.flatten_regions`), computed once."""
+        if getattr(self, "_regions", None) is None:
+            self._regions = flatten_regions(self.values)
+        return self._regions
 
     @property
     def n_units(self) -> int:
@@ -152,6 +158,8 @@ def pair_similarity(coded: Coded, i: np.ndarray, j: np.ndarray, span: float, box
         if span:
             return 1.0 - np.abs(coded.x[i] - coded.x[j]) / span
         return (coded.x[i] == coded.x[j]).astype(float)
+    if kind in ("boxes", "spans"):
+        return pair_f1(*coded.regions(), i, j, box_threshold if kind == "boxes" else 1e-9)
     similarity = similarity_function(coded.spec, span, box_threshold)
     values = coded.values
     return np.array([similarity(values[a], values[b]) for a, b in zip(i.tolist(), j.tolist(), strict=True)], float)

@@ -36,16 +36,15 @@ from sdk_scripts.agreement.coded import (
     gold_similarity,
     pair_similarity,
     pairs,
-    similarity_function,
     span_of,
 )
 from sdk_scripts.agreement.consensus import consensus_labels
 from sdk_scripts.agreement.controls import ControlSpec, scorable_controls
 from sdk_scripts.agreement.extract import extract
-from sdk_scripts.agreement.geometry import iou_matrix, match, span_f1, span_overlap_matrix
+from sdk_scripts.agreement.geometry import span_f1
 from sdk_scripts.agreement.measures import krippendorff_alpha, mean_pairwise, percent_agreement
+from sdk_scripts.agreement.regions import label_f1, matched_units_alpha
 
-MISSING = "<none>"
 REPLICATES = 1000
 LOOP_BUDGET = 2 * 10**8  # replicates x work units allowed for a bootstrap that recomputes per replicate
 
@@ -98,45 +97,6 @@ def _by_task(coded: Coded, units: np.ndarray) -> dict:
         if units[u]:
             grouped[coded.task_ids[u]][coded.rater_ids[r]] = value
     return dict(grouped)
-
-
-def _region_units(by_task: dict[int, dict[int, Any]], kind: str, threshold: float):
-    """Regions matched across annotators into units (label-blind, by optimal assignment per annotator).
-
-    Each unit gets, from every annotator of the task, the label of their region in it or MISSING;
-    alpha over these units measures agreement on what is there and what it is.
-    """
-    units: list[dict[int, str]] = []
-    for by_annotator in by_task.values():
-        clusters: list[tuple[tuple, dict[int, str]]] = []
-        for annotator, regions in by_annotator.items():
-            regions = list(regions)
-            if clusters and regions:
-                ref = np.array([c[0][1:] for c in clusters], float)
-                mine = np.array([r[1:] for r in regions], float)
-                overlap = iou_matrix(mine, ref) if kind == "boxes" else span_overlap_matrix(mine, ref)
-                found = match(overlap, ["x"] * len(regions), ["x"] * len(clusters), threshold)
-            else:
-                found = []
-            matched = set()
-            for i, j in found:
-                clusters[j][1][annotator] = regions[i][0]
-                matched.add(i)
-            for i, region in enumerate(regions):
-                if i not in matched:
-                    clusters.append((region, {annotator: region[0]}))
-        for _, labels in clusters:
-            units.append({a: labels.get(a, MISSING) for a in by_annotator})
-    return units
-
-
-def _alpha_of_units(units: list[dict[int, str]]) -> float | None:
-    if not units:
-        return None
-    keys = {label: k for k, label in enumerate(sorted({v for u in units for v in u.values()}, key=str))}
-    unit = np.array([k for k, u in enumerate(units) for _ in u], np.int64)
-    code = np.array([keys[v] for u in units for v in u.values()], np.int64)
-    return kernels.nominal_alpha_of_codes(unit, code)
 
 
 def _binary_alpha(m: np.ndarray, k: np.ndarray) -> float | None:
@@ -264,22 +224,14 @@ def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold
         statistics = _measured_alphas(coded)
         _run(statistics, measures, notes, spec.name)
     elif kind in ("boxes", "spans"):
-        by_task = _by_task(coded, scored.scored)
         measures["mean_pairwise_f1"] = out["mean_task_score"]
         threshold = box_threshold if kind == "boxes" else 1e-9
-        measures["alpha_matched_units"] = _alpha_of_units(_region_units(by_task, kind, threshold))
+        measures["alpha_matched_units"] = matched_units_alpha(coded, scored.scored, threshold)
         if kind == "spans":
+            by_task = _by_task(coded, scored.scored)
             exact = [mean_pairwise(list(v.values()), lambda a, b: span_f1(a, b, exact=True)) for v in by_task.values()]
             measures["mean_pairwise_f1_exact"] = float(np.mean(exact)) if exact else None
-        similarity = similarity_function(spec, scored.span, box_threshold)
-        for label in spec.labels:
-            def only(regions, label=label):
-                return tuple(r for r in regions if r[0] == label)
-
-            scores = [mean_pairwise([only(v) for v in values.values()], similarity) for values in by_task.values()
-                      if any(only(v) for v in values.values())]
-            out["labels"][label] = {"count": sum(len(only(v)) for values in by_task.values() for v in values.values()),
-                                    "f1": float(np.mean(scores)) if scores else None}
+        out["labels"] = label_f1(coded, scored.scored, scored.pair_i, scored.pair_j, spec.labels, threshold)
     elif kind == "text":
         by_task = _by_task(coded, scored.scored)
         words = [mean_pairwise([v.split() for v in values.values()],

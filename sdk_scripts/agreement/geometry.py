@@ -94,3 +94,107 @@ def batched_box_f1(a: np.ndarray, b: np.ndarray, labels_a: np.ndarray, labels_b:
     total = count_a + count_b
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, 2 * matches / total, 1.0)
+
+
+PAIR_BLOCK = 1 << 20  # pair x slot x slot entries per block of `pair_f1`
+
+
+def flatten_regions(values: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ratings' regions (tuples of (label, coordinates...)) as flat arrays: (offsets R + 1, label of each region
+    as a string array, coordinates M x d)."""
+    sizes = np.fromiter((len(v) for v in values), np.int64, len(values))
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    regions = [r for v in values for r in v]
+    width = len(regions[0]) - 1 if regions else 4
+    labels = np.array([r[0] for r in regions], dtype=object)
+    coords = np.array([r[1:] for r in regions], dtype=float).reshape(len(regions), width)
+    return offsets, labels, coords
+
+
+def restrict_regions(offsets: np.ndarray, labels: np.ndarray, coords: np.ndarray,
+                     keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The flat regions with only those flagged in `keep` (for example one label's)."""
+    rating = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    kept = np.bincount(rating[keep], minlength=len(offsets) - 1)
+    return np.concatenate([[0], np.cumsum(kept)]), labels[keep], coords[keep]
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of (P, K, 4) boxes with (P, K, 4) boxes, or of (P, K, 2) character ranges: (P, K, K)."""
+    if a.shape[-1] == 4:
+        ax1, ay1 = a[:, :, None, 0], a[:, :, None, 1]
+        ax2, ay2 = ax1 + a[:, :, None, 2], ay1 + a[:, :, None, 3]
+        bx1, by1 = b[:, None, :, 0], b[:, None, :, 1]
+        bx2, by2 = bx1 + b[:, None, :, 2], by1 + b[:, None, :, 3]
+        inter = np.clip(np.minimum(ax2, bx2) - np.maximum(ax1, bx1), 0, None) * np.clip(
+            np.minimum(ay2, by2) - np.maximum(ay1, by1), 0, None)
+        union = a[:, :, None, 2] * a[:, :, None, 3] + b[:, None, :, 2] * b[:, None, :, 3] - inter
+    else:
+        inter = np.clip(np.minimum(a[:, :, None, 1], b[:, None, :, 1]) - np.maximum(a[:, :, None, 0], b[:, None, :, 0]),
+                        0, None)
+        union = (a[:, :, None, 1] - a[:, :, None, 0]) + (b[:, None, :, 1] - b[:, None, :, 0]) - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, inter / union, 0.0)
+
+
+def pair_f1(offsets: np.ndarray, labels: np.ndarray, coords: np.ndarray, i: np.ndarray, j: np.ndarray,
+            threshold: float) -> np.ndarray:
+    """F1 of matched regions (same label, overlap >= threshold, optimal one-to-one assignment) for every pair of
+    ratings (i[p], j[p]) -- `box_f1` / `span_f1` for many pairs at once, in blocks.
+
+    The overlaps of a block are one vectorised computation; the Hungarian algorithm runs only for pairs
+    where a region has more than one candidate (otherwise the candidates already are the optimal matching).
+    """
+    count = np.diff(offsets)
+    na, nb = count[i], count[j]
+    matches = np.zeros(len(i))
+    codes = np.unique(labels, return_inverse=True)[1] if len(labels) else np.zeros(0, np.int64)
+    order = np.argsort(np.maximum(na, nb), kind="stable")  # similar sizes share a block's padding
+    slots = np.maximum(np.maximum(na, nb)[order], 1)
+    begin = 0
+    while begin < len(order):
+        low, high = begin + 1, len(order)  # the longest block whose padded size fits PAIR_BLOCK
+        while low < high:
+            middle = (low + high + 1) // 2
+            if (middle - begin) * int(slots[middle - 1]) ** 2 <= PAIR_BLOCK:
+                low = middle
+            else:
+                high = middle - 1
+        block = order[begin:low]
+        matches[block] = _block_matches(offsets, codes, coords, i[block], j[block], na[block], nb[block],
+                                        int(slots[low - 1]), threshold)
+        begin = low
+    total = na + nb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, 2 * matches / np.where(total > 0, total, 1), 1.0)
+
+
+def _block_matches(offsets, codes, coords, i, j, na, nb, k, threshold) -> np.ndarray:
+    if len(coords) == 0:
+        return np.zeros(len(i))
+    slots = np.arange(k)
+    valid_a = slots[None, :] < na[:, None]
+    valid_b = slots[None, :] < nb[:, None]
+    index_a = np.where(valid_a, offsets[i][:, None] + slots[None, :], 0)
+    index_b = np.where(valid_b, offsets[j][:, None] + slots[None, :], 0)
+    row, _, _ = match_padded(coords[index_a], valid_a, codes[index_a], coords[index_b], valid_b, codes[index_b],
+                             threshold)
+    return np.bincount(row, minlength=len(i)).astype(float)
+
+
+def match_padded(a: np.ndarray, valid_a: np.ndarray, codes_a: np.ndarray, b: np.ndarray, valid_b: np.ndarray,
+                 codes_b: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Optimal one-to-one matches of regions a[p] (P x K x d, valid where `valid_a`) with b[p] (P x C x d): same
+    code, overlap >= threshold, maximum total overlap (`match` for P problems at once). Returns (p, k, c) of
+    every matched pair; the Hungarian algorithm runs only where a region has more than one candidate."""
+    overlap = _overlap(a, b)
+    same = codes_a[:, :, None] == codes_b[:, None, :]
+    score = np.where(valid_a[:, :, None] & valid_b[:, None, :] & same & (overlap >= threshold), overlap, 0.0)
+    positive = score > 0
+    simple = (positive.sum(axis=2) <= 1).all(axis=1) & (positive.sum(axis=1) <= 1).all(axis=1)
+    found = [np.nonzero(positive & simple[:, None, None])]
+    for p in np.flatnonzero(~simple):
+        rows, cols = linear_sum_assignment(-score[p])
+        keep = score[p][rows, cols] > 0
+        found.append((np.full(int(keep.sum()), p), rows[keep], cols[keep]))
+    return tuple(np.concatenate([f[axis] for f in found]).astype(np.int64) for axis in range(3))

@@ -1,8 +1,9 @@
-"""Agreement measures on count matrices and value pairs (pure numpy; sources cited per function).
+"""Agreement measures on count matrices and value pairs, and the report's measure names (pure numpy; sources cited).
 
 A counts matrix has one row per unit (task) and one column per value: `counts[u, v]` is how many
-annotators gave value v to unit u. Every chance-corrected coefficient here is computed from it
-without materialising annotator pairs, which is what keeps a million annotations in seconds.
+annotators gave value v to unit u. The coefficients are computed from it without materialising
+annotator pairs, which is what keeps a million annotations in seconds; Krippendorff's alpha of
+measured values and label sets is in `alpha` (linear memory), the kappa family in `chance_corrected`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import cohen_kappa_score
 
 from sdk_scripts.agreement import alpha
 
@@ -139,13 +139,6 @@ def fleiss_kappa(counts: np.ndarray) -> float | None:
     p_bar = unit_agreement(counts).mean()
     p_e = float((p_j**2).sum())
     return None if p_e == 1 else float((p_bar - p_e) / (1 - p_e))
-
-
-def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float | None:
-    """Cohen's kappa of two annotators on the units both rated (Cohen 1960), via scikit-learn."""
-    if len(a) < 2 or len(set(a) | set(b)) < 2:
-        return None
-    return float(cohen_kappa_score([str(x) for x in a], [str(x) for x in b]))
 
 
 def jaccard_similarity(a: frozenset, b: frozenset) -> float:
