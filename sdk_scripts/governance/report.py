@@ -26,29 +26,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from sdk_scripts.agreement.measures import MEASURE_NAMES  # noqa: E402
 from sdk_scripts.ls_links import task_link  # noqa: E402
 
-# Measure keys of `agreement.engine` -> how the page names them.
-MEASURES = {
-    "percent_agreement": "Percent agreement (pairs of annotators who agree), P\u2092",
-    "alpha_nominal": "Krippendorff's alpha (nominal), \u03b1",
-    "fleiss_kappa": "Fleiss' kappa, \u03ba",
-    "alpha_masi": "Krippendorff's alpha (MASI distance), \u03b1",
-    "alpha_jaccard": "Krippendorff's alpha (Jaccard distance), \u03b1",
-    "alpha_binary_mean": "Mean of the per-label Krippendorff's alphas (binary), \u1fb1",
-    "alpha_ordinal": "Krippendorff's alpha (ordinal), \u03b1",
-    "alpha_interval": "Krippendorff's alpha (interval), \u03b1",
-    "mean_pairwise_f1": "Mean pairwise F1 of matched regions, F\u2081",
-    "alpha_matched_units": "Krippendorff's alpha over matched regions, \u03b1",
-    "mean_pairwise_f1_exact": "Mean pairwise F1 of exactly equal spans, F\u2081",
-    "char_similarity": "Character similarity (1 - normalised Levenshtein distance), s",
-    "word_similarity": "Word similarity (1 - normalised Levenshtein distance over words), s",
-}
 ATTENTION_LIMIT = 20
 
 
 def measure_name(key: str) -> str:
-    return MEASURES.get(key, key.replace("_", " "))
+    """A measure key of `agreement.engine` in words with its symbol (`agreement.measures.MEASURE_NAMES`)."""
+    return MEASURE_NAMES.get(key, key.replace("_", " "))
 
 
 def _png(fig, alt: str) -> str:
