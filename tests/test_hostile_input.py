@@ -174,7 +174,7 @@ def test_a_server_answering_empty_json_gets_one_line(offline_cli, monkeypatch, t
         code, _, err = offline_cli("project", "create", "spec.yaml")
         assert "without a project (no id and title)" in one_error_line(err, code)
         code, _, err = offline_cli("pull", "1", "--out", "pulled")
-        assert "has no id or labeling config" in one_error_line(err, code)
+        assert "is not a Label Studio project" in one_error_line(err, code)
         assert not (tmp_path / "pulled").exists()
     finally:
         server.shutdown()
