@@ -118,6 +118,28 @@ def _known(labels: tuple[str, ...]) -> frozenset[str]:
     return frozenset(labels)
 
 
+def _plain_boxes(regions: list[dict], key: str, known: frozenset[str]) -> tuple | None:
+    """Rectangles the common way (one known label, four finite numbers, positive size), or None to take the
+    general path (which reports whatever is wrong)."""
+    boxes = []
+    for region in regions:
+        value = region.get("value")
+        if type(value) is not dict:
+            return None
+        labels = value.get(key)
+        x, y, w, h = value.get("x"), value.get("y"), value.get("width"), value.get("height")
+        if type(labels) is not list or len(labels) != 1 or type(labels[0]) is not str or \
+                (known and labels[0] not in known) or "points" in value:
+            return None
+        if not (type(x) is float or type(x) is int) or not (type(y) is float or type(y) is int) or \
+                not (type(w) is float or type(w) is int) or not (type(h) is float or type(h) is int):
+            return None
+        if not (w > 0 and h > 0 and math.isfinite(x) and math.isfinite(y) and math.isfinite(w * h)):
+            return None
+        boxes.append((labels[0], float(x), float(y), float(w), float(h)))
+    return tuple(boxes)
+
+
 def parse_value(spec: ControlSpec, regions: list[dict], where: str, problems: list[str]) -> Any:
     """The control's value in one annotation, or None when the annotator gave none.
 
@@ -131,6 +153,10 @@ def parse_value(spec: ControlSpec, regions: list[dict], where: str, problems: li
         if isinstance(found, list) and len(found) == 1 and isinstance(found[0], str) \
                 and (not known or found[0] in known):
             return found[0]
+    if spec.kind == "boxes":
+        fast = _plain_boxes(regions, spec.value_key, known)
+        if fast is not None:
+            return fast
 
     def value_of(region: dict) -> dict:
         value = region.get("value")
