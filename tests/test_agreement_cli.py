@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
+from sdk_scripts.agreement.chance_corrected import fleiss_kappa_generalised
 from sdk_scripts.label_config_library import read_config
 from tests.conftest import annotator_sdk, unique_title
 
@@ -49,7 +51,11 @@ def test_agreement_of_three_real_annotators(run_cli, ls_client, label_studio, an
     assert summary["low_confidence"] == 3
     (control,) = report["controls"]
     assert control["name"] == "sentiment" and control["kind"] == "single"
-    assert control["measures"]["fleiss_kappa"] is None  # task 5 has two raters, the others three
+    # task 5 has two raters, the others three: Fleiss' kappa in Gwet's form for unequal rater counts
+    labels = sorted({a for row in answers for a in row if a})
+    counts = np.array([[row.count(label) for label in labels] for row in answers])
+    assert control["measures"]["fleiss_kappa"] == pytest.approx(fleiss_kappa_generalised(counts))
+    assert {"gwet_ac1", "brennan_prediger"} <= set(control["measures"])
     assert -1 <= control["measures"]["alpha_nominal"] <= 1
     by_annotator = {a["name"]: a for a in report["annotators"]}
     assert set(by_annotator) == {a.email for a in annotators}

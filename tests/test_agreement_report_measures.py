@@ -274,3 +274,45 @@ def test_out_of_memory_is_one_error_line(tmp_path) -> None:
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("labelops: error: not enough memory")
     assert done.stdout == ""
+
+
+def test_many_categories_skip_the_dense_coefficients_with_a_note(monkeypatch) -> None:
+    # A single choice of thousands of labels on many tasks: alpha, percent agreement and the per-label
+    # alphas stay exact (sparse); the counts-matrix family is left out with a note instead of a huge matrix.
+    from sdk_scripts.agreement import engine
+
+    config = choice_config(["1", "2", "3", "4", "5"])
+    tasks = tasks_from_matrix(KRIPPENDORFF_2011, choice_result)
+    dense = agreement_report(config, tasks)["controls"][0]
+    monkeypatch.setattr(engine, "DENSE_CELLS", 10)
+    report = agreement_report(config, tasks, ci=0.9, replicates=100)
+    (sparse,) = report["controls"]
+    for name in ("alpha_nominal", "percent_agreement"):
+        assert sparse["measures"][name] == pytest.approx(dense["measures"][name], abs=1e-12)
+    for label, figures in dense["labels"].items():
+        assert sparse["labels"][label]["count"] == figures["count"]
+        assert sparse["labels"][label]["alpha"] == pytest.approx(figures["alpha"], abs=1e-12)
+    assert "fleiss_kappa" not in sparse["measures"] and sparse["pairs"] == []
+    assert any("12 tasks x 5 categories is over 10 cells" in n for n in report["notes"])
+    assert sparse["intervals"]["alpha_nominal"]["low"] < sparse["measures"]["alpha_nominal"]
+
+
+def test_per_label_alphas_in_one_pass_equal_alpha_per_label() -> None:
+    from sdk_scripts.agreement.measures import binary_alphas, krippendorff_alpha
+
+    rng = np.random.default_rng(12)
+    m = rng.integers(0, 5, 80)
+    counts = np.zeros((80, 4), int)
+    unit, label = [], []
+    for u in range(80):
+        for _ in range(m[u]):
+            unit.append(u)
+            label.append(-1)
+            for k in np.flatnonzero(rng.random(4) < 0.4):
+                unit.append(u)
+                label.append(int(k))
+                counts[u, k] += 1
+    values, given = binary_alphas(np.array(unit), np.array(label), 4)
+    for k in range(4):
+        assert values[k] == pytest.approx(krippendorff_alpha(np.column_stack([m - counts[:, k], counts[:, k]])))
+        assert given[k] == counts[m >= 2, k].sum()

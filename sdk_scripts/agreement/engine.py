@@ -42,10 +42,11 @@ from sdk_scripts.agreement.consensus import consensus_labels
 from sdk_scripts.agreement.controls import ControlSpec, scorable_controls
 from sdk_scripts.agreement.extract import extract
 from sdk_scripts.agreement.geometry import span_f1
-from sdk_scripts.agreement.measures import krippendorff_alpha, mean_pairwise, percent_agreement
+from sdk_scripts.agreement.measures import binary_alphas, mean_pairwise, percent_agreement, percent_agreement_of_codes
 from sdk_scripts.agreement.regions import label_f1, matched_units_alpha
 
 REPLICATES = 1000
+DENSE_CELLS = 1 << 24  # tasks x categories of a dense counts matrix (the kappa family and its bootstrap)
 LOOP_BUDGET = 2 * 10**8  # replicates x work units allowed for a bootstrap that recomputes per replicate
 
 
@@ -99,9 +100,21 @@ def _by_task(coded: Coded, units: np.ndarray) -> dict:
     return dict(grouped)
 
 
-def _binary_alpha(m: np.ndarray, k: np.ndarray) -> float | None:
-    """Nominal alpha of present/absent from raters per unit and raters who said present."""
-    return krippendorff_alpha(np.column_stack([m - k, k]), "nominal")
+def _label_alphas(coded: Coded, given, n: int, names: list, columns: list[int]) -> dict:
+    """label -> {"count": pairable ratings giving it, "alpha": present/absent nominal alpha}. `given` is each
+    rating's label column (single choice) or (ratings, columns) of every label given (multiple choice), of n."""
+    rating, column = (np.arange(len(coded.unit)), np.asarray(given)) if not isinstance(given, tuple) else given
+    n = max(n, 1)
+    unit = np.concatenate([coded.unit, coded.unit[rating]])
+    label = np.concatenate([np.full(len(coded.unit), -1), column])
+    values, given_count = binary_alphas(unit, label, n)
+    return {name: {"count": int(given_count[k]), "alpha": float(values[k]) if np.isfinite(values[k]) else None}
+            for name, k in zip(names, columns, strict=True)}
+
+
+def _too_many(control: str, coded: Coded) -> str:
+    return (f"{control}: {coded.n_units:,} tasks x {len(coded.categories):,} categories is over {DENSE_CELLS:,} "
+            "cells: Fleiss' kappa, AC1/AC2, Brennan-Prediger, Cohen's kappa and intervals not computed")
 
 
 def _scale_coefficients(positions: list[float], weighted: bool) -> dict[str, cc.Coefficient]:
@@ -180,34 +193,38 @@ def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold
     statistics: dict[str, Any] = {}  # measure -> statistic(unit weights), for the per-replicate bootstrap
     coefficients: dict[str, cc.Coefficient] = {}  # measures on a category scale, for the vectorised bootstrap
     kind = spec.kind
-    if kind in ("single", "multi", "rating"):
-        counts = coded.counts()
-    if kind in ("single", "multi"):
-        measures["percent_agreement"] = percent_agreement(counts)
+    dense = kind in ("single", "rating") and coded.n_units * len(coded.categories) <= DENSE_CELLS
+    counts = coded.counts() if dense else None
     if kind == "single":
-        measures["alpha_nominal"] = krippendorff_alpha(counts, "nominal")
-        coefficients["alpha_nominal"] = cc.alpha_coefficient(1 - np.eye(len(coded.categories)))
-        coefficients.update(_scale_coefficients(list(range(len(coded.categories))), weighted=False))
-        measures.update(cc.evaluate(counts, {k: v for k, v in coefficients.items() if k != "alpha_nominal"}))
-        for k, label in enumerate(coded.categories):
-            if spec.labels and label not in spec.labels:
-                continue
-            out["labels"][label] = {"count": int(counts[m >= 2, k].sum()), "alpha": _binary_alpha(m, counts[:, k])}
-        out["pairs"] = _kappa_pairs(coded, [], weighted=False)
-    elif kind == "multi":
+        measures["percent_agreement"] = percent_agreement_of_codes(coded.unit, coded.code)
+        measures["alpha_nominal"] = kernels.nominal_alpha_of_codes(coded.unit, coded.code)
+        if dense:
+            coefficients["alpha_nominal"] = cc.alpha_coefficient(1 - np.eye(len(coded.categories)))
+            coefficients.update(_scale_coefficients(list(range(len(coded.categories))), weighted=False))
+            measures.update(cc.evaluate(counts, {k: v for k, v in coefficients.items() if k != "alpha_nominal"}))
+            out["pairs"] = _kappa_pairs(coded, [], weighted=False)
+        else:
+            notes.append(_too_many(spec.name, coded))
+            statistics = {"alpha_nominal": lambda w=None: kernels.nominal_alpha_of_codes(coded.unit, coded.code, w)}
+        wanted = [k for k, label in enumerate(coded.categories) if not spec.labels or label in spec.labels]
+        out["labels"] = _label_alphas(coded, coded.code, len(coded.categories),
+                                      [coded.categories[k] for k in wanted], wanted)
+    elif kind == "multi":  # as many columns as distinct label sets: no dense counts matrix
+        measures["percent_agreement"] = percent_agreement_of_codes(coded.unit, coded.code)
         statistics = _set_alphas(coded)
         _run(statistics, measures, notes, spec.name)
-        per_label = []
+        bits = [coded.labels.index(label) for label in spec.labels]
         masks = coded.masks[coded.code]
-        for label in spec.labels:
-            b = coded.labels.index(label)
-            present = ((masks[:, b // 64] >> np.uint64(b % 64)) & np.uint64(1)).astype(np.int64)
-            k = np.bincount(coded.unit, present, coded.n_units).astype(np.int64)
-            value = _binary_alpha(m, k)
-            out["labels"][label] = {"count": int(present[m[coded.unit] >= 2].sum()), "alpha": value}
-            if value is not None:
-                per_label.append(value)
+        present = np.stack([(masks[:, b // 64] >> np.uint64(b % 64)) & np.uint64(1) for b in bits], axis=1) \
+            if bits else np.zeros((len(coded.unit), 0), np.uint64)
+        rating, which = np.nonzero(present)
+        out["labels"] = _label_alphas(coded, (rating, which), len(bits), list(spec.labels), list(range(len(bits))))
+        per_label = [v["alpha"] for v in out["labels"].values() if v["alpha"] is not None]
         measures["alpha_binary_mean"] = float(np.mean(per_label)) if per_label else None
+    elif kind == "rating" and not dense:
+        statistics = _measured_alphas(coded)
+        _run(statistics, measures, notes, spec.name)
+        notes.append(_too_many(spec.name, coded))
     elif kind == "rating":
         statistics = _measured_alphas(coded)
         _run(statistics, measures, notes, spec.name)

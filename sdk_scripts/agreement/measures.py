@@ -127,6 +127,46 @@ def percent_agreement(counts: np.ndarray) -> float | None:
     return None if np.all(np.isnan(per_unit)) else float(np.nanmean(per_unit))
 
 
+def percent_agreement_of_codes(unit: np.ndarray, code: np.ndarray) -> float | None:
+    """`percent_agreement` from parallel (unit, code) arrays, for codes too many for a dense counts matrix
+    (label sets): only the (unit, code) cells that occur are counted."""
+    unit = np.asarray(unit, dtype=np.int64)
+    if len(unit) == 0:
+        return None
+    code = np.asarray(code, dtype=np.int64)
+    cells, n_uc = np.unique(unit * (int(code.max()) + 1) + code, return_counts=True)
+    cell_unit = cells // (int(code.max()) + 1)
+    m = np.bincount(unit).astype(float)
+    agreeing = np.bincount(cell_unit, n_uc * (n_uc - 1.0), len(m))
+    rated = m >= 2
+    return float(np.mean(agreeing[rated] / (m[rated] * (m[rated] - 1)))) if rated.any() else None
+
+
+def binary_alphas(unit: np.ndarray, label: np.ndarray, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nominal alpha of present/absent for every label at once, from one (unit, label) row per rating that
+    gave the label, plus one row per rating with label -1 (so units' rating counts are known): (alpha per
+    label, NaN where undefined; pairable ratings giving it). O(rows): a unit without the label agrees on
+    "absent" fully, so only the (unit, label) cells that occur change the closed form
+    alpha = 1 - (n - 1) (n - A) / (n^2 - n_1^2 - n_0^2), A = sum_u [k(k - 1) + (m - k)(m - k - 1)] / (m - 1).
+    """
+    unit = np.asarray(unit, dtype=np.int64)
+    label = np.asarray(label, dtype=np.int64)
+    m = np.bincount(unit[label < 0]).astype(float)
+    m = np.concatenate([m, np.zeros(max(0, int(unit.max(initial=-1)) + 1 - len(m)))])
+    given = (label >= 0) & (m[unit] >= 2)
+    cells, k = np.unique(unit[given] * n_labels + label[given], return_counts=True)
+    cell_unit, cell_label = cells // n_labels, cells % n_labels
+    mu = m[cell_unit]
+    change = (k * (k - 1) + (mu - k) * (mu - k - 1)) / (mu - 1) - mu
+    n = float(m[m >= 2].sum())
+    agreeing = n + np.bincount(cell_label, change, n_labels)
+    n1 = np.bincount(cell_label, k, n_labels).astype(float)
+    expected = n * n - n1**2 - (n - n1) ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = 1.0 - (n - 1) * (n - agreeing) / expected
+    return np.where(expected > 0, value, np.nan), n1
+
+
 def fleiss_kappa(counts: np.ndarray) -> float | None:
     """Fleiss' kappa (Fleiss 1971, "Measuring nominal scale agreement among many raters").
 
