@@ -205,6 +205,22 @@ def _vm_hwm_kib(pid: int) -> int:
 CPU_SECONDS: dict[str, float] = {}
 
 
+def read_only(pull: Path) -> tuple[float, float]:
+    """(wall seconds, peak GiB) of a process that only reads the pull the way the command does."""
+    script = ("import gc, sys; gc.disable(); from sdk_scripts.pull import read_pull; "
+              "from pathlib import Path; read_pull(Path(sys.argv[1]))")
+    peak_file = pull.with_suffix(".read-peak")
+    command = [sys.executable, "-c", script, str(pull)]
+    gnu_time = Path("/usr/bin/time")
+    if gnu_time.exists():
+        command = [str(gnu_time), "-q", "-f", "%M", "-o", str(peak_file), *command]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=Path(__file__).resolve().parent.parent,
+                   env={**os.environ, "LABELOPS_MAX_TASK_FILE_MB": "4096"})
+    wall = time.perf_counter() - start
+    return wall, (int(peak_file.read_text().split()[-1]) * 1024 / GIB if gnu_time.exists() else float("nan"))
+
+
 def verdict(name: str, wall: float, target_s: float, peak: float | None = None, target_gb: float | None = None) -> str:
     ok = wall <= target_s and (peak is None or peak <= target_gb)
     cpu = f", {CPU_SECONDS[name]:.1f} s CPU" if name in CPU_SECONDS else ""
@@ -264,6 +280,9 @@ def bench_nominal(tmp: Path, n_tasks: int) -> None:
           f"section incl. Dawid-Skene: {verdict('nominal', wall, 15, peak, 2)}")
     print(f"   alpha nominal {ours:.6f}; krippendorff {package_version()} on the same counts {reference:.6f} "
           f"(its alpha alone {seconds:.2f} s)")
+    read_wall, read_peak = read_only(pull)
+    print(f"   of which reading the pull alone (sdk_scripts.pull.read_pull, strict JSON checks): {read_wall:.1f} s "
+          f"wall, peak {read_peak:.2f} GB")
 
 
 def bench_number(tmp: Path, n_tasks: int) -> None:
