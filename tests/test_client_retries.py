@@ -208,7 +208,7 @@ def test_401_and_404_are_not_retried(serve) -> None:
     server = serve({("GET", "/api/current-user/whoami"): [(401, {"detail": "Invalid token."})],
                     ("GET", "/api/projects/9/"): [(404, {"detail": "Not found."})]})
     client = fast_client(server.url)
-    with pytest.raises(LabelopsError, match=r"rejected the API token \(401\)"):
+    with pytest.raises(LabelopsError, match=r"rejected the legacy token \(401\)"):
         client.whoami()
     with pytest.raises(LabelopsError, match="no project with id 9"):
         client.project(9)
