@@ -15,7 +15,7 @@ import tracemalloc
 import krippendorff
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from nltk.metrics.agreement import AnnotationTask
 from nltk.metrics.distance import masi_distance as nltk_masi
@@ -299,9 +299,15 @@ def reference_matched_units(by_task: list[dict], threshold: float) -> list[dict]
     return units
 
 
+SAME = ("car", 0.0, 0.0, 5.0, 5.0)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(st.lists(region_box, max_size=5).map(tuple), min_size=1, max_size=4), min_size=1,
                 max_size=8), st.floats(0.05, 0.9))
+@example([[(), (SAME,) * 5, (SAME,) * 5],  # ties: the assignment must be the one on the unpadded matrix
+          [(), (SAME, SAME, ("car", 0.0, 10.0, 5.0, 20.0), ("car", 0.0, 10.0, 5.0, 20.0)),
+           (SAME,) * 4 + (("car", 0.0, 0.0, 5.0, 20.0),), (("car", 0.0, 10.0, 5.0, 5.0),)]], 0.25)
 def test_matched_units_alpha_equals_the_task_by_task_definition(tasks, threshold) -> None:
     from sdk_scripts.agreement.coded import code_ratings
     from sdk_scripts.agreement.controls import ControlSpec

@@ -184,7 +184,7 @@ def _block_matches(offsets, codes, coords, i, j, na, nb, k, threshold) -> np.nda
 
 def match_padded(a: np.ndarray, valid_a: np.ndarray, codes_a: np.ndarray, b: np.ndarray, valid_b: np.ndarray,
                  codes_b: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Optimal one-to-one matches of regions a[p] (P x K x d, valid where `valid_a`) with b[p] (P x C x d): same
+    """Optimal one-to-one matches of regions a[p] (P x K x d, valid on a prefix `valid_a`) with b[p] (P x C x d): same
     code, overlap >= threshold, maximum total overlap (`match` for P problems at once). Returns (p, k, c) of
     every matched pair; the Hungarian algorithm runs only where a region has more than one candidate."""
     overlap = _overlap(a, b)
@@ -193,8 +193,10 @@ def match_padded(a: np.ndarray, valid_a: np.ndarray, codes_a: np.ndarray, b: np.
     positive = score > 0
     simple = (positive.sum(axis=2) <= 1).all(axis=1) & (positive.sum(axis=1) <= 1).all(axis=1)
     found = [np.nonzero(positive & simple[:, None, None])]
-    for p in np.flatnonzero(~simple):
-        rows, cols = linear_sum_assignment(-score[p])
-        keep = score[p][rows, cols] > 0
+    size_a, size_b = valid_a.sum(axis=1), valid_b.sum(axis=1)
+    for p in np.flatnonzero(~simple):  # on the unpadded matrix: the same optimum as `match`, ties included
+        sub = score[p, :size_a[p], :size_b[p]]
+        rows, cols = linear_sum_assignment(-sub)
+        keep = sub[rows, cols] > 0
         found.append((np.full(int(keep.sum()), p), rows[keep], cols[keep]))
     return tuple(np.concatenate([f[axis] for f in found]).astype(np.int64) for axis in range(3))
