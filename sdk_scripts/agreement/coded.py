@@ -196,3 +196,44 @@ def empty_units(coded: Coded) -> np.ndarray:
     empty = np.array([not v for v in coded.values], bool)
     filled = np.bincount(coded.unit, ~empty, minlength=coded.n_units)
     return filled == 0
+
+
+class Scored:
+    """What scoring one control leaves for the report's other sections."""
+
+    def __init__(self, coded: Coded, scored: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
+                 similarity: np.ndarray, span: float) -> None:
+        self.coded, self.scored, self.span = coded, scored, span
+        self.pair_i, self.pair_j, self.similarity = pair_i, pair_j, similarity
+
+    def task_scores(self) -> dict:
+        """task id -> mean pairwise similarity, for scored tasks not left empty by every annotator."""
+        if getattr(self, "_task_scores", None) is None:
+            self._task_scores = self._compute_task_scores()
+        return self._task_scores
+
+    def _compute_task_scores(self) -> dict:
+        coded = self.coded
+        unit = coded.unit[self.pair_i]
+        sums = np.bincount(unit, self.similarity, coded.n_units)
+        count = np.bincount(unit, minlength=coded.n_units)
+        has = self.scored & (count > 0) & ~empty_units(coded)
+        means = (sums[has] / count[has]).tolist()
+        return dict(zip([coded.task_ids[u] for u in np.flatnonzero(has).tolist()], means, strict=True))
+
+    def rating_agreement(self) -> np.ndarray:
+        """Per rating: mean similarity to the other annotators on the task (NaN where there are none)."""
+        coded = self.coded
+        n = len(coded.unit)
+        sums = np.bincount(self.pair_i, self.similarity, n) + np.bincount(self.pair_j, self.similarity, n)
+        others = coded.ratings_per_unit()[coded.unit] - 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.scored[coded.unit] & (others > 0), sums / others, np.nan)
+
+
+def score_pairs(coded: Coded, min_annotators: int, box_threshold: float) -> Scored:
+    """Pairs of ratings on the tasks that get a score, and their similarities."""
+    scored = coded.ratings_per_unit() >= min_annotators
+    span = span_of(coded, scored) if coded.spec.kind in ("rating", "number") else 0.0
+    i, j = pairs(coded, scored)
+    return Scored(coded, scored, i, j, pair_similarity(coded, i, j, span, box_threshold), span)

@@ -27,17 +27,9 @@ from rapidfuzz.distance import Levenshtein
 
 from sdk_scripts.agreement import alpha as kernels
 from sdk_scripts.agreement import chance_corrected as cc
+from sdk_scripts.agreement.annotators import annotator_figures, leave_one_out_alpha, raters_per_task
 from sdk_scripts.agreement.bootstrap import bootstrap_coefficients, bootstrap_statistic
-from sdk_scripts.agreement.coded import (
-    CATEGORICAL,
-    Coded,
-    code_ratings,
-    empty_units,
-    gold_similarity,
-    pair_similarity,
-    pairs,
-    span_of,
-)
+from sdk_scripts.agreement.coded import CATEGORICAL, Coded, Scored, code_ratings, empty_units, score_pairs
 from sdk_scripts.agreement.consensus import consensus_labels
 from sdk_scripts.agreement.controls import ControlSpec, scorable_controls
 from sdk_scripts.agreement.extract import extract
@@ -48,47 +40,6 @@ from sdk_scripts.agreement.regions import label_f1, matched_units_alpha
 REPLICATES = 1000
 DENSE_CELLS = 1 << 24  # tasks x categories of a dense counts matrix (the kappa family and its bootstrap)
 LOOP_BUDGET = 2 * 10**8  # replicates x work units allowed for a bootstrap that recomputes per replicate
-
-
-class Scored:
-    """What scoring one control leaves for the report's other sections."""
-
-    def __init__(self, coded: Coded, scored: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray,
-                 similarity: np.ndarray, span: float) -> None:
-        self.coded, self.scored, self.span = coded, scored, span
-        self.pair_i, self.pair_j, self.similarity = pair_i, pair_j, similarity
-
-    def task_scores(self) -> dict:
-        """task id -> mean pairwise similarity, for scored tasks not left empty by every annotator."""
-        if getattr(self, "_task_scores", None) is None:
-            self._task_scores = self._compute_task_scores()
-        return self._task_scores
-
-    def _compute_task_scores(self) -> dict:
-        coded = self.coded
-        unit = coded.unit[self.pair_i]
-        sums = np.bincount(unit, self.similarity, coded.n_units)
-        count = np.bincount(unit, minlength=coded.n_units)
-        has = self.scored & (count > 0) & ~empty_units(coded)
-        means = (sums[has] / count[has]).tolist()
-        return dict(zip([coded.task_ids[u] for u in np.flatnonzero(has).tolist()], means, strict=True))
-
-    def rating_agreement(self) -> np.ndarray:
-        """Per rating: mean similarity to the other annotators on the task (NaN where there are none)."""
-        coded = self.coded
-        n = len(coded.unit)
-        sums = np.bincount(self.pair_i, self.similarity, n) + np.bincount(self.pair_j, self.similarity, n)
-        others = coded.ratings_per_unit()[coded.unit] - 1
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.scored[coded.unit] & (others > 0), sums / others, np.nan)
-
-
-def score_pairs(coded: Coded, min_annotators: int, box_threshold: float) -> Scored:
-    """Pairs of ratings on the tasks that get a score, and their similarities."""
-    scored = coded.ratings_per_unit() >= min_annotators
-    span = span_of(coded, scored) if coded.spec.kind in ("rating", "number") else 0.0
-    i, j = pairs(coded, scored)
-    return Scored(coded, scored, i, j, pair_similarity(coded, i, j, span, box_threshold), span)
 
 
 def _by_task(coded: Coded, units: np.ndarray) -> dict:
@@ -292,95 +243,6 @@ def _intervals(coded: Coded, measures: dict, coefficients: dict, statistics: dic
     return out
 
 
-def _leave_one_out(coded: Coded) -> dict:
-    """Alpha of the control without each annotator (nominal kinds): who lowers agreement."""
-    kind = coded.spec.kind
-    if kind not in ("single", "multi"):
-        return {}
-    result = {}
-    distance = kernels.set_distance(coded.masks, "masi") if kind == "multi" else None
-    for r, annotator in enumerate(coded.rater_ids):
-        keep = coded.rater != r
-        try:
-            if kind == "single":
-                result[annotator] = kernels.nominal_alpha_of_codes(coded.unit[keep], coded.code[keep])
-            else:
-                result[annotator] = kernels.distance_alpha(coded.unit[keep], coded.code[keep], distance,
-                                                           n_codes=len(coded.categories))
-        except kernels.TooLarge:
-            result[annotator] = None
-    return result
-
-
-def _annotator_figures(scored: list[Scored], names: dict, flags: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(per-annotator rows, per-annotator-and-week rows), group-by sums over every control's ratings."""
-    annotators = sorted({a for s in scored for a in s.coded.rater_ids}, key=str)
-    index = {a: i for i, a in enumerate(annotators)}
-    weeks = sorted({w for s in scored for w in s.coded.week_names})
-    week_index = {w: i for i, w in enumerate(weeks)}
-    n_a, n_w = len(annotators), max(len(weeks), 1)
-    agree_sum, agree_n = np.zeros(n_a), np.zeros(n_a)
-    week_sum, week_n = np.zeros(n_a * n_w), np.zeros(n_a * n_w)
-    gold_sum, gold_n = np.zeros(n_a), np.zeros(n_a)
-    done: list[np.ndarray] = []
-    task_index: dict = {}
-    for s in scored:
-        coded = s.coded
-        to_global = np.array([index[a] for a in coded.rater_ids], np.int64)[coded.rater] if len(coded.rater) \
-            else np.zeros(0, np.int64)
-        tasks = np.array([task_index.setdefault(t, len(task_index)) for t in coded.task_ids], np.int64)
-        done.append(tasks[coded.unit] * n_a + to_global)
-        score = s.rating_agreement()
-        ok = np.isfinite(score)
-        agree_sum += np.bincount(to_global[ok], score[ok], n_a)
-        agree_n += np.bincount(to_global[ok], minlength=n_a)
-        week = np.array([week_index[w] for w in coded.week_names], np.int64)[coded.week] if len(coded.week) \
-            else np.zeros(0, np.int64)
-        key = to_global[ok] * n_w + week[ok]
-        week_sum += np.bincount(key, score[ok], n_a * n_w)
-        week_n += np.bincount(key, minlength=n_a * n_w)
-        rows, similarity = gold_similarity(coded, s.span)
-        gold_sum += np.bincount(to_global[rows], similarity, n_a)
-        gold_n += np.bincount(to_global[rows], minlength=n_a)
-    tasks_done = np.bincount(np.unique(np.concatenate(done)) % n_a, minlength=n_a) if done and n_a else np.zeros(n_a)
-    flagged: dict = defaultdict(int)
-    low: dict = defaultdict(int)
-    for item in flags:
-        flagged[item["annotator"]] += bool(item["flags"])
-        low[item["annotator"]] += item["low_confidence"]
-    rows_out = []
-    for i, annotator in enumerate(annotators):
-        rows_out.append({
-            "annotator": annotator, "name": names.get(annotator), "tasks": int(tasks_done[i]),
-            "agreement": float(agree_sum[i] / agree_n[i]) if agree_n[i] else None,
-            "gold_tasks": int(gold_n[i]),
-            "gold_accuracy": float(gold_sum[i] / gold_n[i]) if gold_n[i] else None,
-            "flagged": flagged[annotator], "low_confidence": low[annotator],
-        })
-    week_rows = [{"annotator": annotators[k // n_w], "name": names.get(annotators[k // n_w]), "week": weeks[k % n_w],
-                  "ratings": int(week_n[k]), "agreement": float(week_sum[k] / week_n[k])}
-                 for k in np.flatnonzero(week_n).tolist()]
-    week_rows.sort(key=lambda row: (str(row["annotator"]), row["week"]))
-    return rows_out, week_rows
-
-
-def _raters_per_task(coded: list[Coded]) -> dict:
-    """task id -> how many annotators rated any of its controls."""
-    annotators = {a: i for i, a in enumerate({a for c in coded for a in c.rater_ids})}
-    tasks: dict = {}
-    keys = []
-    for c in coded:
-        if len(c.unit) == 0:
-            continue
-        to_global = np.array([annotators[a] for a in c.rater_ids], np.int64)
-        task = np.array([tasks.setdefault(t, len(tasks)) for t in c.task_ids], np.int64)
-        keys.append(task[c.unit] * len(annotators) + to_global[c.rater])
-    if not keys:
-        return {}
-    per_task = np.bincount(np.unique(np.concatenate(keys)) // len(annotators), minlength=len(tasks)).tolist()
-    return dict(zip(tasks, per_task, strict=True))
-
-
 def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators: int = 2, box_threshold: float = 0.5,
                      names: dict | None = None, ci: float | None = None, seed: int = 0,
                      replicates: int = REPLICATES) -> dict:
@@ -395,9 +257,9 @@ def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators
         control = score_control(spec, c, s, box_threshold, ci, seed, replicates)
         notes = notes + control.pop("notes")
         control["task_scores"] = s.task_scores()
-        control["alpha_without_annotator"] = {str(k): v for k, v in _leave_one_out(c).items()}
+        control["alpha_without_annotator"] = {str(k): v for k, v in leave_one_out_alpha(c).items()}
         controls.append(control)
-    annotators, weeks = _annotator_figures(scored, names, extraction.annotation_flags)
+    annotators, weeks = annotator_figures(scored, names, extraction.annotation_flags)
 
     flags_by_task: dict = defaultdict(list)
     low_by_task: dict = defaultdict(int)
@@ -409,7 +271,7 @@ def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators
             flag_totals[f] += 1
     consensus = {spec.name: consensus_labels(c) for spec, c in zip(specs, coded, strict=True)
                  if spec.kind in CATEGORICAL}
-    raters = _raters_per_task(coded)
+    raters = raters_per_task(coded)
     task_rows = []
     score_maps = [(c["name"], c["task_scores"]) for c in controls]
     for task_id in extraction.task_ids:

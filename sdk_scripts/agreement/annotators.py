@@ -1,0 +1,103 @@
+"""Per-annotator figures: agreement with the others, gold accuracy, by week, alpha without each (pure).
+
+Group-by sums over every control's integer columns (`coded`): a rating's agreement is its mean
+similarity to the other ratings of its task, summed from the within-task pairs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sdk_scripts.agreement import alpha as kernels
+from sdk_scripts.agreement.coded import Coded, Scored, gold_similarity
+
+
+def leave_one_out_alpha(coded: Coded) -> dict:
+    """Alpha of the control without each annotator (nominal kinds): who lowers agreement."""
+    kind = coded.spec.kind
+    if kind not in ("single", "multi"):
+        return {}
+    result = {}
+    distance = kernels.set_distance(coded.masks, "masi") if kind == "multi" else None
+    for r, annotator in enumerate(coded.rater_ids):
+        keep = coded.rater != r
+        try:
+            if kind == "single":
+                result[annotator] = kernels.nominal_alpha_of_codes(coded.unit[keep], coded.code[keep])
+            else:
+                result[annotator] = kernels.distance_alpha(coded.unit[keep], coded.code[keep], distance,
+                                                           n_codes=len(coded.categories))
+        except kernels.TooLarge:
+            result[annotator] = None
+    return result
+
+
+def annotator_figures(scored: list[Scored], names: dict, flags: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(per-annotator rows, per-annotator-and-week rows), group-by sums over every control's ratings."""
+    annotators = sorted({a for s in scored for a in s.coded.rater_ids}, key=str)
+    index = {a: i for i, a in enumerate(annotators)}
+    weeks = sorted({w for s in scored for w in s.coded.week_names})
+    week_index = {w: i for i, w in enumerate(weeks)}
+    n_a, n_w = len(annotators), max(len(weeks), 1)
+    agree_sum, agree_n = np.zeros(n_a), np.zeros(n_a)
+    week_sum, week_n = np.zeros(n_a * n_w), np.zeros(n_a * n_w)
+    gold_sum, gold_n = np.zeros(n_a), np.zeros(n_a)
+    done: list[np.ndarray] = []
+    task_index: dict = {}
+    for s in scored:
+        coded = s.coded
+        to_global = np.array([index[a] for a in coded.rater_ids], np.int64)[coded.rater] if len(coded.rater) \
+            else np.zeros(0, np.int64)
+        tasks = np.array([task_index.setdefault(t, len(task_index)) for t in coded.task_ids], np.int64)
+        done.append(tasks[coded.unit] * n_a + to_global)
+        score = s.rating_agreement()
+        ok = np.isfinite(score)
+        agree_sum += np.bincount(to_global[ok], score[ok], n_a)
+        agree_n += np.bincount(to_global[ok], minlength=n_a)
+        week = np.array([week_index[w] for w in coded.week_names], np.int64)[coded.week] if len(coded.week) \
+            else np.zeros(0, np.int64)
+        key = to_global[ok] * n_w + week[ok]
+        week_sum += np.bincount(key, score[ok], n_a * n_w)
+        week_n += np.bincount(key, minlength=n_a * n_w)
+        rows, similarity = gold_similarity(coded, s.span)
+        gold_sum += np.bincount(to_global[rows], similarity, n_a)
+        gold_n += np.bincount(to_global[rows], minlength=n_a)
+    tasks_done = np.bincount(np.unique(np.concatenate(done)) % n_a, minlength=n_a) if done and n_a else np.zeros(n_a)
+    flagged: dict = defaultdict(int)
+    low: dict = defaultdict(int)
+    for item in flags:
+        flagged[item["annotator"]] += bool(item["flags"])
+        low[item["annotator"]] += item["low_confidence"]
+    rows_out = []
+    for i, annotator in enumerate(annotators):
+        rows_out.append({
+            "annotator": annotator, "name": names.get(annotator), "tasks": int(tasks_done[i]),
+            "agreement": float(agree_sum[i] / agree_n[i]) if agree_n[i] else None,
+            "gold_tasks": int(gold_n[i]),
+            "gold_accuracy": float(gold_sum[i] / gold_n[i]) if gold_n[i] else None,
+            "flagged": flagged[annotator], "low_confidence": low[annotator],
+        })
+    week_rows = [{"annotator": annotators[k // n_w], "name": names.get(annotators[k // n_w]), "week": weeks[k % n_w],
+                  "ratings": int(week_n[k]), "agreement": float(week_sum[k] / week_n[k])}
+                 for k in np.flatnonzero(week_n).tolist()]
+    week_rows.sort(key=lambda row: (str(row["annotator"]), row["week"]))
+    return rows_out, week_rows
+
+
+def raters_per_task(coded: list[Coded]) -> dict:
+    """task id -> how many annotators rated any of its controls."""
+    annotators = {a: i for i, a in enumerate({a for c in coded for a in c.rater_ids})}
+    tasks: dict = {}
+    keys = []
+    for c in coded:
+        if len(c.unit) == 0:
+            continue
+        to_global = np.array([annotators[a] for a in c.rater_ids], np.int64)
+        task = np.array([tasks.setdefault(t, len(tasks)) for t in c.task_ids], np.int64)
+        keys.append(task[c.unit] * len(annotators) + to_global[c.rater])
+    if not keys:
+        return {}
+    per_task = np.bincount(np.unique(np.concatenate(keys)) // len(annotators), minlength=len(tasks)).tolist()
+    return dict(zip(tasks, per_task, strict=True))
