@@ -19,28 +19,31 @@ import pandas as pd
 
 from sdk_scripts.agreement.coded import Coded
 
+MODEL_CELLS = 1 << 24
+
 
 def majority(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
-    """(winning category per unit, share of the unit's ratings behind it); ties go to the category rated first."""
+    """(winning category per rated unit, share of the unit's ratings behind it); ties go to the category rated
+    first. Only the (unit, category) cells that occur are counted (any number of categories)."""
     q = len(coded.categories)
-    cell = coded.unit * q + coded.code
-    counts = np.bincount(cell, minlength=coded.n_units * q)
-    first = np.full(coded.n_units * q, len(cell), np.int64)
-    np.minimum.at(first, cell, np.arange(len(cell)))
-    used = np.flatnonzero(counts)
-    unit = used // q
-    order = np.lexsort((first[used], -counts[used], unit))  # per unit: most votes, then first given
+    cells, first, votes = np.unique(coded.unit * q + coded.code, return_index=True, return_counts=True)
+    unit = cells // q
+    order = np.lexsort((first, -votes, unit))  # per unit: most votes, then given first
     top = np.ones(len(order), bool)
     top[1:] = unit[order][1:] != unit[order][:-1]
-    winners = used[order][top]
-    share = counts[winners] / np.maximum(coded.ratings_per_unit()[winners // q], 1)
-    return winners % q, share
+    winners = order[top]
+    share = votes[winners] / np.maximum(coded.ratings_per_unit()[unit[winners]], 1)
+    return cells[winners] % q, share
 
 
 def dawid_skene(coded: Coded) -> tuple[np.ndarray, np.ndarray] | None:
-    """(category per unit, posterior of it) by crowd-kit's Dawid-Skene; None below two annotators or labels."""
+    """(category per unit, posterior of it) by crowd-kit's Dawid-Skene; None below two annotators or labels, or
+    when its dense matrices would exceed MODEL_CELLS."""
+    q = len(coded.categories)
     if len(coded.rater_ids) < 2 or len(np.unique(coded.code)) < 2:
         return None
+    if coded.n_units * q > MODEL_CELLS or len(coded.rater_ids) * q * q > MODEL_CELLS:
+        return None  # crowd-kit keeps tasks x labels posteriors and annotators x labels^2 confusions densely
     from crowdkit.aggregation import DawidSkene
 
     frame = pd.DataFrame({"task": coded.unit, "worker": coded.rater, "label": coded.code})

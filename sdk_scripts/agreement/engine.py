@@ -96,6 +96,14 @@ def _kappa_pairs(coded: Coded, positions: list[float], weighted: bool) -> list[d
     return rows
 
 
+def _pairs_or_note(coded: Coded, positions: list[float], weighted: bool, notes: list[str]) -> list[dict]:
+    try:
+        return _kappa_pairs(coded, positions, weighted)
+    except kernels.NotComputed as exc:
+        notes.append(f"{coded.spec.name}: Cohen's kappa per annotator pair not computed: {exc}")
+        return []
+
+
 def _measured_alphas(coded: Coded) -> dict[str, Any]:
     """Alpha levels of Rating/Number values through the linear-memory kernels: name -> statistic(weights).
     Ratio alpha needs a natural zero: with a negative value it is None (and says so)."""
@@ -153,7 +161,7 @@ def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold
             coefficients["alpha_nominal"] = cc.alpha_coefficient(1 - np.eye(len(coded.categories)))
             coefficients.update(_scale_coefficients(list(range(len(coded.categories))), weighted=False))
             measures.update(cc.evaluate(counts, {k: v for k, v in coefficients.items() if k != "alpha_nominal"}))
-            out["pairs"] = _kappa_pairs(coded, [], weighted=False)
+            out["pairs"] = _pairs_or_note(coded, [], False, notes)
         else:
             notes.append(_too_many(spec.name, coded))
             statistics = {"alpha_nominal": lambda w=None: kernels.nominal_alpha_of_codes(coded.unit, coded.code, w)}
@@ -187,7 +195,7 @@ def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold
         measures["percent_agreement"] = percent_agreement(counts)
         coefficients.update(scale)
         measures.update(cc.evaluate(counts, scale))
-        out["pairs"] = _kappa_pairs(coded, positions, weighted=True)
+        out["pairs"] = _pairs_or_note(coded, positions, True, notes)
     elif kind == "number":
         statistics = _measured_alphas(coded)
         _run(statistics, measures, notes, spec.name)
