@@ -211,6 +211,10 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
         created = True
         if backend_webhook(client, project_id, url) is None:
             client.delete_ml_backend(int(keep["id"]))
+            # Label Studio may have pointed the project at the new row's title: put it back
+            before = project.get("model_version") or ""
+            if (client.project(project_id).get("model_version") or "") != before:
+                client.update_project(project_id, model_version=before)
             state = (f"ML backend(s) {', '.join(str(b['id']) for b in same)} with this URL stay as they were, "
                      "without the webhook" if same else "nothing is registered for this URL")
             raise LabelopsError(f"Label Studio did not create the webhook {_norm(url)}/webhook on project "
