@@ -85,3 +85,13 @@ def test_when_label_studio_starts_training_annotations_are_only_counted() -> Non
     assert scheduler.notify("p", 0, force=True, count_only=True) == "started"  # Label Studio's START_TRAINING
     assert scheduler.wait_idle("p", 10)
     assert calls == ["p"] and scheduler.state("p").pending == 0
+
+
+def test_training_runs_at_a_lower_priority_than_the_threads_answering_requests() -> None:
+    import os
+
+    seen: list[int] = []
+    scheduler = TrainingScheduler(lambda p: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+    assert scheduler.notify("p", 0, force=True) == "started"
+    assert scheduler.wait_idle("p", 10)
+    assert seen == [os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + 10]

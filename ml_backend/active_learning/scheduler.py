@@ -13,7 +13,9 @@ Runs happen on one background thread per project, started on demand.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +33,19 @@ class ProjectTraining:
     failures: int = 0
     last_error: str | None = None
     thread: threading.Thread | None = field(default=None, repr=False)
+
+
+TRAINING_NICENESS = 10
+
+
+def _lower_this_threads_priority() -> None:
+    """Run training at a lower CPU priority than the threads answering requests (Linux: nice is per thread).
+
+    Label Studio gives /health one second (ML_TIMEOUT_HEALTH) and /setup three: a backend busy training
+    must still answer them, or Label Studio marks it not ready and silently skips predictions.
+    """
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: normal priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINING_NICENESS)
 
 
 class TrainingScheduler:
@@ -70,6 +85,7 @@ class TrainingScheduler:
         state.thread.start()
 
     def _run(self, project: str) -> None:
+        _lower_this_threads_priority()
         while True:
             try:
                 self.train(project)
