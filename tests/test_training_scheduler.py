@@ -94,4 +94,4 @@ def test_training_runs_at_a_lower_priority_than_the_threads_answering_requests()
     scheduler = TrainingScheduler(lambda p: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
     assert scheduler.notify("p", 0, force=True) == "started"
     assert scheduler.wait_idle("p", 10)
-    assert seen == [os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + 10]
+    assert seen == [min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + 10)]

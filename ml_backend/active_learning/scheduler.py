@@ -45,7 +45,8 @@ def _lower_this_threads_priority() -> None:
     must still answer them, or Label Studio marks it not ready and silently skips predictions.
     """
     with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: normal priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINING_NICENESS)
+        me = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + TRAINING_NICENESS))
 
 
 class TrainingScheduler:
