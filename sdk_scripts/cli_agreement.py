@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from sdk_scripts.errors import LabelopsError
 
 
-def load_tasks(args: argparse.Namespace) -> tuple[str, list[dict], dict, str]:
-    """(label config, tasks, annotator names, where from) from a pull directory or a live project."""
+def load_tasks(args: argparse.Namespace, problems: list[str]) -> tuple[str, Iterable[dict], dict, str]:
+    """(label config, tasks, annotator names, where from) from a pull directory or a live project. A pull's tasks
+    are read one at a time as the report consumes them; its damaged lines go to `problems` and are skipped."""
     source = args.project
     if isinstance(source, Path):
-        from sdk_scripts.pull import read_pull
+        from sdk_scripts.pull import open_pull, stream_tasks
 
-        meta, config, tasks = read_pull(source)  # checked: one clear error for a damaged pull
-        return config, tasks, {}, f"pull of project {meta['project']['id']} in {source}"
+        meta, config, tasks_path = open_pull(source)  # checked: one clear error for a damaged pull
+        return config, stream_tasks(tasks_path, problems), {}, f"pull of project {meta['project']['id']} in {source}"
     from sdk_scripts.client import LabelStudioClient
     from sdk_scripts.settings import load_connection
 
@@ -27,13 +29,12 @@ def load_tasks(args: argparse.Namespace) -> tuple[str, list[dict], dict, str]:
     return project["label_config"], tasks, client.user_emails(), f"project {project['id']} on {client.url}"
 
 
-def add_gold(tasks: list[dict], path: Path) -> int:
-    """Attach gold labels from a JSONL file of {"task": id, "result": [...]} as ground-truth annotations."""
+def read_gold(path: Path) -> dict[int, list[dict]]:
+    """Gold labels from a JSONL file of {"task": id, "result": [...]}: task id -> ground-truth annotations."""
     from sdk_scripts.input_files import decode_utf8, json_error, jsonl_lines, read_input_bytes, strict_json
     from sdk_scripts.task_files import LIMIT_ENV, task_file_limit
 
-    by_id = {t["id"]: t for t in tasks}
-    added = 0
+    gold: dict[int, list[dict]] = {}
     text = decode_utf8(read_input_bytes(path, task_file_limit(), what="gold file",
                                         limit_hint=f"; set {LIMIT_ENV} to raise it"), str(path))
     for number, line in jsonl_lines(text):
@@ -45,14 +46,20 @@ def add_gold(tasks: list[dict], path: Path) -> int:
         result = row.get("result") if isinstance(row, dict) else None
         if isinstance(task_id, bool) or not isinstance(task_id, int) or not isinstance(result, list):
             raise LabelopsError(f'{path}:{number}: expected {{"task": id, "result": [...]}}')
-        task = by_id.get(task_id)
-        if task is None or not isinstance(task.get("annotations", []), list):
-            continue  # a task whose annotations are unreadable is reported by the extraction
-        task.setdefault("annotations", []).append(
+        gold.setdefault(task_id, []).append(
             {"id": f"gold:{number}", "result": result, "ground_truth": True, "was_cancelled": False,
-             "updated_at": "9999"})
-        added += 1
-    return added
+             "updated_at": "9999-12-31T23:59:59+00:00"})
+    return gold
+
+
+def with_gold(tasks: Iterable[dict], gold: dict[int, list[dict]]) -> Iterator[dict]:
+    """The tasks, each with its gold labels added as ground-truth annotations (a task whose annotations are
+    unreadable is left as it is: the extraction reports it)."""
+    for task in tasks:
+        extra = gold.get(task.get("id")) if isinstance(task, dict) else None
+        if extra and isinstance(task.get("annotations", []), list):
+            task.setdefault("annotations", []).extend(extra)
+        yield task
 
 
 LINE_PER_ITEM = ("tasks", "annotators", "weeks", "notes", "problems")
@@ -80,11 +87,12 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     # them cost more than the work itself (about half the time at 300,000 annotations).
     gc.disable()
     try:
-        config, tasks, names, origin = load_tasks(args)
+        problems: list[str] = []
+        config, tasks, names, origin = load_tasks(args, problems)
         if args.gold:
-            add_gold(tasks, args.gold)
+            tasks = with_gold(tasks, read_gold(args.gold))
         report = agreement_report(config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
-                                  names=names, ci=args.ci, seed=args.seed)
+                                  names=names, ci=args.ci, seed=args.seed, read_problems=problems)
         del tasks
         text = dump_report(report) if args.json else f"agreement for {origin}\n{render_report(report, by=args.by)}"
     except MemoryError:

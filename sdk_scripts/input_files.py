@@ -5,7 +5,8 @@ larger than the caller's limit, without ever blocking on or reading past it. `st
 JSON the way the standard defines it: no NaN / Infinity, no number that overflows to infinity, no
 object with a key given twice (Python keeps the last silently), no nesting beyond `MAX_JSON_DEPTH`.
 `jsonl_lines` splits JSON Lines on line feeds only (U+2028, NEL or a form feed inside a string are
-text, not line ends).
+text, not line ends); `jsonl_records` does the same on a file read a line at a time, for files too
+large to hold (a pull of a million annotations), and says what is wrong with a line instead of raising.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ class JSONProblem(ValueError):
     """JSON that is well-formed for Python's lenient parser but not acceptable here."""
 
 
-def read_input_bytes(path: Path, limit: int, what: str = "file", limit_hint: str = "") -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; anything else is one LabelopsError."""
+def _open_regular(path: Path, what: str) -> tuple[int, os.stat_result]:
+    """(descriptor, stat) of a regular file opened for reading; anything else is one LabelopsError."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a FIFO must not wait for a writer
     except FileNotFoundError:
@@ -43,6 +44,16 @@ def read_input_bytes(path: Path, limit: int, what: str = "file", limit_hint: str
             raise LabelopsError(f"{what} {path} is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise LabelopsError(f"{what} {path} is not a regular file (a device, FIFO or socket cannot be read)")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def read_input_bytes(path: Path, limit: int, what: str = "file", limit_hint: str = "") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; anything else is one LabelopsError."""
+    fd, info = _open_regular(path, what)
+    try:
         if info.st_size > limit:
             raise LabelopsError(f"{what} {path} is too large ({info.st_size / MIB:.1f} MiB; the limit is "
                                 f"{limit / MIB:g} MiB{limit_hint})")
@@ -78,39 +89,51 @@ def _finite_float(text: str) -> float:
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    out: dict = {}
-    for key, value in pairs:
-        if key in out:
-            raise JSONProblem(f"key {key[:60]!r} appears twice in one object")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) < len(pairs):  # only then look for which key it was
+        seen: set = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise JSONProblem(f"key {key[:60]!r} appears twice in one object")
+            seen.add(key)
     return out
 
 
-def _too_deep(value: object) -> bool:
-    """Whether containers nest more than MAX_JSON_DEPTH deep (iterative: no recursion of its own)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                return True
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+# One decoder for every call (json.loads with keyword arguments builds a new one each time).
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_unique_keys)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_ONE_KIND = bytes.maketrans(b"[]", b"{}")
+
+
+def _text_too_deep(text: str) -> bool:
+    """Whether the value `text` parses to nests containers more than MAX_JSON_DEPTH deep, from the text alone (call
+    it only on valid JSON). With no more brackets than MAX_JSON_DEPTH it cannot; otherwise the brackets outside
+    strings, innermost pairs removed one level per round, take as many rounds as the nesting is deep. Bytes
+    operations only: no walk over the parsed values."""
+    if text.count("{") + text.count("[") <= MAX_JSON_DEPTH:
+        return False
+    raw = text.encode("utf-8", "surrogatepass").replace(b"\\\\", b"").replace(b'\\"', b"")  # escapes gone
+    brackets = b"".join(raw.split(b'"')[::2]).translate(_ONE_KIND, _NOT_BRACKETS)  # outside strings
+    for _ in range(MAX_JSON_DEPTH):
+        brackets = brackets.replace(b"{}", b"")
+        if not brackets:
+            return False
+    return True
 
 
 def strict_json(text: str) -> object:
     """Parse standard JSON; raise `json.JSONDecodeError` (syntax) or `JSONProblem` (everything else)."""
+    if text.startswith("\ufeff"):  # what json.loads says of a byte-order mark
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
-                           object_pairs_hook=_unique_keys)
+        value = _DECODER.decode(text)
     except RecursionError:
         raise JSONProblem(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
     except (JSONProblem, json.JSONDecodeError):
         raise
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise JSONProblem(str(exc)) from None
-    if _too_deep(value):
+    if _text_too_deep(text):
         raise JSONProblem(f"nested more than {MAX_JSON_DEPTH} levels deep")
     return value
 
@@ -129,3 +152,39 @@ def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
             line = line[:-1]
         if line.strip(" \t\r"):
             yield number, line
+
+
+def jsonl_records(path: Path, what: str = "file", line_limit: int = 512 * MIB,
+                  limit_hint: str = "") -> Iterator[tuple[int, object, str | None]]:
+    """(line number, value, None) for each non-blank line of a JSON Lines file parsed by `strict_json`, or
+    (line number, None, message) for a line that is not UTF-8 or not strict JSON; read a line at a time, so
+    memory is bounded by the longest line (at most `line_limit` bytes, else one LabelopsError). Lines end at
+    LF only (CRLF tolerated), as in `jsonl_lines`; a leading byte-order mark is dropped."""
+    fd, _ = _open_regular(path, what)
+    try:
+        with os.fdopen(fd, "rb", closefd=False, buffering=1 << 20) as fh:
+            number = 0
+            while True:
+                raw = fh.readline(line_limit + 1)
+                if not raw:
+                    return
+                number += 1
+                if len(raw) > line_limit:
+                    raise LabelopsError(f"{path}:{number}: a line over {line_limit / MIB:g} MiB{limit_hint}")
+                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield number, None, f"not UTF-8 text ({exc.reason} at byte {exc.start} of the line)"
+                    continue
+                if not text.strip(" \t\r\n"):
+                    continue
+                try:
+                    yield number, strict_json(text), None
+                except ValueError as exc:
+                    yield number, None, json_error(exc)
+    except OSError as exc:
+        raise LabelopsError(f"{what} {path}: cannot read it ({exc.strerror})") from None
+    finally:
+        os.close(fd)

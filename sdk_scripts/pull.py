@@ -14,7 +14,8 @@ A pull is written into a temp directory beside DIR and swapped in only when comp
 always a whole pull: the previous one until the new one is done, never a mix, and a pull that fails
 or is cut off leaves the previous one as it was. DIR must be new, empty or an earlier pull (a
 directory holding other files is refused rather than replaced). `read_pull` checks what it reads
-and reports a damaged pull as one `FILE:LINE: ...` error.
+and reports a damaged pull as one `FILE:LINE: ...` error; `open_pull` + `stream_tasks` read the tasks one at
+a time (a million annotations without holding them), optionally reporting damaged lines and reading on.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import secrets
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +34,7 @@ from tqdm import tqdm
 
 from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
-from sdk_scripts.input_files import decode_utf8, json_error, jsonl_lines, read_input_bytes, strict_json
+from sdk_scripts.input_files import decode_utf8, json_error, jsonl_records, read_input_bytes, strict_json
 from sdk_scripts.task_files import LIMIT_ENV, task_file_limit
 
 PULL_FORMAT = 1
@@ -138,8 +140,9 @@ def _read_text(path: Path) -> str:
                                         limit_hint=f"; set {LIMIT_ENV} to raise it"), str(path))
 
 
-def read_pull(out_dir: Path) -> tuple[dict, str, list[dict]]:
-    """Load a pull directory: (project.json, label config, tasks), each checked; one LabelopsError if damaged."""
+def open_pull(out_dir: Path) -> tuple[dict, str, Path]:
+    """(project.json, label config, path of tasks.jsonl) of a pull directory, the first two checked; the tasks are
+    read by `stream_tasks`. One LabelopsError if damaged."""
     out_dir = Path(out_dir)
     meta_path = out_dir / "project.json"
     if not meta_path.is_file():
@@ -154,21 +157,40 @@ def read_pull(out_dir: Path) -> tuple[dict, str, list[dict]]:
     if meta.get("format") != PULL_FORMAT:
         raise LabelopsError(f"{meta_path}: pull format {meta.get('format')!r}, this labelops reads format "
                             f"{PULL_FORMAT}; pull the project again")
-    config = _read_text(out_dir / "label_config.xml")
-    tasks_path = out_dir / "tasks.jsonl"
-    tasks: list[dict] = []
+    return meta, _read_text(out_dir / "label_config.xml"), out_dir / "tasks.jsonl"
+
+
+def stream_tasks(tasks_path: Path, problems: list[str] | None = None) -> Iterator[dict]:
+    """The tasks of a pull's tasks.jsonl, one at a time as they are read (memory bounded by one line).
+
+    Without `problems`, a damaged line (not UTF-8, not strict JSON, not a task, a task id seen before) is one
+    LabelopsError `FILE:LINE: ...`. With a list, each damaged line is reported there and skipped, and the
+    rest is still read; only a file with lines none of which is a task is the error.
+    """
     seen: dict[int, int] = {}
-    for number, line in jsonl_lines(_read_text(tasks_path)):
+    first_damage: str | None = None
+    records = jsonl_records(tasks_path, what="pull file", line_limit=task_file_limit(),
+                            limit_hint=f"; set {LIMIT_ENV} to raise it")
+    for number, task, error in records:
         where = f"{tasks_path}:{number}"
-        try:
-            task = strict_json(line)
-        except ValueError as exc:
-            raise LabelopsError(f"{where}: {json_error(exc)}") from None
         task_id = task.get("id") if isinstance(task, dict) else None
-        if isinstance(task_id, bool) or not isinstance(task_id, int):
-            raise LabelopsError(f"{where}: not a Label Studio task (an object with an integer 'id')")
-        if task_id in seen:
-            raise LabelopsError(f"{where}: task {task_id} is also on line {seen[task_id]}")
+        if error is None and (isinstance(task_id, bool) or not isinstance(task_id, int)):
+            error = "not a Label Studio task (an object with an integer 'id')"
+        elif error is None and task_id in seen:
+            error = f"task {task_id} is also on line {seen[task_id]}"
+        if error is not None:
+            if problems is None:
+                raise LabelopsError(f"{where}: {error}")
+            first_damage = first_damage or f"{where}: {error}"
+            problems.append(f"{where}: {error}; line skipped")
+            continue
         seen[task_id] = number
-        tasks.append(task)
-    return meta, config, tasks
+        yield task
+    if first_damage is not None and not seen:
+        raise LabelopsError(f"no task in {tasks_path} could be read ({first_damage})")
+
+
+def read_pull(out_dir: Path) -> tuple[dict, str, list[dict]]:
+    """Load a pull directory: (project.json, label config, tasks), each checked; one LabelopsError if damaged."""
+    meta, config, tasks_path = open_pull(out_dir)
+    return meta, config, list(stream_tasks(tasks_path))

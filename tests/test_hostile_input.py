@@ -238,11 +238,9 @@ DAMAGE = [
     ("project.json", b'{"format": 2, "project": {"id": 7}}', "pull format 2"),
     ("project.json", b'{"format": 1, "project": {"id": NaN}}', "NaN is not a JSON number"),
     ("label_config.xml", b"\xff\xfe<View/>", "label_config.xml:1: not UTF-8 text"),
-    ("tasks.jsonl", b'{"id": 1}\n{"id": 2', "tasks.jsonl:2: invalid JSON"),
-    ("tasks.jsonl", b'{"id": 1}\n["a"]\n', "tasks.jsonl:2: not a Label Studio task"),
-    ("tasks.jsonl", b'{"id": 1}\n{"id": 1}\n', "tasks.jsonl:2: task 1 is also on line 1"),
-    ("tasks.jsonl", b"\xc3\x28", "tasks.jsonl:1: not UTF-8 text"),
+    ("tasks.jsonl", b"\xc3\x28", "tasks.jsonl:1: not UTF-8 text"),  # no line of tasks.jsonl can be read
     ("tasks.jsonl", b"[" * 5000, "tasks.jsonl:1: invalid JSON: nested"),
+    ("tasks.jsonl", b'{"id": 2\n["a"]\n', "no task in"),
 ]
 
 
@@ -252,6 +250,32 @@ def test_damaged_pull_is_one_line(offline_cli, tmp_path, name, content, message)
     (pulled / name).write_bytes(content)
     code, _, err = offline_cli("agreement", pulled)
     assert message in one_error_line(err, code)
+
+
+DAMAGED_LINES = [
+    (b'{"id": 2', "tasks.jsonl:2: invalid JSON: "),
+    (b'["a"]', "tasks.jsonl:2: not a Label Studio task (an object with an integer 'id')"),
+    (b'{"id": 1}', "tasks.jsonl:2: task 1 is also on line 1"),
+    (b'{"id": 2, "annotations": [{"completed_by": 1, "completed_by": 2}]}',
+     "tasks.jsonl:2: invalid JSON: key 'completed_by' appears twice in one object"),
+    (b'{"id": 2, "x": NaN}', "tasks.jsonl:2: invalid JSON: NaN is not a JSON number"),
+    (b'{"id": 2, "x": 1e400}', "tasks.jsonl:2: invalid JSON: number 1e400 is too large"),
+    (b"\xc3\x28", "tasks.jsonl:2: not UTF-8 text"),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), DAMAGED_LINES)
+def test_a_damaged_line_is_a_problem_and_the_rest_is_scored(offline_cli, tmp_path, line, message) -> None:
+    pulled = good_pull(tmp_path / "pulled")
+    first = (pulled / "tasks.jsonl").read_bytes()
+    (pulled / "tasks.jsonl").write_bytes(first + line + b"\n" + first.replace(b'"id": 1,', b'"id": 3,', 1))
+    code, out, err = offline_cli("agreement", pulled, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [t["task"] for t in report["tasks"]] == [1, 3]
+    assert [p for p in report["problems"] if "tasks.jsonl" in p] == \
+        [next(p for p in report["problems"] if message in p)], report["problems"]
+    assert report["problems"][0].endswith("; line skipped")
 
 
 def test_pull_with_malformed_annotations_reports_problems(offline_cli, tmp_path) -> None:

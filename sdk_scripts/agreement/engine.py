@@ -253,8 +253,10 @@ def _intervals(coded: Coded, measures: dict, coefficients: dict, statistics: dic
 
 def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators: int = 2, box_threshold: float = 0.5,
                      names: dict | None = None, ci: float | None = None, seed: int = 0,
-                     replicates: int = REPLICATES) -> dict:
-    """The full report (see the module docstring and the README for the schema); `ci` adds bootstrap intervals."""
+                     replicates: int = REPLICATES, read_problems: list[str] | None = None) -> dict:
+    """The full report (see the module docstring and the README for the schema); `ci` adds bootstrap intervals.
+    `read_problems` is a list the task source fills while `tasks` is read (damaged lines of a pull): it is read
+    after the tasks and heads the report's problems."""
     specs, notes = scorable_controls(label_config)
     extraction = extract(specs, tasks)
     names = {**extraction.names, **(names or {})}
@@ -312,7 +314,7 @@ def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators
         "annotators": annotators,
         "weeks": weeks,
         "notes": notes,
-        "problems": extraction.problems,
+        "problems": list(read_problems or []) + extraction.problems,
     }
 
 
