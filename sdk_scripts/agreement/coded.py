@@ -185,13 +185,20 @@ def gold_similarity(coded: Coded, span: float, box_threshold: float = 0.5) -> tu
             return rows, 1.0 - set_distance(coded.masks, "jaccard")(coded.code[rows], target)
         scores = np.asarray(coded.categories, float)[target]
         return rows, (1.0 - np.abs(coded.x[rows] - scores) / span) if span else (coded.x[rows] == scores).astype(float)
+    if kind in ("boxes", "spans"):  # nothing drawn by anyone, gold included: nothing to compare (`empty_units`)
+        empty_gold = np.array([not coded.gold.get(u, ()) for u in range(coded.n_units)], bool)
+        rows = rows[~(empty_units(coded) & empty_gold)[coded.unit[rows]]]
     similarity = similarity_function(coded.spec, span, box_threshold)
     return rows, np.array([similarity(coded.values[r], coded.gold[int(coded.unit[r])]) for r in rows.tolist()], float)
 
 
 def empty_units(coded: Coded) -> np.ndarray:
-    """Units where every annotator left the control empty (no label ticked, no region drawn)."""
-    if coded.spec.kind not in ("multi", "boxes", "spans"):
+    """Boxes and spans: units where every annotator left the control empty (no region drawn). Such a unit holds
+    nothing to compare (F1 of two empty answers is 0/0) and is left out of every figure of the control: task
+    score, mean pairwise F1 (matched and exact), F1 per label, per-annotator and weekly agreement, the pairwise
+    matrix, and gold accuracy where the gold is empty too. (An empty label set of a multiple choice is an answer,
+    "no label applies", compared like any other set in every figure, as the coefficients count it.)"""
+    if coded.spec.kind not in ("boxes", "spans"):
         return np.zeros(coded.n_units, bool)
     empty = np.array([not v for v in coded.values], bool)
     filled = np.bincount(coded.unit, ~empty, minlength=coded.n_units)
@@ -207,7 +214,7 @@ class Scored:
         self.pair_i, self.pair_j, self.similarity = pair_i, pair_j, similarity
 
     def task_scores(self) -> dict:
-        """task id -> mean pairwise similarity, for scored tasks not left empty by every annotator."""
+        """task id -> mean pairwise similarity, for scored tasks (`score_pairs`)."""
         if getattr(self, "_task_scores", None) is None:
             self._task_scores = self._compute_task_scores()
         return self._task_scores
@@ -217,7 +224,7 @@ class Scored:
         unit = coded.unit[self.pair_i]
         sums = np.bincount(unit, self.similarity, coded.n_units)
         count = np.bincount(unit, minlength=coded.n_units)
-        has = self.scored & (count > 0) & ~empty_units(coded)
+        has = self.scored & (count > 0)
         means = (sums[has] / count[has]).tolist()
         return dict(zip([coded.task_ids[u] for u in np.flatnonzero(has).tolist()], means, strict=True))
 
@@ -232,8 +239,9 @@ class Scored:
 
 
 def score_pairs(coded: Coded, min_annotators: int, box_threshold: float) -> Scored:
-    """Pairs of ratings on the tasks that get a score, and their similarities."""
-    scored = coded.ratings_per_unit() >= min_annotators
+    """Pairs of ratings on the tasks that get a score (at least `min_annotators` ratings, not left empty by every
+    annotator: `empty_units`), and their similarities."""
+    scored = (coded.ratings_per_unit() >= min_annotators) & ~empty_units(coded)
     span = span_of(coded, scored) if coded.spec.kind in ("rating", "number") else 0.0
     i, j = pairs(coded, scored)
     return Scored(coded, scored, i, j, pair_similarity(coded, i, j, span, box_threshold), span)

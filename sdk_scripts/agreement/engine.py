@@ -29,9 +29,9 @@ from sdk_scripts.agreement import alpha as kernels
 from sdk_scripts.agreement import chance_corrected as cc
 from sdk_scripts.agreement.annotators import annotator_figures, leave_one_out_alpha, raters_per_task
 from sdk_scripts.agreement.bootstrap import bootstrap_coefficients, bootstrap_statistic
-from sdk_scripts.agreement.coded import CATEGORICAL, Coded, Scored, code_ratings, empty_units, score_pairs
+from sdk_scripts.agreement.coded import CATEGORICAL, Coded, Scored, code_ratings, score_pairs
 from sdk_scripts.agreement.consensus import consensus_labels
-from sdk_scripts.agreement.controls import ControlSpec, scorable_controls
+from sdk_scripts.agreement.controls import ControlSpec, read_controls, scorable_controls
 from sdk_scripts.agreement.extract import extract
 from sdk_scripts.agreement.geometry import span_f1
 from sdk_scripts.agreement.measures import binary_alphas, mean_pairwise, percent_agreement, percent_agreement_of_codes
@@ -257,7 +257,8 @@ def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators
     """The full report (see the module docstring and the README for the schema); `ci` adds bootstrap intervals.
     `read_problems` is a list the task source fills while `tasks` is read (damaged lines of a pull): it is read
     after the tasks and heads the report's problems."""
-    specs, notes = scorable_controls(label_config)
+    config = read_controls(label_config)
+    specs, notes = config.specs, config.notes
     extraction = extract(specs, tasks)
     names = {**extraction.names, **(names or {})}
     coded = [code_ratings(table) for table in extraction.ratings]
@@ -314,7 +315,7 @@ def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators
         "annotators": annotators,
         "weeks": weeks,
         "notes": notes,
-        "problems": list(read_problems or []) + extraction.problems,
+        "problems": list(read_problems or []) + config.problems + extraction.problems,
     }
 
 
@@ -342,14 +343,13 @@ def pairwise_matrix(label_config: str, tasks: list[dict], min_annotators: int = 
     for table in extraction.ratings:
         s = score_pairs(code_ratings(table), min_annotators, 0.5)
         coded = s.coded
-        keep = ~empty_units(coded)[coded.unit[s.pair_i]]
-        a, b = coded.rater[s.pair_i][keep], coded.rater[s.pair_j][keep]
+        a, b = coded.rater[s.pair_i], coded.rater[s.pair_j]
         n_r = len(coded.rater_ids)
         key = np.minimum(a, b) * n_r + np.maximum(a, b)
         if len(key) == 0:
             continue
         found, inverse = np.unique(key, return_inverse=True)
-        total = np.bincount(inverse, s.similarity[keep])
+        total = np.bincount(inverse, s.similarity)
         number = np.bincount(inverse)
         for k, pair_key in enumerate(found.tolist()):
             x, y = coded.rater_ids[pair_key // n_r], coded.rater_ids[pair_key % n_r]

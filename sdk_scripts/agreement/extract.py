@@ -2,9 +2,11 @@
 
 A rating is one annotator's value for one control on one task. Only submitted annotations count:
 cancelled (skipped) ones are excluded and counted, ground-truth annotations become the gold value of
-their task, and when an annotator has several annotations on a task the latest one is used (the
-others are counted as duplicates). Values that do not match the config (an unknown label, a
-missing value) and regions that cannot be measured (a box of width -20, NaN or 0 x 0, a span
+their task, and when an annotator has several annotations on a task the newest one is used (`newness`:
+the parsed `updated_at`, else `created_at`, offsets honoured, ties by id; the others are counted as
+duplicates). An annotation without an annotator (`completed_by`) is a problem and left out, never
+merged with others. Values that do not match the config (an unknown label, a missing value, a rating
+outside 1..maxRating) and regions that cannot be measured (a box of width -20, NaN or 0 x 0, a span
 ending before it starts) are dropped with a problem naming the task, annotation and annotator;
 the rest is still scored. Malformed JSON of any shape becomes problems, never an exception.
 """
@@ -15,7 +17,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -61,9 +63,30 @@ def _week_of(timestamp: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _stamp(annotation: dict) -> str:
-    value = annotation.get("updated_at")
-    return value if isinstance(value, str) else ""
+@lru_cache(maxsize=65536)
+def _epoch(timestamp: str) -> float | None:
+    """Seconds since the epoch of an ISO 8601 time (its offset honoured; one without an offset is UTC, as Label
+    Studio writes them), or None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def newness(annotation: dict) -> tuple[float, int, str]:
+    """Sort key of an annotator's annotations, newest last: the parsed `updated_at`, else `created_at` (a time
+    that is missing or not ISO 8601 is older than any), then the annotation id (a higher id is newer)."""
+    moment = -math.inf
+    for key in ("updated_at", "created_at"):
+        value = annotation.get(key)
+        parsed = _epoch(value) if isinstance(value, str) else None
+        if parsed is not None:
+            moment = parsed
+            break
+    ident = annotation.get("id")
+    number = ident if isinstance(ident, int) and not isinstance(ident, bool) else -1
+    return moment, number, str(ident)
 
 
 def _is_id(value: object) -> bool:
@@ -111,6 +134,42 @@ def _box(value: dict) -> tuple[tuple[float, float, float, float] | None, str]:
     if not math.isfinite(box[2] * box[3]) or box[2] <= 0 or box[3] <= 0:
         return None, f"a degenerate region (width {box[2]:g}, height {box[3]:g})"
     return box, ""
+
+
+def _in_range(spec: ControlSpec, number: float) -> bool:
+    return (spec.low is None or number >= spec.low) and (spec.high is None or number <= spec.high)
+
+
+def _range_text(spec: ControlSpec) -> str:
+    if spec.low is not None and spec.high is not None:
+        return f"{spec.low:g}..{spec.high:g}"
+    return f">= {spec.low:g}" if spec.low is not None else f"<= {spec.high:g}"
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _span(value: dict) -> tuple[tuple[int, int] | None, str]:
+    """(start, end) character offsets of a text span, or (None, why it cannot be scored).
+
+    Text regions carry integer `start`/`end`. HyperText regions (Label Studio 1.23's RichTextRegion) carry XPaths
+    in `start`/`end` with `startOffset`/`endOffset` inside those nodes, and `globalOffsets` {start, end}: the
+    offsets in the document's whole text, which is what spans of different nodes are compared on.
+    """
+    start, end = value.get("start"), value.get("end")
+    if isinstance(start, str) or isinstance(end, str) or "globalOffsets" in value:
+        offsets = value.get("globalOffsets")
+        if not isinstance(offsets, dict):
+            return None, "a HyperText span without globalOffsets (XPaths alone cannot be compared across nodes)"
+        start, end = offsets.get("start"), offsets.get("end")
+        if not _is_int(start) or not _is_int(end):
+            return None, "a HyperText span whose globalOffsets are not integer start/end"
+    elif not _is_int(start) or not _is_int(end):
+        return None, "a span without integer start/end"
+    if start < 0 or end <= start:
+        return None, f"a degenerate span (start {start}, end {end})"
+    return (start, end), ""
 
 
 @lru_cache(maxsize=256)
@@ -192,6 +251,10 @@ def parse_value(spec: ControlSpec, regions: list[dict], where: str, problems: li
         numbers = [n for n in numbers if n is not None]
         if regions and not numbers:
             problems.append(f"{where}: {spec.name}: no finite {spec.value_key} value; ignored")
+        if numbers and not _in_range(spec, numbers[0]):
+            problems.append(f"{where}: {spec.name}: {spec.value_key} {numbers[0]:g} is outside "
+                            f"{_range_text(spec)} (the config's); left out of the scores")
+            return None
         return numbers[0] if numbers else None
     if kind == "text":
         texts = []
@@ -220,16 +283,11 @@ def parse_value(spec: ControlSpec, regions: list[dict], where: str, problems: li
     if kind == "spans":
         spans = []
         for value in values:
-            start, end = value.get("start"), value.get("end")
-            if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) \
-                    or not isinstance(end, int):
-                problems.append(f"{where}: {spec.name}: a span without integer start/end; left out of the scores")
+            position, why = _span(value)
+            if position is None:
+                problems.append(f"{where}: {spec.name}: {why}; left out of the scores")
                 continue
-            if start < 0 or end <= start:
-                problems.append(f"{where}: {spec.name}: a degenerate span (start {start}, end {end}); "
-                                "left out of the scores")
-                continue
-            spans += [(label, start, end) for label in labels_of(value)]
+            spans += [(label, *position) for label in labels_of(value)]
         return tuple(spans)
     raise ValueError(f"unknown kind {kind}")
 
@@ -307,7 +365,7 @@ def extract(controls: list[ControlSpec], tasks: Iterable[dict]) -> Extraction:
                 continue
             if annotation.get("ground_truth"):
                 n_gold += 1
-                gold = max(gold or annotation, annotation, key=_stamp)
+                gold = annotation if gold is None or newness(annotation) >= newness(gold) else gold
                 continue
             user = _annotator(annotation)
             if user is None:
@@ -316,7 +374,7 @@ def extract(controls: list[ControlSpec], tasks: Iterable[dict]) -> Extraction:
                 continue
             if user in latest:
                 n_duplicates += 1
-                if _stamp(annotation) < _stamp(latest[user]):
+                if newness(annotation) < newness(latest[user]):
                     continue
             latest[user] = annotation
             if user not in names:
