@@ -92,7 +92,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         if args.gold:
             tasks = with_gold(tasks, read_gold(args.gold))
         report = agreement_report(config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
-                                  names=names, ci=args.ci, seed=args.seed, read_problems=problems)
+                                  names=names, ci=args.ci, seed=args.seed, read_problems=problems,
+                                  semantic=not args.no_semantic)
         del tasks
         text = dump_report(report) if args.json else f"agreement for {origin}\n{render_report(report, by=args.by)}"
     except MemoryError:
@@ -126,6 +127,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                         "to every alpha and kappa")
     parser.add_argument("--seed", type=types.integer, default=0,
                         help="random seed of the bootstrap (default 0; the same seed gives the same intervals)")
+    parser.add_argument("--no-semantic", action="store_true",
+                        help="leave out TextArea's semantic similarity (it loads the MiniLM sentence-embedding model "
+                        "of the [backend] extra)")
     parser.add_argument("--gold", type=Path, metavar="FILE",
                         help='JSONL of {"task": id, "result": [...]} gold labels (besides ground-truth annotations)')
     parser.set_defaults(func=cmd_agreement)

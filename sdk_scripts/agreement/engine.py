@@ -8,9 +8,11 @@ labels, and the annotations annotators flagged. `per_task_scores` is the part th
 Per-task score of a control = mean over annotator pairs of a similarity in [0, 1]:
 single choice: equal or not; multiple choice: Jaccard similarity of the sets; Rating/Number:
 1 - |a - b| / scale range; boxes and spans: F1 of matched regions (see `geometry`); TextArea:
-1 - normalised character edit distance. A task's score is the mean over its scored controls;
-only tasks with at least `min_annotators` ratings get one. The coefficients (alpha, kappa, AC1...)
-use every task with at least two ratings, whatever `min_annotators` is.
+1 - normalised character edit distance (beside it, the control's semantic similarity: `semantic`).
+A task's score is the mean over its scored controls; only tasks with at least `min_annotators`
+ratings get one, and boxes/spans left empty by every annotator get none (`coded.empty_units`).
+The coefficients (alpha, kappa, AC1...) use every task with at least two ratings, whatever
+`min_annotators` is.
 
 Ratings are integer columns (`coded`); per-task and per-annotator figures are group-by sums over
 the pairs of ratings within tasks, so the work is linear in the ratings for every kind of control.
@@ -27,6 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from sdk_scripts.agreement import alpha as kernels
 from sdk_scripts.agreement import chance_corrected as cc
+from sdk_scripts.agreement import semantic
 from sdk_scripts.agreement.annotators import annotator_figures, leave_one_out_alpha, raters_per_task
 from sdk_scripts.agreement.bootstrap import bootstrap_coefficients, bootstrap_statistic
 from sdk_scripts.agreement.coded import CATEGORICAL, Coded, Scored, code_ratings, score_pairs
@@ -137,7 +140,7 @@ def _loop_cost(coded: Coded, name: str) -> int:
 
 
 def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold: float, ci: float | None = None,
-                  seed: int = 0, replicates: int = REPLICATES) -> dict:
+                  seed: int = 0, replicates: int = REPLICATES, use_semantic: bool = True) -> dict:
     """Overall, per-label, per-pair and per-task figures of one control (and notes on what was not computed)."""
     m = coded.ratings_per_unit()
     values_scored = int(m[scored.scored].sum())
@@ -215,10 +218,33 @@ def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold
                  for values in by_task.values()]
         measures["char_similarity"] = out["mean_task_score"]
         measures["word_similarity"] = float(np.mean(words)) if words else None
+        measures["semantic_similarity"] = _semantic_similarity(coded, scored, notes, seed) if use_semantic else None
+        if not use_semantic:
+            notes.append(f"{spec.name}: semantic_similarity not computed (--no-semantic)")
     if ci is not None:
         out["intervals"] = _intervals(coded, measures, coefficients, statistics, ci, seed, replicates, notes)
     out["notes"] = notes
     return out
+
+
+def _semantic_similarity(coded: Coded, scored: Scored, notes: list[str], seed: int) -> float | None:
+    """Mean cosine similarity of the annotators' texts in MiniLM embeddings (`semantic`), or None with a note
+    where the model is not installed; on a seeded sample of tasks past `semantic.MAX_TEXTS` texts."""
+    if len(scored.pair_i) == 0:
+        return None
+    try:
+        encode = semantic.load_encoder()
+    except semantic.NoModel as exc:
+        notes.append(f"{coded.spec.name}: semantic_similarity not computed: {exc}")
+        return None
+    units = semantic.sample_units(scored.scored, coded.ratings_per_unit(), semantic.MAX_TEXTS, seed)
+    if units is not scored.scored:
+        notes.append(f"{coded.spec.name}: semantic_similarity on a random sample of {int(units.sum()):,} of "
+                     f"{int(scored.scored.sum()):,} tasks (seed {seed}): at most {semantic.MAX_TEXTS:,} texts are "
+                     "embedded")
+    keep = units[coded.unit[scored.pair_i]]
+    return semantic.mean_cosine(encode, coded.values, coded.unit, scored.pair_i[keep], scored.pair_j[keep],
+                                coded.n_units)
 
 
 def _run(statistics: dict, measures: dict, notes: list[str], control: str) -> None:
@@ -253,8 +279,10 @@ def _intervals(coded: Coded, measures: dict, coefficients: dict, statistics: dic
 
 def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators: int = 2, box_threshold: float = 0.5,
                      names: dict | None = None, ci: float | None = None, seed: int = 0,
-                     replicates: int = REPLICATES, read_problems: list[str] | None = None) -> dict:
-    """The full report (see the module docstring and the README for the schema); `ci` adds bootstrap intervals.
+                     replicates: int = REPLICATES, read_problems: list[str] | None = None,
+                     semantic: bool = True) -> dict:
+    """The full report (see the module docstring and the README for the schema); `ci` adds bootstrap intervals,
+    `semantic=False` leaves out TextArea's semantic similarity (which loads a sentence-embedding model).
     `read_problems` is a list the task source fills while `tasks` is read (damaged lines of a pull): it is read
     after the tasks and heads the report's problems."""
     config = read_controls(label_config)
@@ -265,7 +293,7 @@ def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators
     scored = [score_pairs(c, min_annotators, box_threshold) for c in coded]
     controls = []
     for spec, c, s in zip(specs, coded, scored, strict=True):
-        control = score_control(spec, c, s, box_threshold, ci, seed, replicates)
+        control = score_control(spec, c, s, box_threshold, ci, seed, replicates, use_semantic=semantic)
         notes = notes + control.pop("notes")
         control["task_scores"] = s.task_scores()
         control["alpha_without_annotator"] = {str(k): v for k, v in leave_one_out_alpha(c).items()}

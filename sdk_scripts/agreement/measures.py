@@ -40,6 +40,7 @@ MEASURE_NAMES = {
     "mean_pairwise_f1_exact": "Mean pairwise F1 of exactly equal spans, F\u2081",
     "char_similarity": "Character similarity (1 - normalised Levenshtein distance), s",
     "word_similarity": "Word similarity (1 - normalised Levenshtein distance over words), s",
+    "semantic_similarity": "Semantic similarity (cosine of MiniLM sentence embeddings), cos",
 }
 
 
