@@ -316,3 +316,33 @@ def test_per_label_alphas_in_one_pass_equal_alpha_per_label() -> None:
     for k in range(4):
         assert values[k] == pytest.approx(krippendorff_alpha(np.column_stack([m - counts[:, k], counts[:, k]])))
         assert given[k] == counts[m >= 2, k].sum()
+
+
+def test_pair_kappa_intervals_are_the_bootstrap_of_resampled_tasks() -> None:
+    """Each annotator pair's Cohen's kappa intervals (unweighted, linear, quadratic) are the percentiles of
+    scikit-learn's kappa on the tasks each replicate draws (with replacement, as the other intervals)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(11)
+    truth = rng.integers(1, 6, 60)
+    rows = [[int(v) if coder == 0 or rng.random() > 0.15 else None  # every task rated: tasks are the units drawn
+             for v in np.clip(truth + rng.integers(-1, 2, 60), 1, 5)] for coder in range(3)]
+    seed, replicates, level = 5, 120, 0.9
+    report = agreement_report(RATING_CONFIG, tasks_from_matrix(rows, rating_result), ci=level, seed=seed,
+                              replicates=replicates)
+    pairs = report["controls"][0]["pairs"]
+    assert len(pairs) == 3
+    draws = np.random.default_rng(seed).integers(0, 60, (replicates, 60))  # the replicates' tasks
+    for pair in pairs:
+        a, b = rows[pair["a"] - 1], rows[pair["b"] - 1]
+        for name, weights in (("cohen_kappa", None), ("cohen_kappa_linear", "linear"),
+                              ("cohen_kappa_quadratic", "quadratic")):
+            values = []
+            for drawn in draws:
+                both = [u for u in drawn if a[u] is not None and b[u] is not None]
+                values.append(cohen_kappa_score([a[u] for u in both], [b[u] for u in both], labels=[1, 2, 3, 4, 5],
+                                                weights=weights))
+            low, high = np.percentile(values, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
+            interval = pair["intervals"][name]
+            assert (interval["low"], interval["high"]) == pytest.approx((low, high), abs=1e-9), (pair, name)
+            assert interval["low"] <= pair[name] <= interval["high"] and interval["replicates"] == replicates

@@ -9,7 +9,9 @@ weighting each unit by how often it was drawn, so:
   (`chance_corrected.Coefficient`: alpha on a category scale, Fleiss, AC1/AC2, Brennan-Prediger)
   get B replicates as (B x N) @ (N x K) products, in blocks;
 - `bootstrap_statistic`: anything else that takes unit weights (alpha of measured values or label
-  sets, `sdk_scripts.agreement.alpha`) is recomputed per replicate.
+  sets, `sdk_scripts.agreement.alpha`) is recomputed per replicate;
+- `bootstrap_tables`: statistics of contingency tables built from units (Cohen's kappa of every
+  annotator pair) get each replicate's tables as one sparse product (B x N) @ (N x tables*cells).
 
 The interval is the (1 - ci) / 2 and (1 + ci) / 2 percentiles of the replicates where the coefficient
 is defined; None when fewer than half of them define it. The same seed gives the same intervals.
@@ -77,3 +79,28 @@ def bootstrap_statistic(statistic: Callable[[np.ndarray], float | None], n_units
             value = statistic(weights.astype(float))
             values[begin + row] = np.nan if value is None else value
     return _interval(values, ci)
+
+
+def bootstrap_tables(n_units: int, table: np.ndarray, unit: np.ndarray, cell: np.ndarray, shape: tuple[int, int],
+                     statistics: dict[str, Callable[[np.ndarray], np.ndarray]], ci: float = 0.95,
+                     replicates: int = 1000, seed: int = 0) -> dict[str, list[dict | None]]:
+    """name -> interval per table of each statistic (a stack of flat tables -> one value per table), for shape[0]
+    tables of shape[1] cells where entry e adds one to cell[e] of table[e] for unit[e]; the units are resampled
+    as in `bootstrap_coefficients` (the same seed draws the same units)."""
+    from scipy import sparse
+
+    n_tables, n_cells = shape
+    if n_units == 0 or n_tables == 0:
+        return {name: [None] * n_tables for name in statistics}
+    entries = sparse.csr_matrix((np.ones(len(unit)), (unit, table * n_cells + cell)),
+                                shape=(n_units, n_tables * n_cells))
+    rng = np.random.default_rng(seed)
+    values = {name: np.empty((replicates, n_tables)) for name in statistics}
+    batch = max(1, min(BLOCK // n_units, BLOCK // (n_tables * n_cells)))
+    for begin in range(0, replicates, batch):
+        size = min(batch, replicates - begin)
+        tables = np.asarray((entries.T @ _multiplicities(rng, n_units, size).T.astype(float)).T)
+        tables = tables.reshape(size * n_tables, n_cells)
+        for name, statistic in statistics.items():
+            values[name][begin:begin + size] = statistic(tables).reshape(size, n_tables)
+    return {name: [_interval(v[:, k], ci) for k in range(n_tables)] for name, v in values.items()}

@@ -192,29 +192,41 @@ def evaluate(counts: np.ndarray, coefficients: dict[str, Coefficient]) -> dict[s
     return {name: _value(c, counts) for name, c in coefficients.items()}
 
 
-def pair_tables(unit: np.ndarray, rater: np.ndarray, code: np.ndarray, n_codes: int,
-                limit: int = 5 * 10**7) -> tuple[np.ndarray, np.ndarray]:
-    """Contingency tables of every pair of raters over the units both rated: (pairs P x 2 of rater
-    indices a < b, tables P x q x q with rows a's category, columns b's). One rating per rater and unit."""
+def pair_entries(unit: np.ndarray, rater: np.ndarray, code: np.ndarray, n_codes: int,
+                 limit: int = 5 * 10**7) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair of ratings on a unit by two raters: (pairs P x 2 of rater indices a < b, and per such pair of
+    ratings its pair index, its unit and its cell a_code * q + b_code). One rating per rater and unit;
+    `alpha.TooLarge` when P x q x q tables would exceed `limit` cells."""
     from sdk_scripts.agreement.alpha import TooLarge, _pairs_in_groups
 
     unit, rater, code = (np.asarray(a, dtype=np.int64) for a in (unit, rater, code))
     order = np.lexsort((rater, unit))
     unit, rater, code = unit[order], rater[order], code[order]
     n_raters = int(rater.max()) + 1 if len(rater) else 0
-    keys, first, second = [], [], []
+    keys, units, first, second = [], [], [], []
     for i, j in _pairs_in_groups(unit):
         keys.append(rater[i] * n_raters + rater[j])  # rater[i] < rater[j]: sorted within the unit
+        units.append(unit[i])
         first.append(code[i])
         second.append(code[j])
     if not keys:
-        return np.zeros((0, 2), np.int64), np.zeros((0, n_codes, n_codes), np.int64)
-    key, ci, cj = np.concatenate(keys), np.concatenate(first), np.concatenate(second)
+        empty = np.zeros(0, np.int64)
+        return np.zeros((0, 2), np.int64), empty, empty, empty
+    key = np.concatenate(keys)
     pairs, index = np.unique(key, return_inverse=True)
     if len(pairs) * n_codes * n_codes > limit:
         raise TooLarge(f"{len(pairs):,} annotator pairs x {n_codes}^2 categories")
-    cells = np.bincount((index * n_codes + ci) * n_codes + cj, minlength=len(pairs) * n_codes * n_codes)
-    return np.column_stack([pairs // n_raters, pairs % n_raters]), cells.reshape(len(pairs), n_codes, n_codes)
+    cell = np.concatenate(first) * n_codes + np.concatenate(second)
+    return np.column_stack([pairs // n_raters, pairs % n_raters]), index, np.concatenate(units), cell
+
+
+def pair_tables(unit: np.ndarray, rater: np.ndarray, code: np.ndarray, n_codes: int,
+                limit: int = 5 * 10**7) -> tuple[np.ndarray, np.ndarray]:
+    """Contingency tables of every pair of raters over the units both rated: (pairs P x 2 of rater
+    indices a < b, tables P x q x q with rows a's category, columns b's). One rating per rater and unit."""
+    pairs, index, _, cell = pair_entries(unit, rater, code, n_codes, limit)
+    cells = np.bincount(index * n_codes * n_codes + cell, minlength=len(pairs) * n_codes * n_codes)
+    return pairs, cells.reshape(len(pairs), n_codes, n_codes)
 
 
 def cohen_kappa_tables(tables: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

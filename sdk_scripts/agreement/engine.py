@@ -31,7 +31,7 @@ from sdk_scripts.agreement import alpha as kernels
 from sdk_scripts.agreement import chance_corrected as cc
 from sdk_scripts.agreement import semantic
 from sdk_scripts.agreement.annotators import annotator_figures, leave_one_out_alpha, raters_per_task
-from sdk_scripts.agreement.bootstrap import bootstrap_coefficients, bootstrap_statistic
+from sdk_scripts.agreement.bootstrap import bootstrap_coefficients, bootstrap_statistic, bootstrap_tables
 from sdk_scripts.agreement.coded import CATEGORICAL, Coded, Scored, code_ratings, score_pairs
 from sdk_scripts.agreement.consensus import consensus_labels
 from sdk_scripts.agreement.controls import ControlSpec, read_controls, scorable_controls
@@ -43,6 +43,7 @@ from sdk_scripts.agreement.regions import label_f1, matched_units_alpha
 REPLICATES = 1000
 DENSE_CELLS = 1 << 24  # tasks x categories of a dense counts matrix (the kappa family and its bootstrap)
 LOOP_BUDGET = 2 * 10**8  # replicates x work units allowed for a bootstrap that recomputes per replicate
+PAIR_BOOTSTRAP_BUDGET = 2 * 10**9  # replicates x (pairs of ratings + table cells) for the per-pair kappa intervals
 
 
 def _by_task(coded: Coded, units: np.ndarray) -> dict:
@@ -82,26 +83,46 @@ def _scale_coefficients(positions: list[float], weighted: bool) -> dict[str, cc.
     return out
 
 
-def _kappa_pairs(coded: Coded, positions: list[float], weighted: bool) -> list[dict]:
-    """Cohen's kappa (and weighted kappas) of every annotator pair on the tasks both rated."""
-    found, tables = cc.pair_tables(coded.unit, coded.rater, coded.code, len(coded.categories))
-    kappas = {"cohen_kappa": cc.cohen_kappa_tables(tables)}
-    if weighted:
-        for kind in ("linear", "quadratic"):
-            kappas[f"cohen_kappa_{kind}"] = cc.cohen_kappa_tables(tables, cc.agreement_weights(positions, kind))
+def _kappa_pairs(coded: Coded, positions: list[float], weighted: bool, ci: float | None = None, seed: int = 0,
+                 replicates: int = REPLICATES, notes: list[str] | None = None) -> list[dict]:
+    """Cohen's kappa (and weighted kappas) of every annotator pair on the tasks both rated; with `ci`, each pair's
+    bootstrap intervals under "intervals" (the same resamples of tasks as the control's other intervals)."""
+    q = len(coded.categories)
+    found, index, unit, cell = cc.pair_entries(coded.unit, coded.rater, coded.code, q)
+    tables = np.bincount(index * q * q + cell, minlength=len(found) * q * q).reshape(len(found), q, q)
+    weights = {"cohen_kappa": None}
+    for kind in ("linear", "quadratic") if weighted else ():
+        weights[f"cohen_kappa_{kind}"] = cc.agreement_weights(positions, kind)
+    kappas = {name: cc.cohen_kappa_tables(tables, w) for name, w in weights.items()}
+    intervals: dict[str, list] = {}
+    if ci is not None and len(found):
+        cost = replicates * (len(index) + len(found) * q * q)
+        if cost > PAIR_BOOTSTRAP_BUDGET:
+            if notes is not None:
+                notes.append(f"{coded.spec.name}: no intervals for Cohen's kappa per pair: {replicates} replicates x "
+                             f"{cost // replicates:,} operations is over the budget of {PAIR_BOOTSTRAP_BUDGET:,}")
+        else:
+            statistics = {name: (lambda flat, w=w: cc.cohen_kappa_tables(flat.reshape(-1, q, q), w))
+                          for name, w in weights.items()}
+            intervals = bootstrap_tables(coded.n_units, index, unit, cell, (len(found), q * q), statistics, ci,
+                                         replicates, seed)
     shared = tables.sum(axis=(1, 2)).tolist()
     rows = []
     for p, (a, b) in enumerate(found.tolist()):
         row = {"a": coded.rater_ids[a], "b": coded.rater_ids[b], "tasks": shared[p]}
         for name, values in kappas.items():
             row[name] = None if not np.isfinite(values[p]) else float(values[p])
+        if ci is not None:
+            row["intervals"] = {name: (per_pair[p] if row[name] is not None else None)
+                                for name, per_pair in intervals.items()}
         rows.append(row)
     return rows
 
 
-def _pairs_or_note(coded: Coded, positions: list[float], weighted: bool, notes: list[str]) -> list[dict]:
+def _pairs_or_note(coded: Coded, positions: list[float], weighted: bool, notes: list[str],
+                   ci: float | None = None, seed: int = 0, replicates: int = REPLICATES) -> list[dict]:
     try:
-        return _kappa_pairs(coded, positions, weighted)
+        return _kappa_pairs(coded, positions, weighted, ci, seed, replicates, notes)
     except kernels.NotComputed as exc:
         notes.append(f"{coded.spec.name}: Cohen's kappa per annotator pair not computed: {exc}")
         return []
@@ -164,7 +185,7 @@ def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold
             coefficients["alpha_nominal"] = cc.alpha_coefficient(1 - np.eye(len(coded.categories)))
             coefficients.update(_scale_coefficients(list(range(len(coded.categories))), weighted=False))
             measures.update(cc.evaluate(counts, {k: v for k, v in coefficients.items() if k != "alpha_nominal"}))
-            out["pairs"] = _pairs_or_note(coded, [], False, notes)
+            out["pairs"] = _pairs_or_note(coded, [], False, notes, ci, seed, replicates)
         else:
             notes.append(_too_many(spec.name, coded))
             statistics = {"alpha_nominal": lambda w=None: kernels.nominal_alpha_of_codes(coded.unit, coded.code, w)}
@@ -198,7 +219,7 @@ def score_control(spec: ControlSpec, coded: Coded, scored: Scored, box_threshold
         measures["percent_agreement"] = percent_agreement(counts)
         coefficients.update(scale)
         measures.update(cc.evaluate(counts, scale))
-        out["pairs"] = _pairs_or_note(coded, positions, True, notes)
+        out["pairs"] = _pairs_or_note(coded, positions, True, notes, ci, seed, replicates)
     elif kind == "number":
         statistics = _measured_alphas(coded)
         _run(statistics, measures, notes, spec.name)

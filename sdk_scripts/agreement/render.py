@@ -15,6 +15,11 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _interval(row: dict, name: str) -> str:
+    found = (row.get("intervals") or {}).get(name)
+    return f"[{_fmt(found['low'])}, {_fmt(found['high'])}]" if found else ""
+
+
 def table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     cells = [[_fmt(c) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
@@ -48,10 +53,13 @@ def render_report(report: dict, by: str = "label", limit: int = 50) -> str:
         rows = [[c["name"], label, figures.get("count"), figures.get("alpha", figures.get("f1"))]
                 for c in report["controls"] for label, figures in c["labels"].items()]
         lines += table(["control", "label", "count", "alpha/F1"], rows)
-        pairs = [[c["name"], p["a"], p["b"], p["tasks"], p["cohen_kappa"]] for c in report["controls"]
-                 for p in c["pairs"]]
+        pairs = [[c["name"], p["a"], p["b"], p["tasks"], p["cohen_kappa"], _interval(p, "cohen_kappa")]
+                 for c in report["controls"] for p in c["pairs"]]
         if pairs:
-            lines += ["", *table(["control", "annotator A", "annotator B", "tasks", "Cohen kappa"], pairs)]
+            headers = ["control", "annotator A", "annotator B", "tasks", "Cohen kappa"]
+            with_ci = any(row[-1] for row in pairs)
+            lines += ["", *table(headers + ["interval"] if with_ci else headers,
+                                 [row if with_ci else row[:-1] for row in pairs])]
     elif by == "task":
         ranked = sorted(report["tasks"], key=lambda t: (t["score"] is None, t["score"] or 0.0))
         rows = [[t["task"], t["score"], t["annotators"], t["flags"], t["low_confidence"],
