@@ -8,7 +8,7 @@ STAMP := $(VENV)/.labelops-installed
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install constraints system-deps demo test bench detector lint clean
+.PHONY: install constraints system-deps demo test bench detector lint clean docs compose-deps compose-smoke
 
 install: $(STAMP)
 
@@ -63,8 +63,13 @@ demo: install
 # PostgreSQL (a throwaway cluster on loopback, started and removed by the test session); the UI is the same.
 test: install system-deps
 	$(BIN)/ruff check .
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir test-results/site
 	$(BIN)/python -m pytest --junitxml=test-results/junit.xml $(PYTEST_ARGS)
 	LABELOPS_TEST_DB=postgres $(BIN)/python -m pytest -m "label_studio and not sqlite_only and not browser" --junitxml=test-results/junit-postgres.xml $(PYTEST_ARGS)
+
+# The documentation site (mkdocs-material; reference pages generated from the code) into site/.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # Benchmarks print figures (no pass/fail); each bench/*.py runs in turn.
 bench: install

@@ -1,0 +1,49 @@
+"""mkdocs hooks: pages whose reference parts are generated from the code at build time.
+
+`<!-- generated: cli-reference -->` becomes every `labelops` command's `--help` (from the real parser);
+`<!-- generated: backend-settings -->` becomes the backend's settings table (from `BackendSettings`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+MARKERS = {
+    "<!-- generated: cli-reference -->": "cli_reference",
+    "<!-- generated: backend-settings -->": "backend_settings",
+}
+
+
+def _subcommands(parser: argparse.ArgumentParser, prefix: str) -> list[tuple[str, argparse.ArgumentParser]]:
+    out = [(prefix, parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                if sub.prog.rsplit(" ", 1)[-1] != name:  # an alias of a command listed under its own name
+                    continue
+                out += _subcommands(sub, f"{prefix} {name}")
+    return out
+
+
+def cli_reference() -> str:
+    from sdk_scripts.cli import build_parser
+
+    os.environ["COLUMNS"] = "100"  # argparse wraps help at the terminal width: the same on every machine
+    sections = []
+    for name, parser in _subcommands(build_parser(), "labelops"):
+        sections.append(f"### `{name}`\n\n```text\n{parser.format_help().rstrip()}\n```\n")
+    return "\n".join(sections)
+
+
+def backend_settings() -> str:
+    from ml_backend.settings_doc import settings_table
+
+    return settings_table()
+
+
+def on_page_markdown(markdown: str, **_: object) -> str:
+    for marker, name in MARKERS.items():
+        if marker in markdown:
+            markdown = markdown.replace(marker, globals()[name]())
+    return markdown
