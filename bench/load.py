@@ -44,10 +44,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ml_backend.local_server import LocalBackend  # noqa: E402
-from sdk_scripts.client import LabelStudioClient  # noqa: E402
+from sdk_scripts.labelstudio.client import LabelStudioClient  # noqa: E402
+from sdk_scripts.labelstudio.connection import Connection  # noqa: E402
 from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio  # noqa: E402
 from sdk_scripts.ml_backend_link import connect_backend  # noqa: E402
-from sdk_scripts.settings import Connection  # noqa: E402
 
 EMOTIONS = Path(__file__).resolve().parent.parent / "ml_backend" / "data" / "emotions_60.json"
 CONFIG = ('<View><Text name="text" value="$text"/><Choices name="emotion" toName="text" choice="single-radio">'

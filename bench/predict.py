@@ -63,10 +63,10 @@ def bench_backend(url: str, paths: list[str], batch: int) -> float:
 
 def bench_preannotate(backend_env: dict, paths: list[str], batch: int, tmp: Path) -> tuple[float, float, float]:
     """(preannotate via backend, preannotate in-process, /predict on the same backend) images/s, real Label Studio."""
-    from sdk_scripts.client import LabelStudioClient
+    from sdk_scripts.labelstudio.client import LabelStudioClient
+    from sdk_scripts.labelstudio.connection import Connection
     from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio
     from sdk_scripts.preannotate import preannotate
-    from sdk_scripts.settings import Connection
 
     admin = AdminCredentials(username="bench@labelops.test", password="bench-password-1", token="bench-token-123456")
     with LocalLabelStudio(tmp / "ls", admin) as ls:

@@ -1,6 +1,6 @@
 """Task images for the backend: fetched through the shared media resolver, decoded small, one batch at a time.
 
-Where an image may come from, and with which credentials, is `sdk_scripts.media` (one resolver for
+Where an image may come from, and with which credentials, is `sdk_scripts.labelstudio.media` (one resolver for
 the backend and the CLI). Here: the resolver for the backend's settings (Label Studio's token from a
 `LabelStudioClient`, so personal access tokens work; a bounded on-disk cache), decoding with the
 pixel and size guards, and downscaling right after decoding (boxes and polygons are in percent of the
@@ -27,7 +27,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from ml_backend.settings import BackendSettings
-from sdk_scripts.media import MediaCache, MediaError, MediaPolicy, MediaResolver
+from sdk_scripts.labelstudio.media import MediaCache, MediaError, MediaPolicy, MediaResolver
 
 
 @dataclass
@@ -80,8 +80,8 @@ _share_malloc_arenas()
 def _auth(settings: BackendSettings):  # -> Callable[[], Mapping[str, str]]
     if not settings.label_studio_url or not settings.label_studio_api_key:
         return lambda: {}
-    from sdk_scripts.client import LabelStudioClient
-    from sdk_scripts.settings import Connection
+    from sdk_scripts.labelstudio.client import LabelStudioClient
+    from sdk_scripts.labelstudio.connection import Connection
 
     client = LabelStudioClient(Connection(settings.label_studio_url.rstrip("/"), settings.label_studio_api_key),
                                timeout=settings.fetch_timeout, retries=1)

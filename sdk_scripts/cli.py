@@ -21,8 +21,8 @@ from sdk_scripts.extras import extra_of, install_hint, require_extra
 
 
 def _client(args: argparse.Namespace):
-    from sdk_scripts.client import LabelStudioClient
-    from sdk_scripts.settings import load_connection
+    from sdk_scripts.labelstudio.client import LabelStudioClient
+    from sdk_scripts.labelstudio.connection import load_connection
 
     return LabelStudioClient(load_connection(args.config))
 
@@ -59,7 +59,7 @@ def _validation_server(args: argparse.Namespace) -> str | None:
         return None
     if args.server:
         return args.server
-    from sdk_scripts.settings import load_connection
+    from sdk_scripts.labelstudio.connection import load_connection
 
     try:
         return load_connection(args.config).url

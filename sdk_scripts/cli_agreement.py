@@ -20,8 +20,8 @@ def load_tasks(args: argparse.Namespace, problems: list[str]) -> tuple[str, Iter
 
         meta, config, tasks_path = open_pull(source)  # checked: one clear error for a damaged pull
         return config, stream_tasks(tasks_path, problems), {}, f"pull of project {meta['project']['id']} in {source}"
-    from sdk_scripts.client import LabelStudioClient
-    from sdk_scripts.settings import load_connection
+    from sdk_scripts.labelstudio.client import LabelStudioClient
+    from sdk_scripts.labelstudio.connection import load_connection
 
     client = LabelStudioClient(load_connection(args.config))
     project = client.project(args.project)
@@ -69,9 +69,10 @@ def dump_report(report: dict) -> str:
     """The report as JSON: indented, except that the long lists have one compact item per line (fast to write,
     and a task per line reads and greps well)."""
     parts = []
+    encode = json.JSONEncoder(default=str).encode  # one encoder for every item (json.dumps builds one per call)
     for key, value in report.items():
         if key in LINE_PER_ITEM and isinstance(value, list) and value:
-            items = ",\n".join("    " + json.dumps(item, default=str) for item in value)
+            items = "    " + ",\n    ".join(map(encode, value))
             parts.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
         else:
             body = json.dumps(value, indent=2, default=str).replace("\n", "\n  ")

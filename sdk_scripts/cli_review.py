@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the SDK behind the client is imported only when a command runs (fast --help)
-    from sdk_scripts.client import LabelStudioClient
+    from sdk_scripts.labelstudio.client import LabelStudioClient
 
 
 def client_from_args(args: argparse.Namespace) -> LabelStudioClient:
-    from sdk_scripts.client import LabelStudioClient
-    from sdk_scripts.settings import load_connection
+    from sdk_scripts.labelstudio.client import LabelStudioClient
+    from sdk_scripts.labelstudio.connection import load_connection
 
     return LabelStudioClient(load_connection(args.config))
 

@@ -32,9 +32,10 @@ import httpx
 
 from ml_backend.local_server import LocalBackend
 from sdk_scripts.agreement.engine import per_task_scores
-from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.governance.report import write_report
+from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.ls_server import (
     AdminCredentials,
     Annotator,
@@ -49,7 +50,6 @@ from sdk_scripts.project_setup import apply_spec
 from sdk_scripts.project_spec import load_spec
 from sdk_scripts.review.project_state import load_project_state
 from sdk_scripts.review.push import push_reviews
-from sdk_scripts.settings import Connection
 from sdk_scripts.task_import import import_task_file
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / ".demo"

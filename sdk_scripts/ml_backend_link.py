@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from ml_backend.active_learning.versions import project_uid
-from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.labelstudio.client import LabelStudioClient
 
 USER_ENV = "LABELOPS_BACKEND_USER"
 PASSWORD_ENV = "LABELOPS_BACKEND_PASSWORD"

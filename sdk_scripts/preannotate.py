@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from ml_backend.active_learning.versions import project_uid
-from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.ml_backend_link import backend_auth, backend_predict, backend_setup
 
 Predictor = Callable[[list[dict]], list[dict]]

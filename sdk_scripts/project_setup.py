@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sdk_scripts.client import LabelStudioClient
-from sdk_scripts.dm_views import ensure_default_tab
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.governance.guidelines import current, render_instructions
 from sdk_scripts.label_config_library import read_config, render_config, resolve_config, validate_config
+from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.dm_views import ensure_default_tab
 from sdk_scripts.project_spec import SAMPLING, ProjectSpec, read_small_text
 from sdk_scripts.task_files import KEY_FIELD
 

@@ -32,9 +32,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.input_files import decode_utf8, json_error, jsonl_records, read_input_bytes, strict_json
+from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.task_files import LIMIT_ENV, task_file_limit
 
 PULL_FORMAT = 1

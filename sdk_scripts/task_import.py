@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.task_files import KEY_FIELD, file_kind, read_task_file
 from sdk_scripts.task_schema import config_data_fields
 

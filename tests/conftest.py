@@ -20,10 +20,10 @@ import pytest
 from label_studio_sdk import LabelStudio
 
 from sdk_scripts import cli
-from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.local_postgres import LocalPostgres
 from sdk_scripts.ls_server import AdminCredentials, Annotator, LocalLabelStudio
-from sdk_scripts.settings import Connection
 
 TEST_ADMIN = AdminCredentials(
     username="admin@labelops.test", password="labelops-test-password", token="labelops-test-token-4f1c9a"

@@ -320,7 +320,7 @@ def test_personal_access_token_is_only_exchanged_at_token_refresh(label_studio, 
     """In-process: the resolver the backend builds, with a legacy key and with a personal access token."""
     from ml_backend.images import resolver
     from ml_backend.settings import BackendSettings
-    from sdk_scripts.media import MediaError
+    from sdk_scripts.labelstudio.media import MediaError
 
     png = write_test_images(tmp_path, 1, seed=31)[0][0].read_bytes()
     access = _fake_jwt("access", exp=4102444800)

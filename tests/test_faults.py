@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.label_config_library import read_config
+from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.ls_server import LocalLabelStudio
 from sdk_scripts.pull import read_pull
-from sdk_scripts.settings import Connection
 from sdk_scripts.task_files import KEY_FIELD
 from tests.conftest import TEST_ADMIN, unique_title
 

@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.local_postgres import LocalPostgres
 from sdk_scripts.ls_server import LocalLabelStudio
 from tests.conftest import TEST_DB, unique_title

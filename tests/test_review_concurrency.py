@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from sdk_scripts.agreement.engine import per_task_scores
-from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.review.push import LINK_FIELD, SOURCE_META_FIELD, push_reviews
-from sdk_scripts.settings import Connection
 from sdk_scripts.task_files import KEY_FIELD
 from tests.test_review_faults import disputed_project
 from tests.test_review_loop import review_result

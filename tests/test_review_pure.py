@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from label_studio_sdk.label_interface import LabelInterface
 
-from sdk_scripts.dm_views import hidden_columns
 from sdk_scripts.label_config_library import read_config, validate_config
+from sdk_scripts.labelstudio.dm_views import hidden_columns
 from sdk_scripts.review.annotations import fingerprint, interpretations, rated_confidence
 from sdk_scripts.review.collect import missing_annotators
 from sdk_scripts.review.final_labels import consensus_result, summarize, task_confidence

@@ -18,9 +18,9 @@ import httpx
 
 from deploy.compose_smoke.shell import run
 from ml_backend.active_learning.versions import project_uid
-from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.ls_server import create_personal_access_token, login_session
-from sdk_scripts.settings import Connection
 
 PROJECT_TITLE = "compose smoke - sentiment"
 LABELS = ("positive", "neutral", "negative")

@@ -76,8 +76,8 @@ def ls_client(settings: BackendSettings) -> Any:
     if not settings.label_studio_url or not settings.label_studio_api_key:
         raise TrainingFailed("training needs LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (or "
                              "LABEL_STUDIO_ACCESS_TOKEN) in the backend's settings")
-    from sdk_scripts.client import LabelStudioClient
-    from sdk_scripts.settings import Connection
+    from sdk_scripts.labelstudio.client import LabelStudioClient
+    from sdk_scripts.labelstudio.connection import Connection
 
     return LabelStudioClient(Connection(settings.label_studio_url.rstrip("/"), settings.label_studio_api_key))
 

@@ -106,7 +106,7 @@ def flatten_regions(values: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.nda
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     regions = [r for v in values for r in v]
     width = len(regions[0]) - 1 if regions else 4
-    labels = np.array([r[0] for r in regions], dtype=object)
+    labels = np.array([r[0] for r in regions], dtype=str)  # fixed-width: sorting and == run in C
     coords = np.array([r[1:] for r in regions], dtype=float).reshape(len(regions), width)
     return offsets, labels, coords
 

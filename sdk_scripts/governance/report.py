@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sdk_scripts.agreement.measures import MEASURE_NAMES  # noqa: E402
-from sdk_scripts.ls_links import task_link  # noqa: E402
+from sdk_scripts.labelstudio.links import task_link  # noqa: E402
 
 ATTENTION_LIMIT = 20
 

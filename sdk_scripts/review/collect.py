@@ -21,9 +21,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.fileio import write_text_atomically
+from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.review.annotations import ground_truth, interpretations
 from sdk_scripts.review.lock import project_lock
 from sdk_scripts.review.project_state import ProjectState, ScoresFor, load_project_state

@@ -21,7 +21,7 @@ from pathlib import Path
 from label_studio_sdk.label_interface import LabelInterface
 
 from sdk_scripts.fileio import write_text_atomically
-from sdk_scripts.ls_links import task_link
+from sdk_scripts.labelstudio.links import task_link
 from sdk_scripts.review.annotations import interpretations
 from sdk_scripts.review.final_labels import summarize
 from sdk_scripts.review.project_state import ProjectState

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.review.annotations import flags, interpretations
 from sdk_scripts.review.push import LINK_FIELD, default_review_title, orphaned_review_tasks
 from sdk_scripts.review.review_config import DECISION_QUARANTINE

@@ -30,8 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sdk_scripts.arg_types import TITLE_MAX
-from sdk_scripts.client import LabelStudioClient
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.review.annotations import fingerprint, interpretations
 from sdk_scripts.review.lock import project_lock
 from sdk_scripts.review.review_config import REVIEW_INFO, REVIEW_VERSIONS, compose_review_config

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import html
 
-from sdk_scripts.client import LabelStudioClient
-from sdk_scripts.dm_views import ensure_default_tab
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.dm_views import ensure_default_tab
 from sdk_scripts.review.review_config import REVIEW_INFO, REVIEW_VERSIONS
 from sdk_scripts.review.versions import CONSENSUS_VERSION
 from sdk_scripts.task_files import KEY_FIELD

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sdk_scripts.client import LabelStudioClient
+from sdk_scripts.labelstudio.client import LabelStudioClient
 
 PLACES = ("explore", "labeling")
 DEFAULT_TAB = "Default"

@@ -38,8 +38,8 @@ from label_studio_sdk.core.api_error import ApiError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from sdk_scripts.errors import LabelopsError
-from sdk_scripts.ls_auth import explain_refused_token, redact_url, token_kind
-from sdk_scripts.settings import Connection
+from sdk_scripts.labelstudio.connection import Connection
+from sdk_scripts.labelstudio.tokens import explain_refused_token, redact_url, token_kind
 
 log = logging.getLogger("labelops")
 T = TypeVar("T")
@@ -355,7 +355,7 @@ class LabelStudioClient:
     def media(self) -> Any:
         """A `MediaResolver` for this server's media (uploads, local files, cloud storage through Label Studio)."""
         if self._media is None:
-            from sdk_scripts.media import MediaPolicy, MediaResolver
+            from sdk_scripts.labelstudio.media import MediaPolicy, MediaResolver
 
             self._media = MediaResolver(MediaPolicy(label_studio_url=self._base_url, timeout=self._timeout),
                                         auth=self.auth_headers)
@@ -367,7 +367,7 @@ class LabelStudioClient:
         Only Label Studio's own media paths get the token; URLs on other hosts are not fetched (no request
         forgery through task data). None also for anything the server refuses or when it is unreachable.
         """
-        from sdk_scripts.media import MediaError
+        from sdk_scripts.labelstudio.media import MediaError
 
         try:
             return self.media().fetch(url, task_id=task_id, project_id=project_id)
