@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ml_backend.active_learning import project_settings
-from ml_backend.active_learning.versions import ServingRun, project_id_from, serving_run
+from ml_backend.active_learning.versions import ServingRun, serving_run
 from ml_backend.controls.base import NotServable, log
 from ml_backend.controls.registry import build_models
 from ml_backend.protocol import MLBackendModel
 from ml_backend.regions import task_score
 from ml_backend.settings import BackendSettings
+from sdk_scripts.labelstudio.project_ids import project_id_from
 
 _UNSET: Any = object()
 TRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED", "START_TRAINING")

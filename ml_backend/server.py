@@ -32,10 +32,11 @@ from ml_backend import stats, weights
 from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.queue import make_queue
 from ml_backend.active_learning.trainer import TrainingFailed, ls_client, rollback_project
-from ml_backend.active_learning.versions import ProjectVersions, project_id_from, project_uid_parts
+from ml_backend.active_learning.versions import ProjectVersions
 from ml_backend.log_redaction import install_redaction, redacted_body
 from ml_backend.model import TRAIN_EVENTS, LabelopsModel
 from ml_backend.settings import BackendSettings
+from sdk_scripts.labelstudio.project_ids import project_id_from, project_uid_parts
 
 log = logging.getLogger("ml_backend")
 

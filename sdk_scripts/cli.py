@@ -15,9 +15,9 @@ import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ml_backend.active_learning.strategy_names import ALL_STRATEGIES
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.extras import extra_of, install_hint, require_extra
+from sdk_scripts.labelstudio.strategy_names import ALL_STRATEGIES
 
 
 def _client(args: argparse.Namespace):

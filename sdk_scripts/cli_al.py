@@ -6,8 +6,8 @@ import argparse
 import json
 import os
 
-from ml_backend.active_learning.versions import project_uid
 from sdk_scripts.cli_review import client_from_args
+from sdk_scripts.labelstudio.project_ids import project_uid
 
 BACKEND_ENV = "LABELOPS_BACKEND_URL"
 
@@ -27,7 +27,7 @@ def _fmt(value: object, digits: int = 3) -> str:
 
 def cmd_al_status(args: argparse.Namespace) -> int:
     from sdk_scripts.al_queue import UNCERTAINTY_SAMPLING, next_tasks
-    from sdk_scripts.ml_backend_link import backend_al_status
+    from sdk_scripts.labelstudio.backend_api import backend_al_status
 
     client = client_from_args(args)
     project = client.project(args.project)
@@ -83,7 +83,7 @@ def cmd_al_status(args: argparse.Namespace) -> int:
 
 
 def cmd_backend_rollback(args: argparse.Namespace) -> int:
-    from sdk_scripts.ml_backend_link import backend_rollback
+    from sdk_scripts.labelstudio.backend_api import backend_rollback
 
     client = client_from_args(args)
     project = client.project(args.project)

@@ -75,8 +75,8 @@ class DemoProject:
 def active_learning_summary(client: LabelStudioClient, backend_url: str, project_id: int,
                             timeout: float = 120.0) -> str:
     """Wait for the training runs the annotations triggered to settle; one line on what they did."""
-    from ml_backend.active_learning.versions import project_uid
-    from sdk_scripts.ml_backend_link import backend_al_status
+    from sdk_scripts.labelstudio.backend_api import backend_al_status
+    from sdk_scripts.labelstudio.project_ids import project_uid
 
     uid = project_uid(client.project(project_id))
     deadline = time.monotonic() + timeout

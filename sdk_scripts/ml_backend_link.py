@@ -1,101 +1,27 @@
-"""Talking to a labelops ML backend over HTTP and registering it with a Label Studio project.
+"""Registering a labelops ML backend with a Label Studio project (`labelops connect-backend`).
 
 `connect_backend` is idempotent: one ML-backend row per URL (Label Studio leaves a row behind after
 a refused `ml create`; such duplicates are removed), the project's model_version set to the version
 the backend's /setup reports, and optionally "retrieve predictions when a task loads" switched on.
 
-A backend started with BASIC_AUTH_USER / BASIC_AUTH_PASS needs HTTP basic auth on every route: every
-call here sends the credentials from LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD, and
-`connect_backend` stores them in Label Studio (the ML-backend row's auth_method BASIC_AUTH for its
-/health, /setup, /predict... calls; an `Authorization` entry in the headers of the `<backend>/webhook`
-webhook Label Studio creates with the row, whose requests carry no basic auth of their own).
+With basic-auth credentials (LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD) `connect_backend`
+stores them in Label Studio (the ML-backend row's auth_method BASIC_AUTH for its /health, /setup,
+/predict... calls; an `Authorization` entry in the headers of the `<backend>/webhook` webhook Label
+Studio creates with the row, whose requests carry no basic auth of their own). The backend's own HTTP
+API is `sdk_scripts.labelstudio.backend_api`.
 """
 
 from __future__ import annotations
 
 import base64
 import ipaddress
-import os
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
-from ml_backend.active_learning.versions import project_uid
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.labelstudio.backend_api import Auth, backend_auth, backend_setup_answer, norm_url
 from sdk_scripts.labelstudio.client import LabelStudioClient
-
-USER_ENV = "LABELOPS_BACKEND_USER"
-PASSWORD_ENV = "LABELOPS_BACKEND_PASSWORD"
-Auth = tuple[str, str]
-
-
-def _norm(url: str) -> str:
-    return url.strip().rstrip("/")
-
-
-def backend_auth(env: dict[str, str] | None = None) -> Auth | None:
-    """(user, password) from LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD, None when neither is set."""
-    env = os.environ if env is None else env
-    user, password = env.get(USER_ENV, ""), env.get(PASSWORD_ENV, "")
-    if bool(user) != bool(password):
-        missing = PASSWORD_ENV if user else USER_ENV
-        raise LabelopsError(f"{missing} is not set: the ML backend's basic auth needs both {USER_ENV} and "
-                            f"{PASSWORD_ENV}")
-    return (user, password) if user else None
-
-
-def _backend_request(method: str, url: str, path: str, what: str, timeout: float, auth: Auth | None = None,
-                     **kwargs: Any) -> httpx.Response:
-    """One HTTP call to the backend with the basic-auth credentials (given, else from the env); 401 → LabelopsError."""
-    auth = auth or backend_auth()
-    try:
-        resp = httpx.request(method, f"{_norm(url)}{path}", timeout=timeout, auth=auth, **kwargs)
-    except httpx.HTTPError as exc:
-        raise LabelopsError(f"cannot reach the ML backend at {url} to {what}: {type(exc).__name__}") from None
-    if resp.status_code == 401:
-        raise LabelopsError(f"ML backend at {url} refused the credentials (401): set {USER_ENV} / {PASSWORD_ENV}")
-    return resp
-
-
-def _body(resp: httpx.Response) -> dict:
-    return resp.json() if resp.headers.get("content-type", "").startswith("application/json") else {}
-
-
-def backend_setup(url: str, label_config: str, project_id: int | str, timeout: float = 120.0,
-                  auth: Auth | None = None, extra_params: dict | None = None) -> str:
-    """POST /setup to the backend; its model_version, or a LabelopsError with the backend's reason."""
-    return str(backend_setup_answer(url, label_config, project_id, timeout, auth, extra_params)["model_version"])
-
-
-def backend_setup_answer(url: str, label_config: str, project_id: int | str, timeout: float = 120.0,
-                         auth: Auth | None = None, extra_params: dict | None = None) -> dict:
-    """POST /setup to the backend; its answer (model_version, skipped_controls, train_min_annotations).
-
-    `extra_params` (e.g. {"strategy": "hybrid"}) are what Label Studio also sends from the ML-backend
-    row; the backend keeps them for the project.
-    """
-    payload: dict[str, Any] = {"project": str(project_id), "schema": label_config}
-    if extra_params:
-        payload["extra_params"] = extra_params
-    resp = _backend_request("POST", url, "/setup", "set up the project", timeout, auth, json=payload)
-    body = _body(resp)
-    if resp.status_code != 200:
-        raise LabelopsError(f"ML backend at {url} cannot serve this project: {body.get('error') or resp.text[:300]}")
-    if not isinstance(body.get("model_version"), str):
-        raise LabelopsError(f"{url} answered /setup without a model_version: is it a labelops ML backend?")
-    return body
-
-
-def backend_predict(url: str, tasks: list[dict], label_config: str, project_id: int | str, timeout: float = 600.0,
-                    auth: Auth | None = None) -> dict:
-    """POST /predict with a batch of tasks; the backend's JSON answer."""
-    resp = _backend_request("POST", url, "/predict", "predict", timeout, auth,
-                            json={"tasks": tasks, "label_config": label_config, "project": str(project_id)})
-    if resp.status_code != 200:
-        raise LabelopsError(f"ML backend at {url} failed to predict ({resp.status_code}): {resp.text[:300]}")
-    return resp.json()
+from sdk_scripts.labelstudio.project_ids import project_uid
 
 
 @dataclass
@@ -122,9 +48,9 @@ def _sync_webhook_auth(client: LabelStudioClient, project_id: int, url: str, aut
     Label Studio sends webhooks with the webhook's own `headers` only, never the ML-backend row's basic
     auth, so without this the annotation events would be refused by a protected backend.
     """
-    target = f"{_norm(url)}/webhook"
+    target = f"{norm_url(url)}/webhook"
     changed = 0
-    for hook in (h for h in client.webhooks(project_id) if _norm(h.get("url") or "") == target):
+    for hook in (h for h in client.webhooks(project_id) if norm_url(h.get("url") or "") == target):
         old = hook.get("headers") if isinstance(hook.get("headers"), dict) else {}
         headers = {k: v for k, v in old.items() if k.lower() != "authorization"}
         if auth is not None:
@@ -137,13 +63,13 @@ def _sync_webhook_auth(client: LabelStudioClient, project_id: int, url: str, aut
 
 def backend_webhook(client: LabelStudioClient, project_id: int, url: str) -> dict | None:
     """The project's `<url>/webhook` webhook (Label Studio makes it when it creates the ML-backend row), or None."""
-    target = f"{_norm(url)}/webhook"
-    return next((h for h in client.webhooks(project_id) if _norm(h.get("url") or "") == target), None)
+    target = f"{norm_url(url)}/webhook"
+    return next((h for h in client.webhooks(project_id) if norm_url(h.get("url") or "") == target), None)
 
 
 def missing_webhook_cause(url: str) -> str:
     """Why Label Studio may have refused to create the `<url>/webhook` webhook, for the error message."""
-    host = urlsplit(_norm(url)).hostname or ""
+    host = urlsplit(norm_url(url)).hostname or ""
     try:
         ipaddress.ip_address(host)
         is_ip = True
@@ -152,8 +78,8 @@ def missing_webhook_cause(url: str) -> str:
     if not is_ip and host != "localhost" and "." not in host:
         return (f"Label Studio checks webhook URLs with Django's URL validator, which refuses the host {host!r}: "
                 f"a host name needs a dot, e.g. {host}.labelops.internal (a network alias or DNS name of the backend)")
-    return (f"Label Studio refused the URL {_norm(url)}/webhook: its URL validator refuses the host {host!r}, or its "
-            "SSRF protection blocks the address (SSRF_PROTECTION_ENABLED, USE_DEFAULT_BANNED_SUBNETS / "
+    return (f"Label Studio refused the URL {norm_url(url)}/webhook: its URL validator refuses the host {host!r}, "
+            "or its SSRF protection blocks the address (SSRF_PROTECTION_ENABLED, USE_DEFAULT_BANNED_SUBNETS / "
             "USER_ADDITIONAL_BANNED_SUBNETS)")
 
 
@@ -165,7 +91,7 @@ def _create_row(client: LabelStudioClient, project_id: int, url: str, version: s
                                         **_auth_fields(auth), **({"extra_params": extra} if extra else {}))
     except LabelopsError:
         for b in client.ml_backends(project_id):  # the refused attempt leaves a row behind
-            if _norm(b.get("url", "")) == _norm(url) and b["id"] not in keep_ids:
+            if norm_url(b.get("url", "")) == norm_url(url) and b["id"] not in keep_ids:
                 client.delete_ml_backend(b["id"])
         raise
 
@@ -201,7 +127,7 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
     version = str(answer["model_version"])
     if train_every is None:
         train_every = int(answer.get("train_min_annotations") or 0)
-    same = [b for b in client.ml_backends(project_id) if _norm(b.get("url", "")) == _norm(url)]
+    same = [b for b in client.ml_backends(project_id) if norm_url(b.get("url", "")) == norm_url(url)]
     removed: list[int] = []
     created = False
     if same and backend_webhook(client, project_id, url) is not None:
@@ -217,7 +143,7 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
                 client.update_project(project_id, model_version=before)
             state = (f"ML backend(s) {', '.join(str(b['id']) for b in same)} with this URL stay as they were, "
                      "without the webhook" if same else "nothing is registered for this URL")
-            raise LabelopsError(f"Label Studio did not create the webhook {_norm(url)}/webhook on project "
+            raise LabelopsError(f"Label Studio did not create the webhook {norm_url(url)}/webhook on project "
                                 f"{project_id}, so annotations would never reach the backend's training loop. Likely "
                                 f"cause: {missing_webhook_cause(url)}. Project {project_id} is unchanged: {state}")
     for b in same:  # duplicates, or rows replaced by the new one (with its webhook)
@@ -241,22 +167,3 @@ def connect_backend(client: LabelStudioClient, project_id: int, url: str,
     return ConnectResult(int(keep["id"]), version, created, removed)
 
 
-def _backend_json(method: str, url: str, path: str, what: str, timeout: float, **kwargs) -> dict:
-    resp = _backend_request(method, url, path, what, timeout, **kwargs)
-    body = _body(resp)
-    if resp.status_code != 200:
-        raise LabelopsError(f"ML backend at {url} could not {what} ({resp.status_code}): "
-                            f"{body.get('error') or resp.text[:300]}")
-    return body
-
-
-def backend_al_status(url: str, project_id: int | str, timeout: float = 30.0) -> dict:
-    """The backend's training state for a project: served version, kept versions, history, queue."""
-    return _backend_json("GET", url, "/al/status", f"report training status of project {project_id}", timeout,
-                         params={"project": str(project_id)})
-
-
-def backend_rollback(url: str, project_id: int | str, timeout: float = 600.0) -> dict:
-    """Ask the backend to serve the previous kept version of the project (it re-predicts and switches)."""
-    return _backend_json("POST", url, "/al/rollback", f"roll back project {project_id}", timeout,
-                         json={"project": str(project_id)})

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from ml_backend.active_learning.versions import project_uid
+from sdk_scripts.labelstudio.backend_api import backend_auth, backend_predict, backend_setup
 from sdk_scripts.labelstudio.client import LabelStudioClient
-from sdk_scripts.ml_backend_link import backend_auth, backend_predict, backend_setup
+from sdk_scripts.labelstudio.project_ids import project_uid
 
 Predictor = Callable[[list[dict]], list[dict]]
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from ml_backend.active_learning.text_head import fit, load_head, save_head, training_examples
-from ml_backend.active_learning.versions import ProjectVersions, project_uid, project_uid_parts, serving_run
+from ml_backend.active_learning.versions import ProjectVersions, serving_run
+from sdk_scripts.labelstudio.project_ids import project_uid, project_uid_parts
 
 
 def annotation(choice: str, *, flag: str | None = None, cancelled: bool = False) -> dict:

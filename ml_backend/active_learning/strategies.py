@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ml_backend.active_learning.strategy_names import ALL_STRATEGIES, POINTWISE_FALLBACK  # noqa: F401
+from sdk_scripts.labelstudio.strategy_names import ALL_STRATEGIES, POINTWISE_FALLBACK  # noqa: F401
 
 
 def least_confidence(probs: np.ndarray) -> np.ndarray:

@@ -39,18 +39,12 @@ from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.pruning import our_version_pattern, plan_pruning, stale_versions
 from ml_backend.active_learning.strategies import batch_scores
 from ml_backend.active_learning.text_head import fit, save_head, training_examples
-from ml_backend.active_learning.versions import (
-    ProjectVersions,
-    ServingRun,
-    model_version_name,
-    project_uid,
-    project_uid_parts,
-    serving_run,
-)
+from ml_backend.active_learning.versions import ProjectVersions, ServingRun, model_version_name, serving_run
 from ml_backend.controls.base import ControlModel
 from ml_backend.controls.detection import RectangleDetector
 from ml_backend.controls.text_choices import TextZeroShot
 from ml_backend.settings import BackendSettings
+from sdk_scripts.labelstudio.project_ids import project_uid, project_uid_parts
 
 log = logging.getLogger("ml_backend.training")
 PUBLISH_CHUNK = 500

@@ -1,4 +1,4 @@
-"""The Label Studio layer: the client, connection, tokens, media, Data Manager tabs and task links.
+"""The Label Studio layer: client, connection, tokens, media, project uid, Data Manager tabs, links, backend API.
 
 Both sides import it (the CLI and its domain packages, and the ML backend); it imports neither. Names
 are loaded on first use, so `from sdk_scripts.labelstudio import Connection` does not pull in the SDK.
@@ -22,6 +22,15 @@ _WHERE = {
     "task_link": "links",
     "token_kind": "tokens",
     "redact_url": "tokens",
+    "project_uid": "project_ids",
+    "project_uid_parts": "project_ids",
+    "project_id_from": "project_ids",
+    "ALL_STRATEGIES": "strategy_names",
+    "backend_auth": "backend_api",
+    "backend_setup": "backend_api",
+    "backend_predict": "backend_api",
+    "backend_al_status": "backend_api",
+    "backend_rollback": "backend_api",
 }
 
 __all__ = sorted(_WHERE)

@@ -1,4 +1,4 @@
-"""The active-learning strategy names (no numpy here: the CLI reads them to build its parser)."""
+"""The active-learning strategies our ML backend accepts (`strategy`), by name; stdlib only for the CLI parser."""
 
 # diversity and hybrid order whole batches (at re-prediction after a training run); a single task
 # predicted on its own gets the pointwise score of POINTWISE_FALLBACK.
