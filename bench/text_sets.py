@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sdk_scripts.labelstudio.quality_fields import EXCLUDING_FLAGS  # noqa: E402
+
 EMOTIONS_60 = ROOT / "ml_backend" / "data" / "emotions_60.json"
 DEMO_ANNOTATIONS = ROOT / "sdk_scripts" / "samples" / "emotion_demo_annotations.jsonl"
-FLAGS_THAT_EXCLUDE = {"ambiguous", "out of scope"}
 
 
 def repo_texts() -> tuple[list[str], list[str], str]:
@@ -37,7 +41,7 @@ def repo_texts() -> tuple[list[str], list[str], str]:
             continue
         task = json.loads(line)
         annotators = task.get("annotators") or []
-        if any(a.get("flag") in FLAGS_THAT_EXCLUDE for a in annotators):
+        if any(a.get("flag") in EXCLUDING_FLAGS for a in annotators):
             continue
         votes = Counter(a["emotion"][0] for a in annotators if a.get("emotion")).most_common()
         if not votes or (len(votes) > 1 and votes[1][1] == votes[0][1]) or votes[0][0] not in classes:

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from sdk_scripts.labelstudio.quality_fields import BACKEND_SKIPS
+
 SHIPPED_DETECTOR = Path(__file__).resolve().parent / "models" / "shapes_yolo11n.pt"
 
 
@@ -85,7 +87,7 @@ class BackendSettings:
     label_map: dict[str, str] = field(default_factory=dict)
     label_descriptions: dict[str, str] = field(default_factory=dict)
     controls: list[str] = field(default_factory=list)
-    skip_controls: list[str] = field(default_factory=lambda: ["confidence", "flag"])
+    skip_controls: list[str] = field(default_factory=lambda: list(BACKEND_SKIPS))
     torch_threads: int = 0
     # active learning (see the README's "Active learning" section)
     model_dir: str = ""

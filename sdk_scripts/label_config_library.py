@@ -20,13 +20,11 @@ from pathlib import Path
 from lxml import etree
 
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.labelstudio.quality_fields import NOT_LABELS
 
-# Controls with a fixed meaning across configs; later stages (agreement, review) rely on them.
-QUALITY_CONTROLS = frozenset(
-    {"confidence", "flag", "comment", "sarcasm", "review_decision", "review_reason", "edge_case_log"}
-)
-CONFIDENCE_VALUES = ("definitely", "probably", "might be")
-FLAG_VALUES = ("ambiguous", "out of scope")
+# Controls with a fixed meaning across configs (the quality and reviewer fields, and sarcasm, a label whose
+# choices every config shares); later stages (agreement, review) rely on them.
+QUALITY_CONTROLS = NOT_LABELS | {"sarcasm"}
 _LABEL_CHILD = {"Choices": "Choice", "Labels": "Label", "RectangleLabels": "Label",
                 "PolygonLabels": "Label", "KeyPointLabels": "Label", "BrushLabels": "Label",
                 "EllipseLabels": "Label", "HyperTextLabels": "Label", "ParagraphLabels": "Label",

@@ -7,8 +7,6 @@ from label_studio_sdk.label_interface import LabelInterface
 
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.label_config_library import (
-    CONFIDENCE_VALUES,
-    FLAG_VALUES,
     available_configs,
     check_config,
     description,
@@ -17,6 +15,7 @@ from sdk_scripts.label_config_library import (
     template_parameters,
     validate_config,
 )
+from sdk_scripts.labelstudio.quality_fields import CONFIDENCE_VALUES, FLAG_VALUES
 from tests.conftest import unique_title
 
 SHIPPED = ["audio_transcription", "image_bbox", "review", "text_emotion", "text_ner", "text_sentiment"]

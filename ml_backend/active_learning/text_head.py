@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-FLAGS_THAT_EXCLUDE = frozenset({"ambiguous", "out of scope"})
+from sdk_scripts.labelstudio.annotations import count_annotations, excluded_by_flag
 
 
 @dataclass(frozen=True)
@@ -40,35 +40,37 @@ class TextHead:
 
 
 def training_examples(tasks: list[dict], control: str, text_key: str) -> list[tuple[str, str]]:
-    """(text, label) per task: a ground-truth annotation's choice (a reviewer's adjudication) when there is
-    one, else the strict majority of submitted annotations' first choice."""
+    """(text, label) per task: a ground-truth annotation's choice (a reviewer's adjudication; the last one in the
+    task) when there is one, else the strict majority of the interpretations' first choices (every
+    submitted annotation votes). Left out: ties, and tasks any submitted annotation flagged ambiguous / out of
+    scope (unless a ground truth decides)."""
     examples = []
     for task in tasks:
-        votes: Counter = Counter()
-        truth: str | None = None
-        flagged = False
-        for annotation in task.get("annotations") or []:
-            if annotation.get("was_cancelled"):
-                continue
-            for region in annotation.get("result") or []:
-                choices = (region.get("value") or {}).get("choices") or []
-                if region.get("from_name") == "flag" and FLAGS_THAT_EXCLUDE & set(choices):
-                    flagged = True
-                if region.get("from_name") == control and choices:
-                    votes[choices[0]] += 1
-                    if annotation.get("ground_truth"):
-                        truth = choices[0]
+        counted = count_annotations(task.get("annotations") or [])
+        truths = [c for a in counted.ground_truth for c in _first_choices(a, control)]
+        votes = Counter(c for a in counted.interpretations for c in _first_choices(a, control))
         text = (task.get("data") or {}).get(text_key)
-        if not isinstance(text, str) or not text.strip() or not votes:
+        if not isinstance(text, str) or not text.strip() or not (votes or truths):
             continue
-        if truth is not None:
-            examples.append((text, truth))
+        if truths:
+            examples.append((text, truths[-1]))
             continue
         (label, n), *rest = votes.most_common()
+        flagged = any(excluded_by_flag(a) for a in counted.interpretations + counted.ground_truth)
         if flagged or (rest and rest[0][1] == n):
             continue
         examples.append((text, label))
     return examples
+
+
+def _first_choices(annotation: dict, control: str) -> list[str]:
+    """The first choice of each of the annotation's regions of `control` that has one."""
+    found = []
+    for region in annotation.get("result") or []:
+        choices = (region.get("value") or {}).get("choices") or []
+        if region.get("from_name") == control and choices:
+            found.append(choices[0])
+    return found
 
 
 def fit(embeddings: np.ndarray, labels: list[str], seed: int = 0, holdout: float = 0.2) -> tuple:

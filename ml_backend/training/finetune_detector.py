@@ -31,10 +31,9 @@ from typing import Any
 import yaml
 from PIL import Image, ImageOps
 
-from ml_backend.active_learning.text_head import FLAGS_THAT_EXCLUDE
 from ml_backend.offline import configure_offline
+from sdk_scripts.labelstudio.annotations import count_annotations, excluded_by_flag, id_order
 
-FLAG_CONTROL = "flag"
 # An example set this small is validated on its own training images (no held-out slice).
 MIN_IMAGES_FOR_HOLDOUT = 5
 
@@ -66,20 +65,6 @@ class FineTuneResult:
 
 
 # -- annotations -> examples (pure) ------------------------------------------------------------------
-
-
-def _is_flagged(annotation: dict) -> bool:
-    for region in annotation.get("result") or []:
-        if region.get("from_name") == FLAG_CONTROL:
-            choices = (region.get("value") or {}).get("choices") or []
-            if FLAGS_THAT_EXCLUDE & set(choices):
-                return True
-    return False
-
-
-def _recency(annotation: dict) -> tuple[int, str]:
-    annotation_id = annotation.get("id")
-    return (annotation_id if isinstance(annotation_id, int) else -1, str(annotation.get("updated_at") or ""))
 
 
 def _number(value: Any, what: str, where: str) -> float:
@@ -117,8 +102,8 @@ def detection_examples(tasks: list[dict], control: str, value_key: str) -> list[
 
     Cancelled annotations are ignored. A task is skipped when it has no image string, no submitted
     annotation, or any submitted annotation sets the `flag` control to "ambiguous" / "out of scope".
-    The boxes come from the ground-truth annotation (the most recent one if several), else from the
-    most recent annotation (highest id); an annotation with no boxes makes a negative example.
+    The boxes come from the ground-truth annotation (the last created, highest id, if several: `id_order`), else
+    from the last created annotation; an annotation with no boxes makes a negative example.
     Raises TrainingDataError for a box whose coordinates are not numbers.
     """
     examples = []
@@ -127,11 +112,11 @@ def detection_examples(tasks: list[dict], control: str, value_key: str) -> list[
         image = (task.get("data") or {}).get(value_key)
         if not isinstance(task_id, int) or not isinstance(image, str) or not image.strip():
             continue
-        submitted = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        if not submitted or any(_is_flagged(a) for a in submitted):
+        counted = count_annotations(task.get("annotations") or [])
+        submitted = counted.ground_truth + counted.interpretations
+        if not submitted or any(excluded_by_flag(a) for a in submitted):
             continue
-        truths = [a for a in submitted if a.get("ground_truth")]
-        chosen = max(truths or submitted, key=_recency)
+        chosen = max(counted.ground_truth or counted.interpretations, key=id_order)
         boxes = []
         for region in chosen.get("result") or []:
             if region.get("from_name") != control or region.get("type") != "rectanglelabels":

@@ -1,4 +1,4 @@
-"""Reading annotators' work out of pulled tasks (pure): valid annotations, flags, confidence, fingerprints.
+"""Reading annotators' work out of pulled tasks for the review loop (pure): interpretations, confidence, fingerprints.
 
 An annotation counts as an annotator's interpretation when it was submitted (not cancelled/skipped)
 and is not a ground-truth annotation (those are adjudications, e.g. written back by `review pull`).
@@ -10,43 +10,28 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from sdk_scripts.label_config_library import CONFIDENCE_VALUES
+from sdk_scripts.labelstudio.annotations import choices, count_annotations
+from sdk_scripts.labelstudio.quality_fields import CONFIDENCE, CONFIDENCE_VALUES
 
-FLAG_CONTROL = "flag"
-CONFIDENCE_CONTROL = "confidence"
 # How much an annotator's own rating says about a label (documented in the README).
 CONFIDENCE_WEIGHTS = dict(zip(CONFIDENCE_VALUES, (1.0, 0.7, 0.4), strict=True))
 
 
 def interpretations(task: dict) -> list[dict]:
-    """The task's submitted, non-ground-truth annotations, oldest first."""
-    annotations = [
-        a for a in task.get("annotations") or []
-        if not a.get("was_cancelled") and not a.get("ground_truth")
-    ]
+    """The task's submitted, non-ground-truth annotations (every one, not only each annotator's newest), oldest
+    first by `created_at`."""
+    annotations = count_annotations(task.get("annotations") or []).interpretations
     return sorted(annotations, key=lambda a: (a.get("created_at") or "", a.get("id") or 0))
 
 
 def ground_truth(task: dict) -> list[dict]:
-    return [a for a in task.get("annotations") or [] if a.get("ground_truth") and not a.get("was_cancelled")]
-
-
-def _choices(result: Iterable[dict], control: str) -> list[str]:
-    values: list[str] = []
-    for region in result:
-        if region.get("from_name") == control:
-            values += (region.get("value") or {}).get("choices") or []
-    return values
-
-
-def flags(annotation: dict) -> list[str]:
-    """The "ambiguous" / "out of scope" flags an annotator set."""
-    return _choices(annotation.get("result") or [], FLAG_CONTROL)
+    """The task's submitted ground-truth annotations, in the task's order."""
+    return count_annotations(task.get("annotations") or []).ground_truth
 
 
 def rated_confidence(annotation: dict) -> float | None:
     """The annotator's own confidence as a weight in (0, 1]; per-region ratings are averaged."""
-    ratings = [CONFIDENCE_WEIGHTS[v] for v in _choices(annotation.get("result") or [], CONFIDENCE_CONTROL)
+    ratings = [CONFIDENCE_WEIGHTS[v] for v in choices(annotation.get("result") or [], CONFIDENCE)
                if v in CONFIDENCE_WEIGHTS]
     return sum(ratings) / len(ratings) if ratings else None
 

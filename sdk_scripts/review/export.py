@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdk_scripts.fileio import write_text_atomically
-from sdk_scripts.review.annotations import flags, interpretations, rated_confidence
+from sdk_scripts.labelstudio.annotations import flags
+from sdk_scripts.labelstudio.quality_fields import COMMENT
+from sdk_scripts.review.annotations import interpretations, rated_confidence
 from sdk_scripts.review.final_labels import consensus_result, summarize, task_confidence
 from sdk_scripts.review.project_state import ProjectState
 
@@ -38,7 +40,7 @@ def _jsonl(rows: list[dict]) -> str:
 
 def _comment(annotation: dict) -> str:
     for region in annotation.get("result") or []:
-        if region.get("from_name") == "comment":
+        if region.get("from_name") == COMMENT:
             text = (region.get("value") or {}).get("text") or []
             return " ".join(text) if isinstance(text, list) else str(text)
     return ""

@@ -14,11 +14,8 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from sdk_scripts.review.annotations import CONFIDENCE_CONTROL, FLAG_CONTROL, rated_confidence
-from sdk_scripts.review.review_config import REVIEWER_CONTROLS
-
-# Fields about the annotation rather than labels of the item (sarcasm, say, is a label).
-NOT_LABELS = frozenset({CONFIDENCE_CONTROL, FLAG_CONTROL, "comment"}) | REVIEWER_CONTROLS
+from sdk_scripts.labelstudio.quality_fields import NOT_LABELS
+from sdk_scripts.review.annotations import rated_confidence
 
 
 def _value_key(regions: Iterable[dict]) -> str:

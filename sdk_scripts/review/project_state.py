@@ -13,8 +13,9 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from sdk_scripts.labelstudio.annotations import flags
 from sdk_scripts.labelstudio.client import LabelStudioClient
-from sdk_scripts.review.annotations import flags, interpretations
+from sdk_scripts.review.annotations import interpretations
 from sdk_scripts.review.push import LINK_FIELD, default_review_title, orphaned_review_tasks
 from sdk_scripts.review.review_config import DECISION_QUARANTINE
 from sdk_scripts.review.reviews import Review, read_reviews

@@ -15,13 +15,10 @@ from lxml import etree
 
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.label_config_library import read_config
+from sdk_scripts.labelstudio.quality_fields import EDGE_CASE_LOG, REVIEW_DECISION, REVIEW_REASON, REVIEWER_FIELDS
 
 REVIEW_INFO = "review_info"
 REVIEW_VERSIONS = "review_versions"
-REVIEW_DECISION = "review_decision"
-REVIEW_REASON = "review_reason"
-EDGE_CASE_LOG = "edge_case_log"
-REVIEWER_CONTROLS = frozenset({REVIEW_DECISION, REVIEW_REASON, EDGE_CASE_LOG})
 DECISION_ACCEPT = "accept one version"
 DECISION_CORRECTED = "corrected"
 DECISION_QUARANTINE = "no clear label"
@@ -45,7 +42,7 @@ def compose_review_config(source_xml: str, review_xml: str | None = None) -> str
     except etree.XMLSyntaxError as exc:
         raise LabelopsError(f"source project's labeling config is not valid XML: {exc}") from None
     taken = {el.get("name") for el in source.iter() if isinstance(el.tag, str) and el.get("name")}
-    clash = sorted(taken & (REVIEWER_CONTROLS | {REVIEW_INFO, REVIEW_VERSIONS}))
+    clash = sorted(taken & (REVIEWER_FIELDS | {REVIEW_INFO, REVIEW_VERSIONS}))
     if clash:
         raise LabelopsError(f"source config already uses the reviewer field name(s) {', '.join(clash)}")
     source.insert(0, context)
@@ -55,7 +52,7 @@ def compose_review_config(source_xml: str, review_xml: str | None = None) -> str
 
 def strip_reviewer_fields(result: list[dict]) -> list[dict]:
     """A review annotation's result without the reviewer's own fields: the adjudicated label."""
-    return [r for r in result if r.get("from_name") not in REVIEWER_CONTROLS]
+    return [r for r in result if r.get("from_name") not in REVIEWER_FIELDS]
 
 
 def reviewer_fields(result: list[dict]) -> dict[str, object]:

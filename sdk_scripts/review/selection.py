@@ -12,7 +12,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sdk_scripts.review.annotations import flags, interpretations
+from sdk_scripts.labelstudio.annotations import flags
+from sdk_scripts.review.annotations import interpretations
 
 REASON_LOW_AGREEMENT = "low agreement"
 REASON_FLAGGED = "flagged"

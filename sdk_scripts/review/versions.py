@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from sdk_scripts.review.annotations import CONFIDENCE_CONTROL, flags
+from sdk_scripts.labelstudio.annotations import choices, flags
+from sdk_scripts.labelstudio.quality_fields import COMMENT, CONFIDENCE
 from sdk_scripts.review.final_labels import label_regions, summarize
 
 CONSENSUS_VERSION = "consensus"
@@ -67,18 +68,10 @@ def version_names(annotations: list[dict], users: Mapping[int, Mapping]) -> list
     return out
 
 
-def _choices(annotation: dict, control: str) -> list[str]:
-    values: list[str] = []
-    for region in annotation.get("result") or []:
-        if region.get("from_name") == control:
-            values += (region.get("value") or {}).get("choices") or []
-    return values
-
-
 def _comment(annotation: dict) -> str:
     texts: list[str] = []
     for region in annotation.get("result") or []:
-        if region.get("from_name") == "comment":
+        if region.get("from_name") == COMMENT:
             text = (region.get("value") or {}).get("text") or []
             texts += text if isinstance(text, list) else [str(text)]
     return " ".join(texts)
@@ -93,7 +86,7 @@ def versions_table(annotations: list[dict], users: Mapping[int, Mapping]) -> lis
         rows.append(dict(zip(COLUMNS, (
             display_name(user) if user else f"user {who}",
             summarize(annotation.get("result") or []),
-            ", ".join(_choices(annotation, CONFIDENCE_CONTROL)) or "-",
+            ", ".join(choices(annotation.get("result") or [], CONFIDENCE)) or "-",
             ", ".join(flags(annotation)) or "-",
             _comment(annotation) or "-",
         ), strict=True)))
