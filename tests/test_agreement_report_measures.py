@@ -346,3 +346,14 @@ def test_pair_kappa_intervals_are_the_bootstrap_of_resampled_tasks() -> None:
             interval = pair["intervals"][name]
             assert (interval["low"], interval["high"]) == pytest.approx((low, high), abs=1e-9), (pair, name)
             assert interval["low"] <= pair[name] <= interval["high"] and interval["replicates"] == replicates
+
+
+def test_a_pull_whose_config_does_not_parse_still_reports_exit_0(offline, tmp_path) -> None:
+    pulled = write_pull(tmp_path / "pull", "<View><Choices name=", tasks_from_matrix(KRIPPENDORFF_2011, rating_result))
+    code, out, err = offline("agreement", pulled, "--json")
+    assert code == 0 and "Traceback" not in err, err
+    report = json.loads(out)
+    assert report["summary"]["tasks"] == 12 and report["controls"] == []
+    assert report["problems"][0].startswith("label config: it does not parse (")
+    code, out, err = offline("agreement", pulled)
+    assert code == 0 and "problem: label config: it does not parse" in out, err

@@ -334,16 +334,18 @@ def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators
     raters = raters_per_task(coded)
     task_rows = []
     score_maps = [(c["name"], c["task_scores"]) for c in controls]
+    consensus_maps = list(consensus.items())
     for task_id in extraction.task_ids:
         per_control = {name: scores.get(task_id) for name, scores in score_maps}
         present = [v for v in per_control.values() if v is not None]
+        flagged = flags_by_task.get(task_id)
         task_rows.append({
             "task": task_id,
             "score": sum(present) / len(present) if present else None,
             "annotators": raters.get(task_id, 0),
             "controls": per_control,
-            "consensus": {name: c[task_id] for name, c in consensus.items() if task_id in c},
-            "flags": sorted(set(flags_by_task.get(task_id, []))),
+            "consensus": {name: c[task_id] for name, c in consensus_maps if task_id in c},
+            "flags": sorted(set(flagged)) if flagged else [],
             "low_confidence": low_by_task.get(task_id, 0),
         })
     counts = extraction.counts

@@ -199,7 +199,7 @@ def _plain_boxes(regions: list[dict], key: str, known: frozenset[str]) -> tuple 
     return tuple(boxes)
 
 
-def parse_value(spec: ControlSpec, regions: list[dict], where: str, problems: list[str]) -> Any:
+def parse_value(spec: ControlSpec, regions: list[dict], where: object, problems: list[str]) -> Any:
     """The control's value in one annotation, or None when the annotator gave none.
 
     What cannot be read (an unknown label, a value of the wrong type, degenerate geometry) is
@@ -300,13 +300,31 @@ def _name(annotation: dict) -> str | None:
 
 def _annotator(annotation: dict) -> object:
     user = annotation.get("completed_by")
+    if type(user) is int:  # the common case first
+        return user
     if isinstance(user, dict):
         user = user.get("id")
     return user if _is_id(user) else None
 
 
-def _result_of(annotation: dict, where: str, problems: list[str]) -> list[dict]:
+class _Where:
+    """Where a value comes from, for problem messages: formatted only when a problem is reported."""
+
+    __slots__ = ("task", "annotation", "user")
+
+    def __init__(self, task: object, annotation: dict, user: object = None) -> None:
+        self.task, self.annotation, self.user = task, annotation, user
+
+    def __str__(self) -> str:
+        if self.user is None:
+            return f"task {self.task}, ground truth {self.annotation.get('id')!r}"
+        return f"task {self.task}, annotation {self.annotation.get('id')!r} by annotator {self.user}"
+
+
+def _result_of(annotation: dict, where: object, problems: list[str]) -> list[dict]:
     result = annotation.get("result")
+    if type(result) is list and all(type(r) is dict for r in result):  # the common case first
+        return result
     if result is None:
         return []
     if not isinstance(result, list):
@@ -377,12 +395,12 @@ def extract(controls: list[ControlSpec], tasks: Iterable[dict]) -> Extraction:
                 if newness(annotation) < newness(latest[user]):
                     continue
             latest[user] = annotation
-            if user not in names:
+            if user not in names and annotation.get("created_username"):
                 name = _name(annotation)
                 if name:
                     names[user] = name
         for user, annotation in latest.items():
-            where = f"task {task_id}, annotation {annotation.get('id')!r} by annotator {user}"
+            where = _Where(task_id, annotation, user)
             grouped = _by_control(_result_of(annotation, where, problems))
             flag_regions, confidence_regions = grouped.get("flag"), grouped.get("confidence")
             low = bool(confidence_regions) and CONFIDENCE_LOW in _choices(confidence_regions)
@@ -399,7 +417,7 @@ def extract(controls: list[ControlSpec], tasks: Iterable[dict]) -> Extraction:
                 table.week.append(week)
                 table.value.append(value)
         if gold is not None:
-            where = f"task {task_id}, ground truth {gold.get('id')!r}"
+            where = _Where(task_id, gold)
             grouped = _by_control(_result_of(gold, where, problems))
             for table, spec, name in tables:
                 value = parse_value(spec, grouped.get(name, []), where, problems)
