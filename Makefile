@@ -33,7 +33,7 @@ constraints:
 
 # Debian packages the tests use: chromium renders the edge-case page in a headless browser;
 # redis-server carries the RQ training queue test; postgresql's binaries run the throwaway cluster
-# the second test run puts Label Studio on (sdk_scripts/local_postgres.py).
+# the second test run puts Label Studio on (sdk_scripts/devserver/postgres.py).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \

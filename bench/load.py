@@ -43,10 +43,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ml_backend.local_server import LocalBackend  # noqa: E402
+from sdk_scripts.devserver.backend import LocalBackend  # noqa: E402
+from sdk_scripts.devserver.label_studio import LocalLabelStudio  # noqa: E402
+from sdk_scripts.devserver.users import AdminCredentials  # noqa: E402
 from sdk_scripts.labelstudio.client import LabelStudioClient  # noqa: E402
 from sdk_scripts.labelstudio.connection import Connection  # noqa: E402
-from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio  # noqa: E402
 from sdk_scripts.ml_backend_link import connect_backend  # noqa: E402
 
 EMOTIONS = Path(__file__).resolve().parent.parent / "ml_backend" / "data" / "emotions_60.json"

@@ -19,9 +19,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ml_backend.local_server import LocalBackend  # noqa: E402
 from ml_backend.offline import configure_offline  # noqa: E402
 from ml_backend.settings import SHIPPED_DETECTOR  # noqa: E402
+from sdk_scripts.devserver.backend import LocalBackend  # noqa: E402
 from tests.shapes_truth import write_test_images  # noqa: E402
 
 REPEATS = 3  # best of 3 timed passes after one warm-up pass (raw and /predict)
@@ -63,9 +63,10 @@ def bench_backend(url: str, paths: list[str], batch: int) -> float:
 
 def bench_preannotate(backend_env: dict, paths: list[str], batch: int, tmp: Path) -> tuple[float, float, float]:
     """(preannotate via backend, preannotate in-process, /predict on the same backend) images/s, real Label Studio."""
+    from sdk_scripts.devserver.label_studio import LocalLabelStudio
+    from sdk_scripts.devserver.users import AdminCredentials
     from sdk_scripts.labelstudio.client import LabelStudioClient
     from sdk_scripts.labelstudio.connection import Connection
-    from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio
     from sdk_scripts.preannotate import preannotate
 
     admin = AdminCredentials(username="bench@labelops.test", password="bench-password-1", token="bench-token-123456")

@@ -30,20 +30,15 @@ from pathlib import Path
 
 import httpx
 
-from ml_backend.local_server import LocalBackend
 from sdk_scripts.agreement.engine import per_task_scores
+from sdk_scripts.devserver.backend import LocalBackend
+from sdk_scripts.devserver.label_studio import LocalLabelStudio
+from sdk_scripts.devserver.ports import free_port, port_is_free
+from sdk_scripts.devserver.users import AdminCredentials, Annotator, login_session
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.governance.report import write_report
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
-from sdk_scripts.ls_server import (
-    AdminCredentials,
-    Annotator,
-    LocalLabelStudio,
-    free_port,
-    login_session,
-    port_is_free,
-)
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
 from sdk_scripts.project_setup import apply_spec

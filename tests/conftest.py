@@ -3,9 +3,9 @@
 The server is Label Studio 1.23.2 from the pip package, on SQLite in a temp data dir, bound to
 127.0.0.1 on a free port, with Label Studio's default auth: legacy tokens off, the admin and every
 annotator using a personal access token made through Label Studio's own login / invite sign-up and
-token pages (see `sdk_scripts.ls_server`). Nothing here
+token pages (see `sdk_scripts.devserver`). Nothing here
 mocks Label Studio. With `LABELOPS_TEST_DB=postgres` the server runs on a real PostgreSQL instead:
-a throwaway cluster from Debian's binaries on loopback (`sdk_scripts.local_postgres`), started and
+a throwaway cluster from Debian's binaries on loopback (`sdk_scripts.devserver.postgres`), started and
 torn down by the session.
 """
 
@@ -20,10 +20,11 @@ import pytest
 from label_studio_sdk import LabelStudio
 
 from sdk_scripts import cli
+from sdk_scripts.devserver.label_studio import LocalLabelStudio
+from sdk_scripts.devserver.postgres import LocalPostgres
+from sdk_scripts.devserver.users import AdminCredentials, Annotator
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
-from sdk_scripts.local_postgres import LocalPostgres
-from sdk_scripts.ls_server import AdminCredentials, Annotator, LocalLabelStudio
 
 TEST_ADMIN = AdminCredentials(
     username="admin@labelops.test", password="labelops-test-password", token="labelops-test-token-4f1c9a"
@@ -142,7 +143,7 @@ class BackendUnderTest:
 @pytest.fixture(scope="session")
 def ml_backend_server(label_studio: LocalLabelStudio, tmp_path_factory: pytest.TempPathFactory):
     """`python -m ml_backend` with the shipped detector, network blocked at the socket level (loopback only)."""
-    from ml_backend.local_server import LocalBackend
+    from sdk_scripts.devserver.backend import LocalBackend
 
     root = tmp_path_factory.mktemp("ml-backend")
     (root / "images").mkdir()

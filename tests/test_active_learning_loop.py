@@ -23,8 +23,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from ml_backend.local_server import LocalBackend, _free_port
 from ml_backend.training.shapes import CLASSES
+from sdk_scripts.devserver.backend import LocalBackend
+from sdk_scripts.devserver.ports import free_port as _free_port
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate

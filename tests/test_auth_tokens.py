@@ -11,11 +11,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from sdk_scripts.devserver.users import create_personal_access_token, login_session
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.labelstudio.tokens import ACCESS, LEGACY, PERSONAL, redact_url, token_kind
-from sdk_scripts.ls_server import create_personal_access_token, login_session
 from tests.conftest import TEST_ADMIN, unique_title
 
 pytestmark = pytest.mark.label_studio

@@ -9,8 +9,8 @@ import time
 import httpx
 import pytest
 
-from ml_backend.local_server import LocalBackend
 from ml_backend.settings import BackendSettings
+from sdk_scripts.devserver.backend import LocalBackend
 from tests.conftest import unique_title
 
 pytestmark = pytest.mark.label_studio

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ml_backend.local_server import LocalBackend
+from sdk_scripts.devserver.backend import LocalBackend
 from tests.conftest import unique_title
 
 pytestmark = pytest.mark.label_studio

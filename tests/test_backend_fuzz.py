@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from ml_backend.model import TRAIN_EVENTS
 from ml_backend.server import create_app
 from ml_backend.settings import BackendSettings
+from sdk_scripts.devserver.ports import free_port
 from sdk_scripts.label_config_library import read_config, render_config
-from sdk_scripts.ls_server import free_port
 from tests.shapes_truth import write_test_images
 
 IMAGE_CONFIG = render_config(read_config("image_bbox"), {"label": ["Circle", "Square", "Triangle"]})

@@ -26,9 +26,9 @@ import httpx
 import pytest
 from PIL import Image, ImageDraw
 
-from ml_backend.local_server import LocalBackend
+from sdk_scripts.devserver.backend import LocalBackend
+from sdk_scripts.devserver.ports import free_port
 from sdk_scripts.label_config_library import read_config, render_config
-from sdk_scripts.ls_server import free_port
 from tests.conftest import NETGUARD_DIR, unique_title
 from tests.shapes_truth import matched_shapes, write_test_images
 

@@ -17,10 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from sdk_scripts.devserver.ports import free_port
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
-from sdk_scripts.ls_server import free_port
 
 TOKEN = "retry-test-token-93b1"
 WHOAMI = {"id": 1, "email": "admin@example.test", "username": "admin"}

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
+from sdk_scripts.devserver.ports import free_port
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.labelstudio import connection as settings
 from sdk_scripts.labelstudio.connection import Connection, load_connection
-from sdk_scripts.ls_server import free_port
 
 
 def test_environment_wins_over_the_config_file(tmp_path) -> None:

@@ -16,7 +16,8 @@ from sdk_scripts.demo import (
     start_verified,
 )
 from sdk_scripts.demo import main as demo_main
-from sdk_scripts.ls_server import AdminCredentials, LocalLabelStudio
+from sdk_scripts.devserver.label_studio import LocalLabelStudio
+from sdk_scripts.devserver.users import AdminCredentials
 from tests.conftest import TEST_ADMIN
 
 

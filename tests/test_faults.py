@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from sdk_scripts.devserver.label_studio import LocalLabelStudio
 from sdk_scripts.label_config_library import read_config
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
-from sdk_scripts.ls_server import LocalLabelStudio
 from sdk_scripts.pull import read_pull
 from sdk_scripts.task_files import KEY_FIELD
 from tests.conftest import TEST_ADMIN, unique_title
@@ -205,7 +205,7 @@ def test_import_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:
 
 
 def test_preannotate_cut_off_by_a_backend_crash(ls, client, tmp_path) -> None:
-    from ml_backend.local_server import LocalBackend
+    from sdk_scripts.devserver.backend import LocalBackend
 
     env = {"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": ls.admin_token,
            "LABELOPS_CACHE_DIR": str(tmp_path / "cache"), "YOLO_CONFIG_DIR": str(tmp_path / "ultralytics"),

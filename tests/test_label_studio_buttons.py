@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from ml_backend.local_server import LocalBackend
+from sdk_scripts.devserver.backend import LocalBackend
 from sdk_scripts.ml_backend_link import connect_backend
 from tests.conftest import auth_headers, unique_title
 from tests.test_active_learning_loop import CONFIG, ROUTE, _data, _wait_for_runs

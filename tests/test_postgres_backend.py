@@ -10,9 +10,9 @@ import sqlite3
 
 import pytest
 
+from sdk_scripts.devserver.label_studio import LocalLabelStudio
+from sdk_scripts.devserver.postgres import LocalPostgres
 from sdk_scripts.labelstudio.client import LabelStudioClient
-from sdk_scripts.local_postgres import LocalPostgres
-from sdk_scripts.ls_server import LocalLabelStudio
 from tests.conftest import TEST_DB, unique_title
 
 

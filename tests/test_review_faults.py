@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from sdk_scripts.agreement.engine import per_task_scores
+from sdk_scripts.devserver.label_studio import LocalLabelStudio
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
-from sdk_scripts.ls_server import LocalLabelStudio
 from sdk_scripts.review.push import LINK_FIELD, push_reviews
 from tests.conftest import TEST_ADMIN, annotator_sdk, unique_title
 from tests.test_review_loop import emotion_result

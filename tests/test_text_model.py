@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from ml_backend import weights
-from ml_backend.local_server import LocalBackend
+from sdk_scripts.devserver.backend import LocalBackend
 from sdk_scripts.label_config_library import read_config
 
 NETGUARD_DIR = str(Path(__file__).resolve().parent / "netguard")

@@ -16,7 +16,8 @@ import pytest
 import redis
 
 from ml_backend.active_learning.queue import RQ_QUEUE_NAME
-from ml_backend.local_server import LocalBackend, _free_port
+from sdk_scripts.devserver.backend import LocalBackend
+from sdk_scripts.devserver.ports import free_port as _free_port
 from tests.test_active_learning_loop import CONFIG, MIN_NEW, ROUTE, _data, _project_setup, _wait_for_runs
 
 pytestmark = pytest.mark.label_studio

@@ -32,7 +32,7 @@ from deploy.compose_smoke.stack import (
     smoke_settings,
     write_env_file,
 )
-from sdk_scripts.ls_server import free_port
+from sdk_scripts.devserver.ports import free_port
 
 LONG_RUNNING = ["postgres", "label-studio", "ml-backend"]
 # whose logs explain a failure in each phase (the rest: every service)

@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 
 from deploy.compose_smoke.shell import run
+from sdk_scripts.devserver.users import create_personal_access_token, login_session
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.labelstudio.project_ids import project_uid
-from sdk_scripts.ls_server import create_personal_access_token, login_session
 
 PROJECT_TITLE = "compose smoke - sentiment"
 LABELS = ("positive", "neutral", "negative")

@@ -1,10 +1,9 @@
-"""Start the backend as a real gunicorn subprocess on a free loopback port (tests, benchmark)."""
+"""Start our ML backend as a real gunicorn subprocess on a free loopback port (demo, tests, benchmarks)."""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,11 +11,7 @@ from pathlib import Path
 
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from sdk_scripts.devserver.ports import free_port
 
 
 class LocalBackend:
@@ -24,7 +19,7 @@ class LocalBackend:
 
     def __init__(self, env: dict[str, str] | None = None, log_path: Path | None = None, workers: int = 1,
                  port: int | None = None, threads: int = 4) -> None:
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
         self.log_path = Path(log_path or f"/tmp/labelops-backend-{self.port}.log")
         self.workers = workers

@@ -24,19 +24,19 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
 
 import httpx
 
+from sdk_scripts.devserver.ports import free_port
+from sdk_scripts.devserver.postgres import LocalPostgres, PostgresDatabase
+from sdk_scripts.devserver.users import AdminCredentials, Annotator, create_personal_access_token, login_session
 from sdk_scripts.errors import LabelopsError
-from sdk_scripts.local_postgres import LocalPostgres, PostgresDatabase
 
 LABEL_STUDIO_VERSION = package_version("label-studio")
 
@@ -44,52 +44,12 @@ LABEL_STUDIO_VERSION = package_version("label-studio")
 _LS_ENV_PREFIXES = ("LABEL_STUDIO_", "DJANGO_DB", "POSTGRE_")
 
 
-@dataclass(frozen=True)
-class AdminCredentials:
-    """The admin user a local server is created with. The token is never shown in reprs."""
-
-    username: str
-    password: str = field(repr=False)
-    token: str = field(repr=False)
-
-    def __post_init__(self) -> None:
-        if len(self.token) <= 5:
-            raise ValueError("Label Studio ignores API tokens of 5 characters or fewer")
-
-
-@dataclass(frozen=True)
-class Annotator:
-    """A Label Studio user made for annotating, with its own personal access token."""
-
-    id: int
-    email: str
-    token: str = field(repr=False)
-    password: str = field(default="", repr=False)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def port_is_free(port: int) -> bool:
-    """Whether a TCP port on 127.0.0.1 can be bound now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
 def default_cache_dir() -> Path:
     """Where migrated template data dirs are kept (`LABELOPS_CACHE_DIR` overrides)."""
     env = os.environ.get("LABELOPS_CACHE_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / ".cache" / "labelops"
+    return Path(__file__).resolve().parents[2] / ".cache" / "labelops"
 
 
 def _label_studio_env(data_dir: Path, credentials: AdminCredentials | None) -> dict[str, str]:
@@ -409,44 +369,3 @@ class LocalLabelStudio:
                 existing = {u.email: u.id for u in admin.users.list()}
             out.append(Annotator(id=existing[email], email=email, token=token, password=password))
         return out
-
-
-def _csrf(session: httpx.Client) -> dict[str, str]:
-    token = session.cookies.get("csrftoken", "")
-    return {"X-CSRFToken": token, "Referer": str(session.base_url)}
-
-
-def login_session(url: str, email: str, password: str, *, signup: str | None = None) -> httpx.Client:
-    """An HTTP session logged in to Label Studio through its login form (or its sign-up form at `signup`).
-
-    `signup` is the organization's invite URL (`/user/signup/?token=...`, from `GET /api/invite`).
-    Raises LabelopsError naming the form that refused.
-    """
-    session = httpx.Client(base_url=url, timeout=30, follow_redirects=False)
-    form_path = signup or "/user/login/"
-    try:
-        session.get(form_path).raise_for_status()  # sets the CSRF cookie
-        fields = {"email": email, "password": password, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")}
-        if signup is None:
-            fields["persist_session"] = "on"
-        answer = session.post(form_path, data=fields, headers=_csrf(session))
-    except httpx.HTTPError as exc:
-        session.close()
-        raise LabelopsError(f"Label Studio at {url}: could not open {form_path}: {type(exc).__name__}") from None
-    if answer.status_code != 302 or "sessionid" not in session.cookies:
-        session.close()
-        what = "sign-up" if signup else "login"
-        raise LabelopsError(f"Label Studio at {url} refused the {what} of {email} ({answer.status_code})")
-    return session
-
-
-def create_personal_access_token(session: httpx.Client) -> str:
-    """Make the logged-in user's personal access token (`POST /api/token/`, as Account & Settings does)."""
-    answer = session.post("/api/token/", headers=_csrf(session))
-    if answer.status_code == 409:
-        raise LabelopsError("this user already has a personal access token; Label Studio shows a token only "
-                            "once: revoke it in Account & Settings to make a new one")
-    if answer.status_code != 201:
-        raise LabelopsError(f"Label Studio refused to create a personal access token ({answer.status_code}): "
-                            f"{answer.text[:200]}")
-    return str(answer.json()["token"])

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sdk_scripts.devserver.ports import free_port
 from sdk_scripts.errors import LabelopsError
 
 INSTALL_HINT = "install Debian's postgresql: `make system-deps` (or `apt-get install postgresql`)"
@@ -79,14 +80,6 @@ def find_bin_dir() -> Path:
 
 def _major(name: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", name)) or (0,)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LocalPostgres:
@@ -242,7 +235,7 @@ class LocalPostgres:
 
     def _start_server(self, timeout: float) -> None:
         for attempt in range(3):
-            port = self.port or _free_port()
+            port = self.port or free_port()
             try:
                 self._run(
                     "pg_ctl", "start", "--pgdata", str(self.data_dir), "--log", str(self.log_path),

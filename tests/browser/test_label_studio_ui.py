@@ -19,8 +19,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from ml_backend.local_server import LocalBackend
 from sdk_scripts.demo import samples_dir
+from sdk_scripts.devserver.backend import LocalBackend
 from sdk_scripts.labelstudio.backend_api import backend_al_status
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
