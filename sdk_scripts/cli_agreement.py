@@ -25,7 +25,7 @@ def load_tasks(args: argparse.Namespace, problems: list[str]) -> tuple[str, Iter
 
     client = LabelStudioClient(load_connection(args.config))
     project = client.project(args.project)
-    tasks = list(client.iter_tasks(project["id"]))
+    tasks = client.iter_tasks(project["id"])  # page by page, as the report reads them
     return project["label_config"], tasks, client.user_emails(), f"project {project['id']} on {client.url}"
 
 
