@@ -21,6 +21,7 @@ from pathlib import Path
 from sdk_scripts.errors import LabelopsError
 
 MAX_JSON_DEPTH = 100
+TEXT_DEPTH_CHECK = 1 << 20  # up to this many characters the depth is checked on the text, beyond on the values
 MIB = 1024 * 1024
 
 
@@ -105,6 +106,19 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _ONE_KIND = bytes.maketrans(b"[]", b"{}")
 
 
+def _too_deep(value: object) -> bool:
+    """Whether containers nest more than MAX_JSON_DEPTH deep (iterative: no recursion of its own)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
 def _text_too_deep(text: str) -> bool:
     """Whether the value `text` parses to nests containers more than MAX_JSON_DEPTH deep, from the text alone (call
     it only on valid JSON). With no more brackets than MAX_JSON_DEPTH it cannot; otherwise the brackets outside
@@ -133,7 +147,9 @@ def strict_json(text: str) -> object:
         raise
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise JSONProblem(str(exc)) from None
-    if _text_too_deep(text):
+    # a line of JSON Lines: from its text (bytes operations); a whole large document: a walk over the values
+    # (the text route would copy a document of hundreds of MiB several times)
+    if _text_too_deep(text) if len(text) <= TEXT_DEPTH_CHECK else _too_deep(value):
         raise JSONProblem(f"nested more than {MAX_JSON_DEPTH} levels deep")
     return value
 

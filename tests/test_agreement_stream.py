@@ -98,3 +98,19 @@ def test_a_line_over_the_limit_is_one_error(tmp_path) -> None:
     assert next(records) == (1, {"id": 1}, None)
     with pytest.raises(LabelopsError, match=r"t.jsonl:2: a line over"):
         next(records)
+
+
+def test_a_large_document_is_checked_on_its_values() -> None:
+    """Past TEXT_DEPTH_CHECK characters (a whole task file, not a line) the depth is checked on the parsed values."""
+    from sdk_scripts.input_files import TEXT_DEPTH_CHECK
+
+    filler = "x" * (TEXT_DEPTH_CHECK // 4)
+    for levels in (MAX_JSON_DEPTH - 3, MAX_JSON_DEPTH - 2):  # 100 and 101 levels deep
+        value = [nested(levels, '"]', 2), [filler] * 5]
+        encoded = json.dumps(value)
+        assert len(encoded) > TEXT_DEPTH_CHECK
+        if depth(value) > MAX_JSON_DEPTH:
+            with pytest.raises(JSONProblem, match="nested more than 100 levels deep"):
+                strict_json(encoded)
+        else:
+            assert strict_json(encoded) == value
