@@ -89,11 +89,12 @@ def bench_preannotate(backend_env: dict, paths: list[str], batch: int, tmp: Path
             pid2 = client.create_project(title="bench predict in-process", label_config=CONFIG)["id"]
             for i in range(0, len(paths), 32):
                 client.upload_files(pid2, paths[i:i + 32])
-            from ml_backend.model import LabelopsModel
+            from ml_backend.model import LabelopsModel, in_process_predictor
 
             LabelopsModel(label_config=CONFIG)  # load weights before timing, as the backend was warmed
             t = time.perf_counter()
-            r2 = preannotate(client, pid2, backend_url=None, batch_size=batch, concurrency=1, progress=False)
+            r2 = preannotate(client, pid2, backend_url=None, batch_size=batch, concurrency=1, progress=False,
+                             in_process=in_process_predictor)
             rate_in_process = r2.predicted / (time.perf_counter() - t)
             ls_urls = [t["data"]["image"] for t in client.iter_tasks(pid)]
             return rate, rate_in_process, bench_backend(backend.url, ls_urls, batch)

@@ -8,6 +8,7 @@ model_version (`labelops-p<project>-v<N>`) is reported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from ml_backend.controls.registry import build_models
 from ml_backend.protocol import MLBackendModel
 from ml_backend.regions import task_score
 from ml_backend.settings import BackendSettings
+from sdk_scripts.errors import LabelopsError
 from sdk_scripts.labelstudio.project_ids import project_id_from
 
 _UNSET: Any = object()
@@ -112,3 +114,11 @@ class LabelopsModel(MLBackendModel):
         status = queue.notify(self.project, count, force=event == "START_TRAINING",
                               count_only=event != "START_TRAINING")
         return {"status": status, "project": self.project, "action": event}
+
+
+def in_process_predictor(label_config: str) -> tuple[str, Callable[[list[dict]], list[dict]]]:
+    """(model_version, predict) of this model in the calling process (`labelops preannotate` without --backend)."""
+    model = LabelopsModel(label_config=label_config)
+    if model.unservable:
+        raise LabelopsError(model.unservable)
+    return model.model_version, model.predict

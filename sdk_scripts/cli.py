@@ -204,11 +204,15 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
         require_extra("backend", "`labelops preannotate` without --backend (the model runs in this process)")
     from sdk_scripts.preannotate import preannotate
 
+    in_process = None
+    if not args.backend:
+        from ml_backend.model import in_process_predictor as in_process
+
     client = _client(args)
     project_id = int(client.project(args.project)["id"])
     r = preannotate(client, project_id, backend_url=args.backend, batch_size=args.batch_size,
                     only_unlabeled=args.only_unlabeled, concurrency=args.concurrency,
-                    progress=sys.stderr.isatty())
+                    progress=sys.stderr.isatty(), in_process=in_process)
     print(f"project {project_id}, model_version {r.model_version}: {r.predicted} tasks predicted "
           f"({r.empty} empty), {r.skipped_existing} already had this version, {r.skipped_labeled} labeled skipped")
     return 0

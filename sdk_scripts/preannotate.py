@@ -31,20 +31,14 @@ class PreannotateResult:
     empty: int = 0
 
 
-def _in_process(label_config: str) -> tuple[str, Predictor]:
-    from ml_backend.model import LabelopsModel
-
-    model = LabelopsModel(label_config=label_config)
-    if model.unservable:
-        from sdk_scripts.errors import LabelopsError
-
-        raise LabelopsError(model.unservable)
-    return model.model_version, model.predict
-
-
 def preannotate(client: LabelStudioClient, project_id: int, backend_url: str | None = None, batch_size: int = 16,
-                only_unlabeled: bool = False, concurrency: int = 2, progress: bool = True) -> PreannotateResult:
-    """Predict every task still lacking a prediction of the current model version; returns counts."""
+                only_unlabeled: bool = False, concurrency: int = 2, progress: bool = True, *,
+                in_process: Callable[[str], tuple[str, Predictor]] | None = None) -> PreannotateResult:
+    """Predict every task still lacking a prediction of the current model version; returns counts.
+
+    Through the backend at `backend_url`, else through `in_process(label_config)` -> (model_version, predict),
+    a model in this process (the CLI passes `ml_backend.model.in_process_predictor`).
+    """
     project = client.project(project_id)
     config = project["label_config"]
     if backend_url:
@@ -54,8 +48,10 @@ def preannotate(client: LabelStudioClient, project_id: int, backend_url: str | N
 
         def predict(batch: list[dict]) -> list[dict]:
             return backend_predict(backend_url, batch, config, uid, auth=auth)["results"]
+    elif in_process is not None:
+        version, predict = in_process(config)
     else:
-        version, predict = _in_process(config)
+        raise ValueError("preannotate needs a backend URL or an in-process model")
     result = PreannotateResult(version)
     todo: list[dict] = []
     for task in client.iter_tasks(project_id):
