@@ -1,8 +1,11 @@
 """labelops ML backend for Label Studio (Label Studio 1.23's ML-backend protocol on Flask, served by gunicorn).
 
-Layout: `settings` (one settings object), `server` (the WSGI app), `protocol` (the model interface),
-`model` (our model class), `controls/` (one model class per control tag + the registry), `regions` /
+Layout: `settings` (one settings object; `settings_doc` says what each field means), `__main__` (gunicorn),
+`server` (the WSGI app), `protocol` (the model interface), `model` (our model class), `controls/` (one model
+class per control tag + the registry), `active_learning/` (strategies, training runs, model versions),
+`training/` (detector fine-tuning, the shipped shapes detector and its evaluation), `regions` /
 `label_mapping` / `zero_shot` (pure logic), `images` (fetch + decode through `sdk_scripts.labelstudio.media`),
-`log_redaction` (no secret in the log), `weights` (per-process cache),
-`offline` (no-network setup), `training/` (the shipped shapes detector and its evaluation).
+`log_redaction` (no secret in the log), `weights` (per-process cache), `stats` (counters on /health),
+`offline` (no-network setup). Label Studio I/O goes through `sdk_scripts.labelstudio`; nothing else of
+`sdk_scripts` is imported.
 """

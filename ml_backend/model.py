@@ -8,19 +8,22 @@ model_version (`labelops-p<project>-v<N>`) is reported.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.versions import ServingRun, serving_run
-from ml_backend.controls.base import NotServable, log
+from ml_backend.controls.base import NotServable
 from ml_backend.controls.registry import build_models
 from ml_backend.protocol import MLBackendModel
 from ml_backend.regions import task_score
 from ml_backend.settings import BackendSettings
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.labelstudio.project_ids import project_id_from
+
+log = logging.getLogger(__name__)
 
 _UNSET: Any = object()
 TRAIN_EVENTS = ("ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED", "START_TRAINING")

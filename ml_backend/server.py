@@ -36,9 +36,10 @@ from ml_backend.active_learning.versions import ProjectVersions
 from ml_backend.log_redaction import install_redaction, redacted_body
 from ml_backend.model import TRAIN_EVENTS, LabelopsModel
 from ml_backend.settings import BackendSettings
+from sdk_scripts.errors import NotFoundError
 from sdk_scripts.labelstudio.project_ids import project_id_from, project_uid_parts
 
-log = logging.getLogger("ml_backend")
+log = logging.getLogger(__name__)
 
 AUTH_REALM = "labelops ML backend"
 _AUTH_CONFIG_KEY = "LABELOPS_BASIC_AUTH"
@@ -252,9 +253,10 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
         if project not in known_projects:
             try:
                 ls_client(settings).project(int(project))
+            except NotFoundError as exc:
+                return _error(404, f"{action}: project {project}: {exc}")
             except Exception as exc:
-                status = 404 if "no project with id" in str(exc) else 502
-                return _error(status, f"{action}: project {project}: {exc}")
+                return _error(502, f"{action}: project {project}: {exc}")
             known_projects.add(project)
         answer = LabelopsModel(None, settings, project=project, run=None).fit(action, data, queue=queue)
         log.info("webhook %s for project %s: training %s", action, project, answer["status"])

@@ -382,11 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _LogFormat(logging.Formatter):
-    """labelops' own records are already `labelops: ...` lines; others get `labelops: level: logger:`."""
+    """labelops' own records (loggers under `sdk_scripts`, one per module, or `labelops`) are already
+    `labelops: ...` lines; others get `labelops: level: logger:`."""
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        return text if record.name == "labelops" else f"labelops: {record.levelname.lower()}: {record.name}: {text}"
+        ours = record.name == "labelops" or record.name.startswith("sdk_scripts.")
+        return text if ours else f"labelops: {record.levelname.lower()}: {record.name}: {text}"
 
 
 def _log_to_stderr(level: int) -> Callable[[], None]:

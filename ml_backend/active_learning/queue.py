@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from ml_backend.active_learning.scheduler import TrainingScheduler
 from ml_backend.settings import BackendSettings
 
-log = logging.getLogger("ml_backend.training")
+log = logging.getLogger(__name__)
 RQ_QUEUE_NAME = "labelops-training"
 
 

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -92,7 +92,7 @@ class TrainingScheduler:
                 self.train(project)
                 error = None
             except Exception as exc:  # a failed run leaves the previous model serving
-                logger.exception("training for project %s failed; the previous model keeps serving", project)
+                log.exception("training for project %s failed; the previous model keeps serving", project)
                 error = f"{type(exc).__name__}: {exc}"
             with self._lock:
                 state = self._projects[project]

@@ -46,7 +46,7 @@ from ml_backend.controls.text_choices import TextZeroShot
 from ml_backend.settings import BackendSettings
 from sdk_scripts.labelstudio.project_ids import project_uid, project_uid_parts
 
-log = logging.getLogger("ml_backend.training")
+log = logging.getLogger(__name__)
 PUBLISH_CHUNK = 500
 
 

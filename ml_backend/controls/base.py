@@ -12,7 +12,7 @@ from label_studio_sdk.label_interface.control_tags import ControlTag
 from ml_backend.active_learning.versions import ServingRun
 from ml_backend.settings import BackendSettings
 
-log = logging.getLogger("ml_backend")
+log = logging.getLogger(__name__)
 
 
 class NotServable(Exception):

@@ -10,6 +10,7 @@ the class-balance boost.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -21,10 +22,12 @@ from ml_backend import stats, weights
 from ml_backend.active_learning.strategies import class_balance_boost, pointwise
 from ml_backend.active_learning.text_head import TextHead, load_head
 from ml_backend.active_learning.versions import ServingRun
-from ml_backend.controls.base import ControlModel, NotServable, TaskOutcome, log
+from ml_backend.controls.base import ControlModel, NotServable, TaskOutcome
 from ml_backend.regions import choices
 from ml_backend.settings import BackendSettings
 from ml_backend.zero_shot import choose, label_prompts, probabilities
+
+log = logging.getLogger(__name__)
 
 _label_cache: dict[tuple[str, ...], np.ndarray] = {}
 _lock = threading.Lock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from pathlib import Path
@@ -12,10 +13,12 @@ from label_studio_sdk.label_interface.control_tags import ControlTag
 
 from ml_backend import stats, weights
 from ml_backend.active_learning.versions import ServingRun
-from ml_backend.controls.base import ControlModel, NotServable, TaskOutcome, log
+from ml_backend.controls.base import ControlModel, NotServable, TaskOutcome
 from ml_backend.images import fetch_all
 from ml_backend.label_mapping import build_class_map
 from ml_backend.settings import BackendSettings
+
+log = logging.getLogger(__name__)
 
 
 def file_tag(path: str) -> str:

@@ -1,1 +1,1 @@
-"""Training helpers: the synthetic shapes data set and the script that trains the shipped detector."""
+"""Detector training: fine-tuning on annotators' boxes, synthetic shapes, the shipped detector and its evaluation."""

@@ -1,7 +1,11 @@
-"""The Label Studio layer: client, connection, tokens, media, project uid, Data Manager tabs, links, backend API.
+"""The Label Studio layer: I/O with Label Studio and our backend's API, and the vocabulary both sides share.
 
-Both sides import it (the CLI and its domain packages, and the ML backend); it imports neither. Names
-are loaded on first use, so `from sdk_scripts.labelstudio import Connection` does not pull in the SDK.
+`client` (the retrying Label Studio client), `connection` (URL and token), `tokens` (token kinds),
+`media` (task media to bytes), `dm_views` (Data Manager tabs), `links` (task links), `project_ids` (the
+project uid), `annotations` (which annotations count), `quality_fields` (confidence / flag / comment and
+reviewer fields), `backend_api` and `strategy_names` (our ML backend's HTTP API). The CLI side and the ML
+backend import it; it imports neither (tests/test_layers.py). Names load on first use, so importing one
+does not pull in the SDK.
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ _WHERE = {
     "backend_predict": "backend_api",
     "backend_al_status": "backend_api",
     "backend_rollback": "backend_api",
+    "Counted": "annotations",
+    "count_annotations": "annotations",
+    "newness": "annotations",
+    "flags": "annotations",
+    "excluded_by_flag": "annotations",
 }
 
 __all__ = sorted(_WHERE)

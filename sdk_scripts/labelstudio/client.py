@@ -2,8 +2,8 @@
 
 Built on label-studio-sdk's `LabelStudio` client. Server answers come back as plain dicts in
 Label Studio's own JSON shape. SDK and HTTP failures are turned into one-line `LabelopsError`s
-(wrong token, unreachable server, refused request with Label Studio's reason); the API token never
-appears in them.
+(wrong token, unreachable server, refused request with Label Studio's reason; a 404 is a `NotFoundError`);
+the API token never appears in them.
 
 Retries (tenacity; the SDK's own retry is switched off so the two do not multiply):
 
@@ -37,11 +37,11 @@ from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from sdk_scripts.errors import LabelopsError
+from sdk_scripts.errors import LabelopsError, NotFoundError
 from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.labelstudio.tokens import explain_refused_token, redact_url, token_kind
 
-log = logging.getLogger("labelops")
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRIES_ENV = "LABELOPS_RETRIES"
@@ -188,7 +188,7 @@ class LabelStudioClient:
                 message += f", gave up after {attempts} attempts over {time.monotonic() - started:.0f} s"
             elif not idempotent and _transient(exc) and not _never_arrived(exc):
                 message += f"; {RERUN_HINT}"
-            raise LabelopsError(message) from None
+            raise (NotFoundError if _status(exc) == 404 else LabelopsError)(message) from None
 
     def _backoff(self, state: RetryCallState) -> float:
         """Exponential from `retry_wait`, plus up to `retry_wait` of jitter, capped at `retry_max_wait`."""
@@ -250,20 +250,18 @@ class LabelStudioClient:
         """A project by id (digits) or exact title."""
         if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
             if len(str(ref)) > 18:  # no database id is that long (and int() of 4,300+ digits raises)
-                raise LabelopsError(f"no project with id {str(ref)[:20]}... on {self.url}")
+                raise NotFoundError(f"no project with id {str(ref)[:20]}... on {self.url}")
             try:
                 project = _dump(self._run(f"read project {ref}", lambda: self._sdk.projects.get(int(ref))))
-            except LabelopsError as exc:
-                if "not found" in str(exc):
-                    raise LabelopsError(f"no project with id {ref} on {self.url}") from None
-                raise
+            except NotFoundError:
+                raise NotFoundError(f"no project with id {ref} on {self.url}") from None
             if not isinstance(project.get("id"), int) or not isinstance(project.get("label_config"), str):
                 raise LabelopsError(f"{self.url} answered for project {ref} with something that is not a Label "
                                     "Studio project (no id / label_config); is it a Label Studio 1.23 server?")
             return project
         matches = self.projects_titled(str(ref))
         if not matches:
-            raise LabelopsError(f"no project titled {ref!r} on {self.url}")
+            raise NotFoundError(f"no project titled {ref!r} on {self.url}")
         if len(matches) > 1:
             ids = ", ".join(str(p["id"]) for p in matches)
             raise LabelopsError(f"several projects are titled {ref!r} (ids {ids}); give the id instead")
@@ -309,10 +307,8 @@ class LabelStudioClient:
         """One task with its annotations, or None when it no longer exists."""
         try:
             return _dump(self._run(f"read task {task_id}", lambda: self._sdk.tasks.get(str(task_id))))
-        except LabelopsError as exc:
-            if "not found" in str(exc):
-                return None
-            raise
+        except NotFoundError:
+            return None
 
     def delete_task(self, task_id: int) -> None:
         self._run(f"delete task {task_id}", lambda: self._sdk.tasks.delete(str(task_id)), gone_ok=True)

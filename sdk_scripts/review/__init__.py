@@ -1,1 +1,1 @@
-"""The multi-pass review loop: disagreements out to a review project, adjudications back in."""
+"""The multi-pass review loop: disagreements out to review, adjudications back in, final labels, export, edge cases."""

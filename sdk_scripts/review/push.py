@@ -24,13 +24,14 @@ project (`--review-project`) neither repoints the first one's links nor reads as
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sdk_scripts.arg_types import TITLE_MAX
-from sdk_scripts.errors import LabelopsError
+from sdk_scripts.errors import LabelopsError, NotFoundError
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.review.annotations import fingerprint, interpretations
 from sdk_scripts.review.lock import project_lock
@@ -188,11 +189,8 @@ def _remove_duplicates(client: LabelStudioClient, review_tasks: list[dict], repo
                 report.messages.append(f"review tasks {keep['id']} and {extra['id']} both hold a review of source "
                                        f"task {key.rsplit(':', 1)[-1]}; the first is used, delete the other by hand")
                 continue
-            try:
+            with contextlib.suppress(NotFoundError):  # another run removed it first
                 client.delete_task(extra["id"])
-            except LabelopsError as exc:
-                if "not found" not in str(exc):
-                    raise  # else another run removed it first
             report.duplicates_removed.append(extra["id"])
     return kept
 
