@@ -194,7 +194,7 @@ def jsonl_records(path: Path, what: str = "file", line_limit: int = 512 * MIB,
                 except UnicodeDecodeError as exc:
                     yield number, None, f"not UTF-8 text ({exc.reason} at byte {exc.start} of the line)"
                     continue
-                if not text.strip(" \t\r\n"):
+                if not text or (text[0] not in "{[" and not text.strip(" \t\r\n")):  # blank (others: no copy)
                     continue
                 try:
                     yield number, strict_json(text), None
