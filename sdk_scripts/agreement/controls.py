@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from label_studio_sdk.label_interface import LabelInterface
 
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.labelstudio.quality_fields import NOT_LABELS
 
-NOT_SCORED = frozenset({"confidence", "flag", "comment", "review_decision", "review_reason", "edge_case_log"})
+NOT_SCORED = NOT_LABELS  # quality and reviewer fields
 _KIND_BY_TAG = {"Rating": "rating", "Number": "number", "RectangleLabels": "boxes", "PolygonLabels": "boxes",
                 "TextArea": "text", "HyperTextLabels": "spans"}
 _SPAN_OBJECTS = {"Text", "HyperText"}

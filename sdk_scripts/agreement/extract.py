@@ -17,13 +17,13 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sdk_scripts.agreement.controls import ControlSpec
-
-CONFIDENCE_LOW = "might be"
+from sdk_scripts.labelstudio.annotations import NOT_AN_OBJECT, annotator_of, choices, count_annotations, newness
+from sdk_scripts.labelstudio.quality_fields import CONFIDENCE, FLAG, LOW_CONFIDENCE
 
 
 @dataclass
@@ -61,32 +61,6 @@ def _week_of(timestamp: str) -> str:
     except ValueError:
         return "unknown"
     return f"{year}-W{week:02d}"
-
-
-@lru_cache(maxsize=65536)
-def _epoch(timestamp: str) -> float | None:
-    """Seconds since the epoch of an ISO 8601 time (its offset honoured; one without an offset is UTC, as Label
-    Studio writes them), or None when it is not one."""
-    try:
-        moment = datetime.fromisoformat(timestamp)
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-
-def newness(annotation: dict) -> tuple[float, int, str]:
-    """Sort key of an annotator's annotations, newest last: the parsed `updated_at`, else `created_at` (a time
-    that is missing or not ISO 8601 is older than any), then the annotation id (a higher id is newer)."""
-    moment = -math.inf
-    for key in ("updated_at", "created_at"):
-        value = annotation.get(key)
-        parsed = _epoch(value) if isinstance(value, str) else None
-        if parsed is not None:
-            moment = parsed
-            break
-    ident = annotation.get("id")
-    number = ident if isinstance(ident, int) and not isinstance(ident, bool) else -1
-    return moment, number, str(ident)
 
 
 def _is_id(value: object) -> bool:
@@ -298,15 +272,6 @@ def _name(annotation: dict) -> str | None:
     return email or None
 
 
-def _annotator(annotation: dict) -> object:
-    user = annotation.get("completed_by")
-    if type(user) is int:  # the common case first
-        return user
-    if isinstance(user, dict):
-        user = user.get("id")
-    return user if _is_id(user) else None
-
-
 class _Where:
     """Where a value comes from, for problem messages: formatted only when a problem is reported."""
 
@@ -367,44 +332,32 @@ def extract(controls: list[ControlSpec], tasks: Iterable[dict]) -> Extraction:
     for task in _valid_tasks(tasks, problems):
         task_id = task["id"]
         task_ids.append(task_id)
-        latest: dict[Any, dict] = {}
-        gold: dict | None = None
         annotations = task.get("annotations") or []
         if not isinstance(annotations, list):
             problems.append(f"task {task_id}: its annotations are not a list; ignored")
             annotations = []
-        for annotation in annotations:
-            if not isinstance(annotation, dict):
-                problems.append(f"task {task_id}: an annotation that is not an object; ignored")
-                continue
-            n_annotations += 1
-            if annotation.get("was_cancelled"):
-                n_cancelled += 1
-                continue
-            if annotation.get("ground_truth"):
-                n_gold += 1
-                gold = annotation if gold is None or newness(annotation) >= newness(gold) else gold
-                continue
-            user = _annotator(annotation)
-            if user is None:
-                problems.append(f"task {task_id}, annotation {annotation.get('id')!r}: no annotator "
-                                "(completed_by); ignored")
-                continue
-            if user in latest:
-                n_duplicates += 1
-                if newness(annotation) < newness(latest[user]):
-                    continue
-            latest[user] = annotation
+        counted = count_annotations(annotations, newest_per_annotator=True)
+        for reason, item in counted.skipped:
+            problems.append(f"task {task_id}: an annotation that is not an object; ignored" if reason == NOT_AN_OBJECT
+                            else f"task {task_id}, annotation {item.get('id')!r}: no annotator (completed_by); ignored")
+        n_annotations += counted.seen
+        n_cancelled += counted.cancelled
+        n_gold += len(counted.ground_truth)
+        n_duplicates += counted.superseded
+        gold: dict | None = None
+        for annotation in counted.ground_truth:  # the newest; of equally new ones the later in the task
+            gold = annotation if gold is None or newness(annotation) >= newness(gold) else gold
+        for annotation in counted.interpretations:
+            user = annotator_of(annotation)
             if user not in names and annotation.get("created_username"):
                 name = _name(annotation)
                 if name:
                     names[user] = name
-        for user, annotation in latest.items():
             where = _Where(task_id, annotation, user)
             grouped = _by_control(_result_of(annotation, where, problems))
-            flag_regions, confidence_regions = grouped.get("flag"), grouped.get("confidence")
-            low = bool(confidence_regions) and CONFIDENCE_LOW in _choices(confidence_regions)
-            set_flags = _choices(flag_regions) if flag_regions else []
+            flag_regions, confidence_regions = grouped.get(FLAG), grouped.get(CONFIDENCE)
+            low = bool(confidence_regions) and LOW_CONFIDENCE in choices(confidence_regions, CONFIDENCE)
+            set_flags = choices(flag_regions, FLAG) if flag_regions else []
             if set_flags or low:
                 flags.append({"task": task_id, "annotator": user, "flags": set_flags, "low_confidence": low})
             week = _week(annotation.get("created_at"))
@@ -426,17 +379,6 @@ def extract(controls: list[ControlSpec], tasks: Iterable[dict]) -> Extraction:
     counts.update(tasks=len(task_ids), annotations=n_annotations, cancelled=n_cancelled, ground_truth=n_gold,
                   duplicates=n_duplicates)
     return Extraction(ratings, counts, names, flags, problems, task_ids)
-
-
-def _choices(regions: list[dict]) -> list[str]:
-    """The choice names in a quality field's regions (anything else is skipped)."""
-    found = []
-    for region in regions:
-        value = region.get("value")
-        choices = value.get("choices") if isinstance(value, dict) else None
-        if isinstance(choices, list):
-            found += [c for c in choices if isinstance(c, str)]
-    return found
 
 
 def group_by_task(table: Ratings) -> dict[int, dict[int, Any]]:

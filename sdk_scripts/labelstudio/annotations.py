@@ -52,6 +52,8 @@ def is_ground_truth(annotation: dict) -> bool:
 def annotator_of(annotation: dict) -> int | str | None:
     """The annotator's user id (`completed_by`, a number or a user object), or None."""
     user = annotation.get("completed_by")
+    if type(user) is int:  # the common case first
+        return user
     if isinstance(user, dict):
         user = user.get("id")
     return user if isinstance(user, int | str) and not isinstance(user, bool) else None
