@@ -3,30 +3,44 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sdk_scripts.errors import LabelopsError
 
 
-def load_tasks(args: argparse.Namespace, problems: list[str]) -> tuple[str, Iterable[dict], dict, str]:
-    """(label config, tasks, annotator names, where from) from a pull directory or a live project. A pull's tasks
-    are read one at a time as the report consumes them; its damaged lines go to `problems` and are skipped."""
+@dataclass
+class Source:
+    """Where the report's tasks come from: a pull's tasks.jsonl (read by `parallel.extract_pull`) or a live
+    project's tasks (read page by page as the report consumes them)."""
+
+    config: str
+    origin: str
+    names: dict = field(default_factory=dict)
+    tasks: Iterable[dict] = ()
+    tasks_path: Path | None = None
+
+
+def load_tasks(args: argparse.Namespace) -> Source:
+    """The labeling config and the tasks of a pull directory (checked: one clear error for a damaged
+    project.json or config) or of a live project."""
     source = args.project
     if isinstance(source, Path):
-        from sdk_scripts.pull import open_pull, stream_tasks
+        from sdk_scripts.pull import open_pull
 
-        meta, config, tasks_path = open_pull(source)  # checked: one clear error for a damaged pull
-        return config, stream_tasks(tasks_path, problems), {}, f"pull of project {meta['project']['id']} in {source}"
+        meta, config, tasks_path = open_pull(source)
+        return Source(config, f"pull of project {meta['project']['id']} in {source}", tasks_path=tasks_path)
     from sdk_scripts.labelstudio.client import LabelStudioClient
     from sdk_scripts.labelstudio.connection import load_connection
 
     client = LabelStudioClient(load_connection(args.config))
     project = client.project(args.project)
     tasks = client.iter_tasks(project["id"])  # page by page, as the report reads them
-    return project["label_config"], tasks, client.user_emails(), f"project {project['id']} on {client.url}"
+    return Source(project["label_config"], f"project {project['id']} on {client.url}", client.user_emails(), tasks)
 
 
 def read_gold(path: Path) -> dict[int, list[dict]]:
@@ -52,7 +66,7 @@ def read_gold(path: Path) -> dict[int, list[dict]]:
     return gold
 
 
-def with_gold(tasks: Iterable[dict], gold: dict[int, list[dict]]) -> Iterator[dict]:
+def with_gold(tasks: Iterable[dict], gold: dict[int, list[dict]]) -> Iterator[dict]:  # picklable with partial
     """The tasks, each with its gold labels added as ground-truth annotations (a task whose annotations are
     unreadable is left as it is: the extraction reports it)."""
     for task in tasks:
@@ -80,6 +94,12 @@ def dump_report(report: dict) -> str:
     return "{\n" + ",\n".join(parts) + "\n}"
 
 
+def _extract_pull(specs: list, tasks_path: Path, problems: list[str], prepare: Callable | None):
+    from sdk_scripts.agreement.parallel import extract_pull
+
+    return extract_pull(specs, tasks_path, problems, prepare)
+
+
 def cmd_agreement(args: argparse.Namespace) -> int:
     from sdk_scripts.agreement.engine import agreement_report
     from sdk_scripts.agreement.render import render_report
@@ -88,14 +108,17 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     # them cost more than the work itself (about half the time at 300,000 annotations).
     gc.disable()
     try:
-        problems: list[str] = []
-        config, tasks, names, origin = load_tasks(args, problems)
-        if args.gold:
-            tasks = with_gold(tasks, read_gold(args.gold))
-        report = agreement_report(config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
-                                  names=names, ci=args.ci, seed=args.seed, read_problems=problems,
-                                  semantic=not args.no_semantic)
-        del tasks
+        problems: list[str] = []  # a pull's damaged lines, found as it is read
+        source = load_tasks(args)
+        prepare = functools.partial(with_gold, gold=read_gold(args.gold)) if args.gold else None
+        tasks = prepare(source.tasks) if prepare else source.tasks
+        extractor = None if source.tasks_path is None else \
+            functools.partial(_extract_pull, tasks_path=source.tasks_path, problems=problems, prepare=prepare)
+        report = agreement_report(source.config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
+                                  names=source.names, ci=args.ci, seed=args.seed, read_problems=problems,
+                                  semantic=not args.no_semantic, extractor=extractor)
+        origin = source.origin
+        del tasks, source
         text = dump_report(report) if args.json else f"agreement for {origin}\n{render_report(report, by=args.by)}"
     except MemoryError:
         raise LabelopsError("not enough memory for the agreement report of this project; run it where more memory "

@@ -170,24 +170,28 @@ def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-def jsonl_records(path: Path, what: str = "file", line_limit: int = 512 * MIB,
-                  limit_hint: str = "") -> Iterator[tuple[int, object, str | None]]:
+def jsonl_records(path: Path, what: str = "file", line_limit: int = 512 * MIB, limit_hint: str = "", *,
+                  start: int = 0, end: int | None = None,
+                  first_line: int = 1) -> Iterator[tuple[int, object, str | None]]:
     """(line number, value, None) for each non-blank line of a JSON Lines file parsed by `strict_json`, or
     (line number, None, message) for a line that is not UTF-8 or not strict JSON; read a line at a time, so
     memory is bounded by the longest line (at most `line_limit` bytes, else one LabelopsError). Lines end at
-    LF only (CRLF tolerated), as in `jsonl_lines`; a leading byte-order mark is dropped."""
+    LF only (CRLF tolerated), as in `jsonl_lines`; a leading byte-order mark is dropped. `start` / `end` (byte
+    offsets of line starts, see `line_start`) read a part of the file whose first line is number `first_line`."""
     fd, _ = _open_regular(path, what)
     try:
         with os.fdopen(fd, "rb", closefd=False, buffering=1 << 20) as fh:
-            number = 0
-            while True:
+            fh.seek(start)
+            position, number = start, first_line - 1
+            while end is None or position < end:
                 raw = fh.readline(line_limit + 1)
                 if not raw:
                     return
+                position += len(raw)
                 number += 1
                 if len(raw) > line_limit:
                     raise LabelopsError(f"{path}:{number}: a line over {line_limit / MIB:g} MiB{limit_hint}")
-                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                if position == len(raw) and raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]
                 try:
                     text = raw.decode("utf-8")
@@ -204,3 +208,25 @@ def jsonl_records(path: Path, what: str = "file", line_limit: int = 512 * MIB,
         raise LabelopsError(f"{what} {path}: cannot read it ({exc.strerror})") from None
     finally:
         os.close(fd)
+
+
+def line_start(path: Path, offset: int) -> int:
+    """The byte offset of the first line that starts at or after `offset` (the file's size if none does)."""
+    with open(path, "rb") as fh:
+        if offset <= 0:
+            return 0
+        fh.seek(offset - 1)
+        fh.readline()  # the rest of the line `offset - 1` is in (just its LF if a line starts at `offset`)
+        return fh.tell()
+
+
+def count_lines(path: Path, end: int, block: int = 16 * MIB) -> int:
+    """How many line feeds the file has before byte `end`."""
+    total = 0
+    with open(path, "rb") as fh:
+        while fh.tell() < end:
+            data = fh.read(min(block, end - fh.tell()))
+            if not data:
+                break
+            total += data.count(b"\n")
+    return total

@@ -160,17 +160,28 @@ def open_pull(out_dir: Path) -> tuple[dict, str, Path]:
     return meta, _read_text(out_dir / "label_config.xml"), out_dir / "tasks.jsonl"
 
 
-def stream_tasks(tasks_path: Path, problems: list[str] | None = None) -> Iterator[dict]:
+SKIPPED = "; line skipped"
+
+
+def nothing_read(tasks_path: Path, first_problem: str) -> LabelopsError:
+    """The error for a tasks.jsonl none of whose lines is a task (`first_problem`: the first line's, as reported)."""
+    return LabelopsError(f"no task in {tasks_path} could be read ({first_problem.removesuffix(SKIPPED)})")
+
+
+def stream_tasks(tasks_path: Path, problems: list[str] | None = None, *, start: int = 0, end: int | None = None,
+                 first_line: int = 1, whole_file: bool = True) -> Iterator[dict]:
     """The tasks of a pull's tasks.jsonl, one at a time as they are read (memory bounded by one line).
 
     Without `problems`, a damaged line (not UTF-8, not strict JSON, not a task, a task id seen before) is one
     LabelopsError `FILE:LINE: ...`. With a list, each damaged line is reported there and skipped, and the
-    rest is still read; only a file with lines none of which is a task is the error.
+    rest is still read; only a file with lines none of which is a task is the error (`nothing_read`; with
+    `whole_file=False`, for a part of the file between the byte offsets `start` and `end` whose first line is
+    `first_line`, the caller decides that).
     """
     seen: dict[int, int] = {}
     first_damage: str | None = None
     records = jsonl_records(tasks_path, what="pull file", line_limit=task_file_limit(),
-                            limit_hint=f"; set {LIMIT_ENV} to raise it")
+                            limit_hint=f"; set {LIMIT_ENV} to raise it", start=start, end=end, first_line=first_line)
     for number, task, error in records:
         where = f"{tasks_path}:{number}"
         task_id = task.get("id") if isinstance(task, dict) else None
@@ -182,12 +193,12 @@ def stream_tasks(tasks_path: Path, problems: list[str] | None = None) -> Iterato
             if problems is None:
                 raise LabelopsError(f"{where}: {error}")
             first_damage = first_damage or f"{where}: {error}"
-            problems.append(f"{where}: {error}; line skipped")
+            problems.append(f"{where}: {error}{SKIPPED}")
             continue
         seen[task_id] = number
         yield task
-    if first_damage is not None and not seen:
-        raise LabelopsError(f"no task in {tasks_path} could be read ({first_damage})")
+    if whole_file and first_damage is not None and not seen:
+        raise nothing_read(tasks_path, first_damage)
 
 
 def read_pull(out_dir: Path) -> tuple[dict, str, list[dict]]:

@@ -21,7 +21,7 @@ the pairs of ratings within tasks, so the work is linear in the ratings for ever
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from sdk_scripts.agreement.bootstrap import bootstrap_coefficients, bootstrap_st
 from sdk_scripts.agreement.coded import CATEGORICAL, Coded, Scored, code_ratings, score_pairs
 from sdk_scripts.agreement.consensus import consensus_labels
 from sdk_scripts.agreement.controls import ControlSpec, read_controls, scorable_controls
-from sdk_scripts.agreement.extract import extract
+from sdk_scripts.agreement.extract import Extraction, extract
 from sdk_scripts.agreement.geometry import span_f1
 from sdk_scripts.agreement.measures import binary_alphas, mean_pairwise, percent_agreement, percent_agreement_of_codes
 from sdk_scripts.agreement.regions import label_f1, matched_units_alpha
@@ -301,14 +301,16 @@ def _intervals(coded: Coded, measures: dict, coefficients: dict, statistics: dic
 def agreement_report(label_config: str, tasks: Iterable[dict], *, min_annotators: int = 2, box_threshold: float = 0.5,
                      names: dict | None = None, ci: float | None = None, seed: int = 0,
                      replicates: int = REPLICATES, read_problems: list[str] | None = None,
-                     semantic: bool = True) -> dict:
+                     semantic: bool = True, extractor: Callable[[list[ControlSpec]], Extraction] | None = None) -> dict:
     """The full report (see the module docstring and the README for the schema); `ci` adds bootstrap intervals,
     `semantic=False` leaves out TextArea's semantic similarity (which loads a sentence-embedding model).
+    `extractor`, when given, takes the place of `extract(specs, tasks)` (a pull read in two processes:
+    `parallel.extract_pull`), and `tasks` is not read.
     `read_problems` is a list the task source fills while `tasks` is read (damaged lines of a pull): it is read
     after the tasks and heads the report's problems."""
     config = read_controls(label_config)
     specs, notes = config.specs, config.notes
-    extraction = extract(specs, tasks)
+    extraction = extractor(specs) if extractor is not None else extract(specs, tasks)
     names = {**extraction.names, **(names or {})}
     coded = [code_ratings(table) for table in extraction.ratings]
     scored = [score_pairs(c, min_annotators, box_threshold) for c in coded]
