@@ -1,7 +1,8 @@
 """mkdocs hooks: pages whose reference parts are generated from the code at build time.
 
 `<!-- generated: cli-reference -->` becomes every `labelops` command's `--help` (from the real parser);
-`<!-- generated: backend-settings -->` becomes the backend's settings table (from `BackendSettings`).
+`<!-- generated: backend-settings -->` becomes the backend's settings table (from `BackendSettings`);
+`<!-- generated: task-scores -->` becomes the task score of each served tag (from the control classes).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 MARKERS = {
     "<!-- generated: cli-reference -->": "cli_reference",
     "<!-- generated: backend-settings -->": "backend_settings",
+    "<!-- generated: task-scores -->": "task_scores",
 }
 
 
@@ -40,6 +42,17 @@ def backend_settings() -> str:
     from ml_backend.settings_doc import settings_table
 
     return settings_table()
+
+
+def task_scores() -> str:
+    """What the task score is for each served tag kind, from the control classes themselves."""
+    from ml_backend.controls.registry import REGISTRY
+
+    def cell(text: str) -> str:  # a | inside a table cell must be escaped
+        return text.replace("|", "\\|")
+
+    rows = [f"| {cell(cls.served_as)} | {cell(cls.score_definition)} |" for cls in REGISTRY]
+    return "\n".join(["| tag | task score (lower = label sooner) |", "|---|---|", *rows])
 
 
 def on_page_markdown(markdown: str, **_: object) -> str:

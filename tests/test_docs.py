@@ -34,3 +34,12 @@ def test_the_cli_reference_is_the_parser_itself() -> None:
     for command in ("labelops backend connect", "labelops agreement", "labelops review push", "labelops al status"):
         assert f"### `{command}`" in reference
     assert "--train-every N" in reference
+
+
+def test_the_task_score_table_is_the_control_classes_own_words() -> None:
+    from ml_backend.controls.registry import REGISTRY
+
+    table = _docs_hooks().task_scores()
+    for cls in REGISTRY:
+        assert cls.served_as in table
+    assert "mean \\|2c − 1\\|" in table  # pipes escaped: the table keeps two columns

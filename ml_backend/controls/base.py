@@ -38,6 +38,11 @@ class ControlModel(ABC):
     """One model serving one control tag of a labeling config."""
 
     kind: ClassVar[str] = ""
+    # what the task's active-learning score is for this tag (lower = label sooner); the docs' table of
+    # scores is built from these, and tests/test_task_scores.py checks each against the code
+    served_as: ClassVar[str] = ""
+    score_definition: ClassVar[str] = ("the lowest region score (the model's confidence in its least sure region); "
+                                       "0 when it proposes nothing")
     # the Label Studio project the request is for (cloud-storage media are resolved through it)
     project_id: str | None = None
 

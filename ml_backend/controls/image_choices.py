@@ -13,6 +13,7 @@ from ml_backend.settings import BackendSettings
 
 class ImageClassifier(YoloControl):
     kind = "classify"
+    served_as = "Choices on Image (YOLO classification)"
     weights_setting = "yolo_cls_model_path"
 
     @classmethod

@@ -14,6 +14,9 @@ from ml_backend.settings import BackendSettings
 
 class PolygonSegmenter(YoloControl):
     kind = "segment"
+    served_as = "PolygonLabels on Image (YOLO segmentation)"
+    score_definition = ("0 when no mask reaches confidence 0.5, else the mean |2c − 1| over the masks' "
+                        "confidences c (as for boxes)")
     weights_setting = "yolo_seg_model_path"
 
     @classmethod

@@ -35,6 +35,11 @@ _lock = threading.Lock()
 
 class TextZeroShot(ControlModel):
     kind = "text"
+    served_as = "Choices on Text (MiniLM zero-shot, then the trained head)"
+    score_definition = ("AL_STRATEGY's score of the class probabilities — least-confidence: the probability of "
+                        "the predicted class; margin: top-1 − top-2; entropy: 1 − normalised entropy — times the "
+                        "class-balance boost when CLASS_BALANCE_GAMMA > 0; after a training run, `diversity` and "
+                        "`hybrid` store ranks in [0, 1) instead")
 
     @classmethod
     def is_control_matched(cls, control: ControlTag, settings: BackendSettings) -> bool:
