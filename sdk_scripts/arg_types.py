@@ -11,14 +11,14 @@ from __future__ import annotations
 import argparse
 import math
 import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+
+from sdk_scripts.labelstudio.project_titles import TITLE_MAX, title_problem
 
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
 _FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _SPLIT_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
-TITLE_MIN, TITLE_MAX = 3, 50  # Label Studio's PROJECT_TITLE_MIN_LEN / _MAX_LEN
 
 
 def _int(text: str) -> int:
@@ -69,21 +69,6 @@ def float_between(low: float, high: float, *, low_open: bool = False) -> Callabl
 
 fraction = float_between(0.0, 1.0)
 iou = float_between(0.0, 1.0, low_open=True)
-
-
-def visible_length(text: str) -> int:
-    """Characters that show: not whitespace, control, format (zero-width) or a lone combining mark."""
-    return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "CZ"
-               and unicodedata.category(ch) not in ("Mn", "Me"))
-
-
-def title_problem(title: str) -> str | None:
-    """Why Label Studio would refuse (or show as blank) a project title; None when it is fine."""
-    if visible_length(title) < TITLE_MIN:
-        return f"must have at least {TITLE_MIN} visible characters"
-    if len(title) > TITLE_MAX:
-        return f"must have at most {TITLE_MAX} characters (Label Studio's limit), it has {len(title)}"
-    return None
 
 
 def project_title(text: str) -> str:

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import yaml
 
-from sdk_scripts.arg_types import title_problem
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.input_files import MIB, decode_utf8, read_input_bytes
+from sdk_scripts.labelstudio.project_titles import title_problem
 
 SAMPLING = {
     "sequential": "Sequential sampling",

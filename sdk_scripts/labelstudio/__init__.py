@@ -2,10 +2,10 @@
 
 `client` (the retrying Label Studio client), `connection` (URL and token), `tokens` (token kinds),
 `media` (task media to bytes), `dm_views` (Data Manager tabs), `links` (task links), `project_ids` (the
-project uid), `annotations` (which annotations count), `quality_fields` (confidence / flag / comment and
-reviewer fields), `backend_api` and `strategy_names` (our ML backend's HTTP API). The CLI side and the ML
-backend import it; it imports neither (tests/test_layers.py). Names load on first use, so importing one
-does not pull in the SDK.
+project uid), `project_titles` (Label Studio's title limits), `annotations` (which annotations count),
+`quality_fields` (confidence / flag / comment and reviewer fields), `backend_api` and `strategy_names` (our
+ML backend's HTTP API). The CLI side and the ML backend import it; it imports neither (tests/test_layers.py).
+Names load on first use, so importing one does not pull in the SDK.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ _WHERE = {
     "project_uid": "project_ids",
     "project_uid_parts": "project_ids",
     "project_id_from": "project_ids",
+    "title_problem": "project_titles",
     "ALL_STRATEGIES": "strategy_names",
     "backend_auth": "backend_api",
     "backend_setup": "backend_api",

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sdk_scripts.arg_types import TITLE_MAX
 from sdk_scripts.errors import LabelopsError, NotFoundError
 from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.project_titles import TITLE_MAX
 from sdk_scripts.review.annotations import fingerprint, interpretations
 from sdk_scripts.review.lock import project_lock
 from sdk_scripts.review.review_config import REVIEW_INFO, REVIEW_VERSIONS, compose_review_config
