@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import fields
-from pathlib import Path
 
 from ml_backend.settings import BackendSettings
 from ml_backend.settings_doc import GROUPS, SETTING_DOCS, settings_table
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
 
 
 def test_every_backend_setting_has_one_line_of_docs_and_nothing_else_does() -> None:

@@ -10,7 +10,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
+
 PACKAGES = ("sdk_scripts", "ml_backend")
 
 # Imported by everything: the package itself (its Python check, __version__), the error type, the extras

@@ -1,0 +1,1 @@
+"""Shared test builders and helpers (no tests here): paths, Label Studio users and projects, backends, shapes."""
