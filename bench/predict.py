@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ml_backend.offline import configure_offline  # noqa: E402
 from ml_backend.settings import SHIPPED_DETECTOR  # noqa: E402
 from sdk_scripts.devserver.backend import LocalBackend  # noqa: E402
-from tests.shapes_truth import write_test_images  # noqa: E402
+from tests.support.shapes import write_test_images  # noqa: E402
 
 REPEATS = 3  # best of 3 timed passes after one warm-up pass (raw and /predict)
 CONFIG = """<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image">

@@ -11,30 +11,22 @@ torn down by the session.
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from label_studio_sdk import LabelStudio
 
 from sdk_scripts import cli
 from sdk_scripts.devserver.label_studio import LocalLabelStudio
 from sdk_scripts.devserver.postgres import LocalPostgres
-from sdk_scripts.devserver.users import AdminCredentials, Annotator
+from sdk_scripts.devserver.users import Annotator
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
+from tests.support.backends import NETGUARD_DIR, BackendUnderTest
+from tests.support.cli import CliResult
 
-TEST_ADMIN = AdminCredentials(
-    username="admin@labelops.test", password="labelops-test-password", token="labelops-test-token-4f1c9a"
-)
-_counter = itertools.count(1)
-
-# Which database the session's Label Studio runs on: "sqlite" (default) or "postgres".
-TEST_DB = os.environ.get("LABELOPS_TEST_DB", "sqlite").strip().lower() or "sqlite"
-if TEST_DB not in ("sqlite", "postgres"):
-    raise pytest.UsageError(f"LABELOPS_TEST_DB must be 'sqlite' or 'postgres', not {TEST_DB!r}")
+# annotator_sdk and unique_title: imported from here by the agreement tests until they move into the tiers
+from tests.support.labelstudio import TEST_ADMIN, TEST_DB, annotator_sdk, unique_title  # noqa: F401
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,32 +72,6 @@ def annotators(label_studio: LocalLabelStudio) -> list[Annotator]:
     return label_studio.create_annotators([f"annotator{i}@labelops.test" for i in (1, 2, 3)])
 
 
-def annotator_sdk(label_studio: LocalLabelStudio, annotator: Annotator) -> LabelStudio:
-    """An SDK client acting as that annotator (its own token)."""
-    return LabelStudio(base_url=label_studio.url, api_key=annotator.token)
-
-
-_clients: dict[tuple[str, str], LabelStudioClient] = {}
-
-
-def auth_headers(url: str, token: str) -> dict[str, str]:
-    """The Authorization header a user with this token sends (a personal access token: a fresh Bearer token)."""
-    if (url, token) not in _clients:
-        _clients[url, token] = LabelStudioClient(Connection(url, token))
-    return _clients[url, token].auth_headers()
-
-
-def unique_title(prefix: str) -> str:
-    return f"{prefix} {os.getpid()}-{next(_counter)}"
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
 def run_cli(label_studio: LocalLabelStudio, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
     """Run `labelops ...` in-process against the session server; returns exit code and output."""
@@ -126,18 +92,6 @@ def run_cli(label_studio: LocalLabelStudio, monkeypatch: pytest.MonkeyPatch, cap
 
 
 # -- ML backend ------------------------------------------------------------------------------
-
-NETGUARD_DIR = os.path.join(os.path.dirname(__file__), "netguard")
-
-
-@dataclass
-class BackendUnderTest:
-    """The real backend process (gunicorn) and what the tests need to know about its environment."""
-
-    server: object
-    url: str
-    image_dir: str
-    netguard_log: str
 
 
 @pytest.fixture(scope="session")

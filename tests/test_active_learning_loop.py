@@ -29,8 +29,8 @@ from sdk_scripts.devserver.ports import free_port as _free_port
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
-from tests.conftest import auth_headers, unique_title
-from tests.shapes_truth import matched_shapes, write_test_images
+from tests.support.labelstudio import auth_headers, unique_title
+from tests.support.shapes import matched_shapes, write_test_images
 
 pytestmark = pytest.mark.label_studio
 

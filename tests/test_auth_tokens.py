@@ -16,7 +16,7 @@ from sdk_scripts.errors import LabelopsError
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.labelstudio.tokens import ACCESS, LEGACY, PERSONAL, redact_url, token_kind
-from tests.conftest import TEST_ADMIN, unique_title
+from tests.support.labelstudio import TEST_ADMIN, unique_title
 
 pytestmark = pytest.mark.label_studio
 CONFIG = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>'

@@ -11,7 +11,7 @@ import pytest
 
 from ml_backend.settings import BackendSettings
 from sdk_scripts.devserver.backend import LocalBackend
-from tests.conftest import unique_title
+from tests.support.labelstudio import unique_title
 
 pytestmark = pytest.mark.label_studio
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from sdk_scripts.devserver.backend import LocalBackend
-from tests.conftest import unique_title
+from tests.support.labelstudio import unique_title
 
 pytestmark = pytest.mark.label_studio
 

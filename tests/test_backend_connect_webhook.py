@@ -11,7 +11,7 @@ import pytest
 from label_studio_sdk import LabelStudio
 
 from sdk_scripts.ml_backend_link import backend_webhook, missing_webhook_cause
-from tests.conftest import unique_title
+from tests.support.labelstudio import unique_title
 
 CONFIG = ('<View><Text name="text" value="$text"/><Choices name="mood" toName="text" choice="single-radio">'
           '<Choice value="up"/><Choice value="down"/></Choices></View>')

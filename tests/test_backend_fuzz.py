@@ -20,7 +20,7 @@ from ml_backend.server import create_app
 from ml_backend.settings import BackendSettings
 from sdk_scripts.devserver.ports import free_port
 from sdk_scripts.label_config_library import read_config, render_config
-from tests.shapes_truth import write_test_images
+from tests.support.shapes import write_test_images
 
 IMAGE_CONFIG = render_config(read_config("image_bbox"), {"label": ["Circle", "Square", "Triangle"]})
 TEXT_CONFIG = render_config(read_config("text_sentiment"), {})

@@ -10,8 +10,8 @@ import pytest
 
 from ml_backend.training.shapes import CLASSES
 from sdk_scripts.label_config_library import read_config, render_config
-from tests.conftest import unique_title
-from tests.shapes_truth import matched_shapes, write_test_images
+from tests.support.labelstudio import unique_title
+from tests.support.shapes import matched_shapes, write_test_images
 
 pytestmark = pytest.mark.label_studio
 

@@ -29,8 +29,9 @@ from PIL import Image, ImageDraw
 from sdk_scripts.devserver.backend import LocalBackend
 from sdk_scripts.devserver.ports import free_port
 from sdk_scripts.label_config_library import read_config, render_config
-from tests.conftest import NETGUARD_DIR, unique_title
-from tests.shapes_truth import matched_shapes, write_test_images
+from tests.support.backends import NETGUARD_DIR
+from tests.support.labelstudio import unique_title
+from tests.support.shapes import matched_shapes, write_test_images
 
 pytestmark = pytest.mark.label_studio
 

@@ -14,8 +14,8 @@ from PIL import Image
 
 from ml_backend.active_learning.strategies import detection_score
 from sdk_scripts.label_config_library import read_config, render_config
-from tests.conftest import NETGUARD_DIR
-from tests.shapes_truth import matched_shapes, write_test_images
+from tests.support.backends import NETGUARD_DIR
+from tests.support.shapes import matched_shapes, write_test_images
 
 pytestmark = pytest.mark.label_studio
 

@@ -403,7 +403,7 @@ def test_every_admin_token_fits_label_studios_token_column(tmp_path: Path) -> No
     PostgreSQL enforces (SQLite does not): a longer token fails the first start and the admin has no token."""
     from deploy.compose_smoke.stack import env_example_values, smoke_settings
     from sdk_scripts.demo import _demo_credentials
-    from tests.conftest import TEST_ADMIN
+    from tests.support.labelstudio import TEST_ADMIN
 
     limit = _token_column_length()
     assert limit == 40

@@ -18,7 +18,7 @@ from sdk_scripts.demo import (
 from sdk_scripts.demo import main as demo_main
 from sdk_scripts.devserver.label_studio import LocalLabelStudio
 from sdk_scripts.devserver.users import AdminCredentials
-from tests.conftest import TEST_ADMIN
+from tests.support.labelstudio import TEST_ADMIN
 
 
 @pytest.mark.label_studio

@@ -27,7 +27,7 @@ from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.pull import read_pull
 from sdk_scripts.task_files import KEY_FIELD
-from tests.conftest import TEST_ADMIN, unique_title
+from tests.support.labelstudio import TEST_ADMIN, unique_title
 
 pytestmark = pytest.mark.label_studio
 

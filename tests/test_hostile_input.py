@@ -19,7 +19,7 @@ from sdk_scripts import cli
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.label_config_library import read_config
 from sdk_scripts.pull import pull_project, read_pull
-from tests.conftest import unique_title
+from tests.support.labelstudio import unique_title
 
 
 def one_error_line(err: str, code: int, expected_code: int = 1) -> str:

@@ -16,7 +16,7 @@ from sdk_scripts.label_config_library import (
     validate_config,
 )
 from sdk_scripts.labelstudio.quality_fields import CONFIDENCE_VALUES, FLAG_VALUES
-from tests.conftest import unique_title
+from tests.support.labelstudio import unique_title
 
 SHIPPED = ["audio_transcription", "image_bbox", "review", "text_emotion", "text_ner", "text_sentiment"]
 # Label Studio refuses it (its unique-name check reads `myname="t"` as a second name "t"); the checks its

@@ -15,7 +15,7 @@ import pytest
 
 from sdk_scripts.devserver.backend import LocalBackend
 from sdk_scripts.ml_backend_link import connect_backend
-from tests.conftest import auth_headers, unique_title
+from tests.support.labelstudio import auth_headers, unique_title
 from tests.test_active_learning_loop import CONFIG, ROUTE, _data, _wait_for_runs
 
 pytestmark = pytest.mark.label_studio

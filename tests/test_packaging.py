@@ -19,6 +19,7 @@ from packaging.version import Version
 
 from sdk_scripts import cli
 from sdk_scripts.extras import EXTRA_MODULES, python_problem
+from tests.support.backends import NETGUARD_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -105,7 +106,7 @@ def resolve(wheel: Path, tmp_path_factory: pytest.TempPathFactory):
         _write_stub_wheel(stubs, name, version, "\n".join(lines + [f"Requires-Dist: {r}" for r in requires]) + "\n")
     fresh = base / "venv"
     venv.EnvBuilder(with_pip=False).create(fresh)
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests" / "netguard"), "NETGUARD_LOG": str(base / "net.log"),
+    env = {**os.environ, "PYTHONPATH": NETGUARD_DIR, "NETGUARD_LOG": str(base / "net.log"),
            "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
     def run(extras: str) -> dict[str, Version]:

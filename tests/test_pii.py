@@ -13,7 +13,7 @@ from sdk_scripts.errors import LabelopsError
 from sdk_scripts.label_config_library import read_config
 from sdk_scripts.pii.detect import PATTERN_TYPES, find_pii
 from sdk_scripts.pii.pseudonymise import Pseudonymiser
-from tests.conftest import unique_title
+from tests.support.labelstudio import unique_title
 
 SECRET = "test-secret-0123456789abcdef"
 

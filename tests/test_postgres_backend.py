@@ -13,7 +13,7 @@ import pytest
 from sdk_scripts.devserver.label_studio import LocalLabelStudio
 from sdk_scripts.devserver.postgres import LocalPostgres
 from sdk_scripts.labelstudio.client import LabelStudioClient
-from tests.conftest import TEST_DB, unique_title
+from tests.support.labelstudio import TEST_DB, unique_title
 
 
 @pytest.mark.label_studio

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
-from tests.conftest import unique_title
+from tests.support.labelstudio import unique_title
 
 
 def write_spec(directory: Path, body: str, name: str = "spec.yaml") -> Path:

@@ -8,7 +8,7 @@ import pytest
 
 from sdk_scripts.label_config_library import read_config
 from sdk_scripts.pull import PULL_FORMAT, read_pull
-from tests.conftest import annotator_sdk, unique_title
+from tests.support.labelstudio import annotator_sdk, unique_title
 
 
 def sentiment_result(value: str) -> list[dict]:

@@ -11,7 +11,7 @@ from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.review.push import LINK_FIELD, push_reviews
-from tests.conftest import TEST_ADMIN, annotator_sdk, unique_title
+from tests.support.labelstudio import TEST_ADMIN, annotator_sdk, unique_title
 from tests.test_review_loop import emotion_result
 
 

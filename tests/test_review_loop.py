@@ -14,7 +14,7 @@ import pytest
 
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.review.push import LINK_FIELD
-from tests.conftest import annotator_sdk, unique_title
+from tests.support.labelstudio import annotator_sdk, unique_title
 
 EMOTIONS = ["joy", "anger", "sadness"]
 # task index -> the emotion each of the three annotators picks, and who flags it ambiguous

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from sdk_scripts.task_files import KEY_FIELD
-from tests.conftest import unique_title
+from tests.support.labelstudio import unique_title
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pytest
 from ml_backend import weights
 from sdk_scripts.devserver.backend import LocalBackend
 from sdk_scripts.label_config_library import read_config
+from tests.support.backends import NETGUARD_DIR
 
-NETGUARD_DIR = str(Path(__file__).resolve().parent / "netguard")
 DIMENSIONS = 8
 
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import NETGUARD_DIR
+from tests.support.backends import NETGUARD_DIR
 
 
 def test_tiny_training_run_writes_loadable_weights_offline(tmp_path) -> None:

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from sdk_scripts.agreement.engine import agreement_report
 from tests.browser.conftest import SHOTS
 from tests.browser.lsui import close_instructions, label_all_tasks, submit
-from tests.conftest import unique_title
+from tests.support.labelstudio import unique_title
 
 pytestmark = [pytest.mark.label_studio, pytest.mark.browser]
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hypertext_annotations.json"

@@ -38,7 +38,7 @@ from tests.browser.lsui import (
     tab,
     tab_names,
 )
-from tests.conftest import annotator_sdk, unique_title
+from tests.support.labelstudio import annotator_sdk, unique_title
 
 pytestmark = [pytest.mark.label_studio, pytest.mark.browser]
 EMOTIONS = ["joy", "sadness", "anger", "fear", "neutral"]

