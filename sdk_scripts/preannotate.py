@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from sdk_scripts.labelstudio.backend_api import backend_auth, backend_predict, backend_setup
+from sdk_scripts.labelstudio.backend_api import Auth, backend_auth, backend_predict, backend_setup
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.project_ids import project_uid
 
@@ -33,16 +33,18 @@ class PreannotateResult:
 
 def preannotate(client: LabelStudioClient, project_id: int, backend_url: str | None = None, batch_size: int = 16,
                 only_unlabeled: bool = False, concurrency: int = 2, progress: bool = True, *,
-                in_process: Callable[[str], tuple[str, Predictor]] | None = None) -> PreannotateResult:
+                in_process: Callable[[str], tuple[str, Predictor]] | None = None,
+                auth: Auth | None = None) -> PreannotateResult:
     """Predict every task still lacking a prediction of the current model version; returns counts.
 
     Through the backend at `backend_url`, else through `in_process(label_config)` -> (model_version, predict),
-    a model in this process (the CLI passes `ml_backend.model.in_process_predictor`).
+    a model in this process (the CLI passes `ml_backend.model.in_process_predictor`). The backend's basic-auth
+    credentials: `auth`, else LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD (when it needs them).
     """
     project = client.project(project_id)
     config = project["label_config"]
     if backend_url:
-        auth = backend_auth()  # LABELOPS_BACKEND_USER / LABELOPS_BACKEND_PASSWORD, when the backend needs basic auth
+        auth = auth or backend_auth()
         uid = project_uid(project)  # "<id>.<created>", as Label Studio itself sends it
         version = backend_setup(backend_url, config, uid, auth=auth)
 

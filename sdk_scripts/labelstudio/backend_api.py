@@ -97,13 +97,13 @@ def _backend_json(method: str, url: str, path: str, what: str, timeout: float, *
     return body
 
 
-def backend_al_status(url: str, project_id: int | str, timeout: float = 30.0) -> dict:
+def backend_al_status(url: str, project_id: int | str, timeout: float = 30.0, auth: Auth | None = None) -> dict:
     """The backend's training state for a project: served version, kept versions, history, queue."""
     return _backend_json("GET", url, "/al/status", f"report training status of project {project_id}", timeout,
-                         params={"project": str(project_id)})
+                         auth=auth, params={"project": str(project_id)})
 
 
-def backend_rollback(url: str, project_id: int | str, timeout: float = 600.0) -> dict:
+def backend_rollback(url: str, project_id: int | str, timeout: float = 600.0, auth: Auth | None = None) -> dict:
     """Ask the backend to serve the previous kept version of the project (it re-predicts and switches)."""
     return _backend_json("POST", url, "/al/rollback", f"roll back project {project_id}", timeout,
-                         json={"project": str(project_id)})
+                         auth=auth, json={"project": str(project_id)})

@@ -1,0 +1,140 @@
+"""`labelops dataset export / snapshot / diff / report / edge-cases`: the final dataset and what is known about
+it; the older top-level names (`labelops export` ...) stay."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from sdk_scripts import arg_types as types
+from sdk_scripts.cli.common import Handler, Shared
+from sdk_scripts.errors import LabelopsError
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sdk_scripts.cli.context import label_studio, review_state
+    from sdk_scripts.governance.imbalance import imbalance
+    from sdk_scripts.review.export import write_export, write_splits
+
+    ratios = None
+    if args.split:
+        try:
+            ratios = types.split_ratios(args.split)
+        except argparse.ArgumentTypeError as exc:
+            raise LabelopsError(f"--split: {exc}") from None
+    state = review_state(args, label_studio(args))
+    report = write_export(state, args.out)
+    print(f"exported {report.exported} tasks to {report.path}; {report.quarantined} quarantined to "
+          f"{report.quarantine_path}")
+    if ratios:
+        for name, (path, rows) in write_splits(state, args.out, ratios, args.seed, args.stratify).items():
+            shares = ", ".join(f"{r['label']} {r['count']}" for control in imbalance(rows, 0).values() for r in control)
+            print(f"  {name}: {len(rows)} tasks -> {path} ({shares or 'no labels'})")
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from sdk_scripts.agreement.engine import agreement_report
+    from sdk_scripts.cli.context import label_studio, review_state
+    from sdk_scripts.governance.snapshot import write_snapshot
+    from sdk_scripts.review.export import export_records
+
+    state = review_state(args, label_studio(args))
+    summary = agreement_report(state.source["label_config"], state.tasks, names=state.emails)["summary"]
+    result = write_snapshot(state, export_records(state), summary, args.out)
+    verb = "wrote" if result.created else "identical snapshot already there:"
+    counts = result.manifest["counts"]
+    print(f"{verb} snapshot {result.snapshot_id} at {result.path} ({counts['tasks']} tasks)")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from sdk_scripts.governance.snapshot import diff_snapshots
+
+    diff = diff_snapshots(args.a, args.b)
+    print(f"{diff['from']} -> {diff['to']}: {len(diff['added'])} tasks added, {len(diff['removed'])} removed, "
+          f"{len(diff['changed'])} labels changed")
+    if diff["added"]:
+        print("added:   " + ", ".join(map(str, diff["added"])))
+    if diff["removed"]:
+        print("removed: " + ", ".join(map(str, diff["removed"])))
+    for change in diff["changed"]:
+        print(f"task {change['task']}: {change['before']} ({change['state_before']}) -> {change['after']} "
+              f"({change['state_after']}), changed by {change['changed_by']}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sdk_scripts.cli.context import label_studio, review_state
+    from sdk_scripts.governance.report import write_report
+
+    client = label_studio(args)
+    path = write_report(review_state(args, client), args.out, args.minority, label_studio_url=client.url,
+                        threshold=args.threshold)
+    print(f"report written to {path}")
+    return 0
+
+
+def cmd_edge_cases(args: argparse.Namespace) -> int:
+    from sdk_scripts.cli.context import label_studio, review_state
+    from sdk_scripts.review.edge_cases import write_edge_cases
+
+    client = label_studio(args)
+    entries = write_edge_cases(review_state(args, client), args.out, client.download, label_studio_url=client.url)
+    print(f"{len(entries)} edge cases in {args.out / 'index.html'} and {args.out / 'edge_cases.json'}")
+    return 0
+
+
+def _export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=types.output_file, required=True, metavar="FILE", help="output JSONL file")
+    parser.add_argument("--split", metavar="NAME:FRACTION,...",
+                        help="also write splits, e.g. train:0.8,val:0.1,test:0.1 (to <FILE stem>.<name>.jsonl)")
+    parser.add_argument("--stratify", action="store_true", help="keep every label's share in every split")
+    parser.add_argument("--seed", type=types.integer, default=0, help="seed of the split (default 0)")
+
+
+def _snapshot(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=types.output_dir, required=True, metavar="DIR",
+                        help="directory holding snapshots")
+
+
+def _diff(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("a", type=Path, metavar="SNAP_A")
+    parser.add_argument("b", type=Path, metavar="SNAP_B")
+
+
+def _report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=types.output_file, required=True, metavar="FILE", help="HTML file to write")
+    parser.add_argument("--minority", type=types.fraction, default=0.05,
+                        help="share below which a label is flagged as a minority (default 0.05)")
+
+
+def _edge_cases(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=types.output_dir, required=True, metavar="DIR", help="output directory")
+
+
+# name, handler, help, description, reads the review loop's state, its own arguments
+COMMANDS: list[tuple[str, Handler, str, str, bool, Callable[[argparse.ArgumentParser], None]]] = [
+    ("export", cmd_export, "the final dataset: final label, state, confidence and every interpretation per task",
+     "Write one JSON line per task; quarantined tasks go to <FILE stem>.quarantine.jsonl.", True, _export),
+    ("snapshot", cmd_snapshot, "write a content-addressed, immutable snapshot of the final dataset",
+     "Write OUT/<id>/data.jsonl and manifest.json; the id is a hash of the content, so an unchanged dataset is "
+     "never written twice.", True, _snapshot),
+    ("diff", cmd_diff, "tasks added/removed and labels changed between two snapshots",
+     "Compare two snapshots of the same project and config.", False, _diff),
+    ("report", cmd_report, "one self-contained HTML quality report with plots",
+     "Progress, agreement (with plots), imbalance, bias flags, review states.", True, _report),
+    ("edge-cases", cmd_edge_cases, "the edge-case log as a static HTML page plus JSON",
+     "Every review marked 'add to edge-case log', as DIR/index.html and DIR/edge_cases.json.", True, _edge_cases),
+]
+
+
+def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
+    dataset = shared.group(commands, "dataset", "the final dataset: export, snapshots, diffs, report, edge cases",
+                           "The final dataset of a project and what is known about it: export (with splits), "
+                           "immutable snapshots and their differences, the HTML quality report, the edge-case log.")
+    for name, func, help_text, description, reads_state, arguments in COMMANDS:
+        parents = [shared.review_state] if reads_state else []
+        arguments(shared.command(dataset, name, func, help_text, description, parents))
+        arguments(shared.command(commands, name, func, help_text, description, parents, alias_of=f"dataset {name}"))
