@@ -1,6 +1,7 @@
 """mkdocs hooks: pages whose reference parts are generated from the code at build time.
 
-`<!-- generated: cli-reference -->` becomes every `labelops` command's `--help` (from the real parser);
+`<!-- generated: cli-reference -->` becomes every `labelops` command's `--help` (from the real parser)
+and the older command names;
 `<!-- generated: backend-settings -->` becomes the backend's settings table (from `BackendSettings`);
 `<!-- generated: task-scores -->` becomes the task score of each served tag (from the control classes).
 """
@@ -22,19 +23,27 @@ def _subcommands(parser: argparse.ArgumentParser, prefix: str) -> list[tuple[str
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
-                if sub.prog.rsplit(" ", 1)[-1] != name:  # an alias of a command listed under its own name
+                if sub.prog.rsplit(" ", 1)[-1] != name or sub.get_default("alias_of"):  # listed under its own name
                     continue
                 out += _subcommands(sub, f"{prefix} {name}")
     return out
 
 
 def cli_reference() -> str:
+    """Every command's --help, group by group; then the older names, each with the command it stands for."""
     from sdk_scripts.cli import build_parser
+    from sdk_scripts.cli.common import older_names
 
     os.environ["COLUMNS"] = "100"  # argparse wraps help at the terminal width: the same on every machine
+    parser = build_parser()
     sections = []
-    for name, parser in _subcommands(build_parser(), "labelops"):
-        sections.append(f"### `{name}`\n\n```text\n{parser.format_help().rstrip()}\n```\n")
+    for name, sub in _subcommands(parser, "labelops"):
+        sections.append(f"### `{name}`\n\n```text\n{sub.format_help().rstrip()}\n```\n")
+    sections.append("## Older names\n\nStill accepted, with the same options; `labelops --help` leaves them out of "
+                    "its list.\n")
+    for old, new in older_names(parser).items():
+        anchor = f"labelops-{new}".replace(" ", "-")
+        sections.append(f"### `labelops {old}`\n\nThe older name of [`labelops {new}`](#{anchor}).\n")
     return "\n".join(sections)
 
 
