@@ -22,10 +22,8 @@ from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.review.push import LINK_FIELD, SOURCE_META_FIELD, push_reviews
 from sdk_scripts.task_files import KEY_FIELD
-from tests.test_review_faults import disputed_project
-from tests.test_review_loop import review_result
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+from tests.support.projects import disputed_project, review_result
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +69,6 @@ class MeetingClient(LabelStudioClient):
         return super().import_tasks(project_id, payloads)
 
 
-@pytest.mark.label_studio
 def test_concurrent_pushes_on_one_machine_take_turns(ls_client, label_studio, annotators) -> None:
     project, ids = disputed_project(ls_client, label_studio, annotators, 21)
     reports = run_together(3, lambda i: push_reviews(ls_client, project["id"], per_task_scores, qa_fraction=0.0))
@@ -81,7 +78,6 @@ def test_concurrent_pushes_on_one_machine_take_turns(ls_client, label_studio, an
     assert review_keys(ls_client, review_id) == Counter({f"review:{project['id']}:{i}": 1 for i in ids})
 
 
-@pytest.mark.label_studio
 def test_overlapping_pushes_the_lock_cannot_see_remove_their_duplicates(ls_client, label_studio,
                                                                          annotators, tmp_path) -> None:
     project, ids = disputed_project(ls_client, label_studio, annotators, 21)
@@ -105,7 +101,6 @@ def test_overlapping_pushes_the_lock_cannot_see_remove_their_duplicates(ls_clien
         assert link["task"] in kept and link["project"] == review_id
 
 
-@pytest.mark.label_studio
 def test_duplicates_left_by_earlier_runs_are_removed_unless_reviewed(ls_client, label_studio, annotators) -> None:
     project, ids = disputed_project(ls_client, label_studio, annotators, 3)
     first = push_reviews(ls_client, project["id"], per_task_scores, qa_fraction=0.0)
@@ -135,7 +130,6 @@ def test_duplicates_left_by_earlier_runs_are_removed_unless_reviewed(ls_client, 
     assert push_reviews(ls_client, project["id"], per_task_scores, qa_fraction=0.0).duplicates_removed == []
 
 
-@pytest.mark.label_studio
 def test_a_second_review_project_is_not_a_deletion(run_cli, ls_client, label_studio, annotators) -> None:
     project, ids = disputed_project(ls_client, label_studio, annotators, 3)
     assert "3 created" in run_cli("review", "push", project["id"], "--qa-sample", "0").out
@@ -153,7 +147,6 @@ def test_a_second_review_project_is_not_a_deletion(run_cli, ls_client, label_stu
     assert "note:" not in again.out and "0 created, 0 refreshed, 3 unchanged" in again.out
 
 
-@pytest.mark.label_studio
 def test_two_cli_pushes_at_once(ls_client, label_studio, annotators, own_lock_dir) -> None:
     project, ids = disputed_project(ls_client, label_studio, annotators, 8)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABELOPS_")}

@@ -7,35 +7,11 @@ import re
 import shutil
 import subprocess
 
-import pytest
-
-from sdk_scripts.governance.bias import annotator_bias
-from sdk_scripts.label_config_library import read_config, render_config
-from tests.test_review_loop import annotated_project, emotion_result, render_in_chromium  # noqa: F401 - the fixture
+from tests.support.chromium import render_in_chromium
+from tests.support.projects import emotion_result
 
 
-def test_bias_flags_an_annotator_who_overuses_a_label() -> None:
-    config = render_config(read_config("text_sentiment"), {"sentiment": ["positive", "negative", "neutral"]})
-
-    def answer(value: str) -> list[dict]:
-        return [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
-
-    truth = ["positive", "negative", "neutral"] * 20
-    tasks = []
-    for i, label in enumerate(truth):
-        # Five annotators label faithfully; annotator 6 says "negative" to everything.
-        annotations = [{"id": 10 * i + user, "completed_by": user, "result": answer(label if user < 6 else "negative"),
-                        "created_at": "2026-11-16T09:00:00Z"} for user in range(1, 7)]
-        tasks.append({"id": i + 1, "annotations": annotations})
-    rows = {row["annotator"]: row for row in annotator_bias(config, tasks)}
-    assert rows[6]["flagged"] and rows[6]["p_value"] < 1e-6 and rows[6]["cramers_v"] >= 0.5
-    assert rows[6]["most_common_confusion"] == {"consensus": "positive", "annotator": "negative", "tasks": 20}
-    assert rows[6]["confusion"]["neutral -> negative"] == 20
-    assert [a for a, row in rows.items() if row["flagged"]] == [6]
-
-
-@pytest.mark.label_studio
-def test_snapshots_diffs_splits_and_report(run_cli, ls_client, label_studio, annotated_project,  # noqa: F811
+def test_snapshots_diffs_splits_and_report(run_cli, ls_client, label_studio, annotated_project,
                                            tmp_path) -> None:
     project, ids, clients, annotation_ids = annotated_project
     pid = project["id"]

@@ -7,72 +7,18 @@ ambiguous. A reviewer (the admin) submits decisions through the API, as they wou
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-
-import pytest
 
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.review.push import LINK_FIELD
+from tests.support.chromium import render_in_chromium
 from tests.support.labelstudio import annotator_sdk, unique_title
-
-EMOTIONS = ["joy", "anger", "sadness"]
-# task index -> the emotion each of the three annotators picks, and who flags it ambiguous
-PLAN = {
-    0: (["joy", "joy", "joy"], None),
-    1: (["anger", "anger", "anger"], None),
-    2: (["sadness", "sadness", "sadness"], None),
-    3: (["joy", "anger", "sadness"], None),
-    4: (["anger", "anger", "joy"], None),
-    5: (["joy", "joy", "joy"], 1),
-}
-
-
-def emotion_result(emotion: str, flagged: bool = False, confidence: str = "probably") -> list[dict]:
-    result = [
-        {"from_name": "emotion", "to_name": "text", "type": "choices", "value": {"choices": [emotion]}},
-        {"from_name": "confidence", "to_name": "text", "type": "choices", "value": {"choices": [confidence]}},
-    ]
-    if flagged:
-        result.append({"from_name": "flag", "to_name": "text", "type": "choices", "value": {"choices": ["ambiguous"]}})
-    return result
-
-
-def review_result(emotion: str | None, decision: str, reason: str, edge_case: bool) -> list[dict]:
-    result = [] if emotion is None else [
-        {"from_name": "emotion", "to_name": "text", "type": "choices", "value": {"choices": [emotion]}}]
-    result += [
-        {"from_name": "review_decision", "to_name": "review_info", "type": "choices",
-         "value": {"choices": [decision]}},
-        {"from_name": "review_reason", "to_name": "review_info", "type": "textarea", "value": {"text": [reason]}},
-    ]
-    if edge_case:
-        result.append({"from_name": "edge_case_log", "to_name": "review_info", "type": "choices",
-                       "value": {"choices": ["add to edge-case log"]}})
-    return result
-
-
-@pytest.fixture
-def annotated_project(ls_client, label_studio, annotators):
-    """A 3-annotator emotion project annotated per PLAN by three real users."""
-    config = render_config(read_config("text_emotion"), {"emotion": EMOTIONS})
-    project = ls_client.create_project(title=unique_title("Review loop"), label_config=config,
-                                       maximum_annotations=3, overlap_cohort_percentage=100)
-    ids = ls_client.import_tasks(project["id"], [{"data": {"text": f"item {i}"}} for i in PLAN])
-    clients = [annotator_sdk(label_studio, a) for a in annotators]
-    annotation_ids: dict[tuple[int, int], int] = {}
-    for index, (choices, flagger) in PLAN.items():
-        for who, emotion in enumerate(choices):
-            made = clients[who].annotations.create(ids[index], result=emotion_result(emotion, flagger == who))
-            annotation_ids[(index, who)] = made.id
-    return project, ids, clients, annotation_ids
+from tests.support.projects import EMOTIONS, emotion_result, review_result
 
 
 def review_tasks_by_source(ls_client, review_project_id: int) -> dict[int, dict]:
     return {t["data"][LINK_FIELD]["source_task"]: t for t in ls_client.iter_tasks(review_project_id)}
 
 
-@pytest.mark.label_studio
 def test_review_loop_end_to_end(run_cli, ls_client, annotated_project, annotators, tmp_path) -> None:
     project, ids, clients, annotation_ids = annotated_project
     pid = project["id"]
@@ -174,21 +120,6 @@ def test_review_loop_end_to_end(run_cli, ls_client, annotated_project, annotator
     assert f"from the submitted reviews of project {pid} and review project {review_project['id']}" in dom
 
 
-def render_in_chromium(page) -> str:
-    """The DOM headless Chromium builds from the page (Debian's chromium; installed by `make test`)."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "chromium is not installed (make test installs Debian's chromium package)"
-    proc = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={page.parent / '.chromium'}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout
-
-
-@pytest.mark.label_studio
 def test_ground_truth_waits_until_every_annotator_answered(run_cli, ls_client, label_studio, annotators,
                                                           tmp_path) -> None:
     """Label Studio counts the ground truth's author as one more distinct annotator (`is_labeled`): written on a

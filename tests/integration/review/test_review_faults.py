@@ -7,28 +7,13 @@ import pytest
 from sdk_scripts.agreement.engine import per_task_scores
 from sdk_scripts.devserver.label_studio import LocalLabelStudio
 from sdk_scripts.errors import LabelopsError
-from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.review.push import LINK_FIELD, push_reviews
-from tests.support.labelstudio import TEST_ADMIN, annotator_sdk, unique_title
-from tests.test_review_loop import emotion_result
+from tests.support.labelstudio import TEST_ADMIN
+from tests.support.projects import disputed_project
 
 
-def disputed_project(client: LabelStudioClient, server: LocalLabelStudio, annotators, n_tasks: int):
-    """n_tasks tasks on which two annotators disagree."""
-    config = render_config(read_config("text_emotion"), {"emotion": ["joy", "anger"]})
-    project = client.create_project(title=unique_title("Faults"), label_config=config, maximum_annotations=2,
-                                    overlap_cohort_percentage=100)
-    ids = client.import_tasks(project["id"], [{"data": {"text": f"case {i}"}} for i in range(n_tasks)])
-    first, second = (annotator_sdk(server, a) for a in annotators[:2])
-    for task_id in ids:
-        first.annotations.create(task_id, result=emotion_result("joy"))
-        second.annotations.create(task_id, result=emotion_result("anger"))
-    return project, ids
-
-
-@pytest.mark.label_studio
 def test_deleted_review_project_is_recreated_and_orphans_are_reported(run_cli, ls_client, label_studio,
                                                                       annotators, tmp_path) -> None:
     project, ids = disputed_project(ls_client, label_studio, annotators, 3)
@@ -54,7 +39,6 @@ def test_deleted_review_project_is_recreated_and_orphans_are_reported(run_cli, l
     assert pulled.code == 0 and f"orphaned: review tasks {orphan_review['id']}" in pulled.out
 
 
-@pytest.mark.label_studio
 def test_push_cut_off_by_a_label_studio_crash_finishes_on_rerun(tmp_path, postgres) -> None:
     # its own server (it gets killed), on the session's database server when that is PostgreSQL
     server = LocalLabelStudio(tmp_path / "crashing-ls", TEST_ADMIN, database=postgres).start()

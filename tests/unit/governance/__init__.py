@@ -1,0 +1,1 @@
+"""Unit tests of sdk_scripts.governance (no server)."""

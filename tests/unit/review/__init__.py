@@ -1,0 +1,1 @@
+"""Unit tests of sdk_scripts.review: config composition, selection, final labels (no server)."""
