@@ -13,8 +13,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sdk_scripts import cli_agreement
 from sdk_scripts.cli import (
+    agreement,
     backend,
     common,
     completion,
@@ -48,14 +48,8 @@ __all__ = ["build_parser", "main", "cmd_backend_connect", "cmd_serve_backend", "
 _OLD_NAMES = frozenset(name for name in __all__ if name.startswith("cmd_"))
 
 
-class _Agreement:  # until `labelops agreement` joins this package (issue 17 is finishing cli_agreement.py)
-    @staticmethod
-    def register(commands: argparse._SubParsersAction, shared: common.Shared) -> None:
-        cli_agreement.register(commands)
-
-
 # The command groups, in the order `labelops --help` lists them.
-COMMANDS = [configs, project, tasks, pii, pull, backend, preannotate, _Agreement, review, dataset, status, completion]
+COMMANDS = [configs, project, tasks, pii, pull, backend, preannotate, agreement, review, dataset, status, completion]
 
 DESCRIPTION = ("Quality tooling for Label Studio. Connection: LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY, or "
                "[label_studio] url/api_key in ~/.config/labelops/config.toml (or --config / LABELOPS_CONFIG).")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sdk_scripts.cli.common import Shared
 from sdk_scripts.errors import LabelopsError
 
 
@@ -34,10 +35,9 @@ def load_tasks(args: argparse.Namespace) -> Source:
 
         meta, config, tasks_path = open_pull(source)
         return Source(config, f"pull of project {meta['project']['id']} in {source}", tasks_path=tasks_path)
-    from sdk_scripts.labelstudio.client import LabelStudioClient
-    from sdk_scripts.labelstudio.connection import load_connection
+    from sdk_scripts.cli.context import label_studio
 
-    client = LabelStudioClient(load_connection(args.config))
+    client = label_studio(args)
     project = client.project(args.project)
     tasks = client.iter_tasks(project["id"])  # page by page, as the report reads them
     return Source(project["label_config"], f"project {project['id']} on {client.url}", client.user_emails(), tasks)
@@ -129,17 +129,18 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
     from sdk_scripts import arg_types as types
 
-    parser = commands.add_parser(
-        "agreement", help="inter-annotator agreement for every control: per task, annotator, label, week",
-        description="Score every control of the labeling config with the measure that fits it "
+    parser = shared.command(
+        commands, "agreement", cmd_agreement,
+        "inter-annotator agreement for every control: per task, annotator, label, week",
+        "Score every control of the labeling config with the measure that fits it "
         "(Krippendorff's alpha at every level, Cohen's weighted and Fleiss' kappa, Gwet's AC1/AC2, "
-        "Brennan-Prediger, box/span F1, edit distance).")
+        "Brennan-Prediger, box/span F1, edit distance). --json prints the full report (schema in the README).",
+        parents=[shared.json])
     parser.add_argument("project", metavar="PROJECT_OR_PULL_DIR", type=types.project_or_pull_dir,
                         help="project id or exact title, or a directory written by `labelops pull`")
-    parser.add_argument("--json", action="store_true", help="print the full report as JSON (schema in the README)")
     parser.add_argument("--by", choices=["task", "annotator", "label", "week"], default="label",
                         help="which table to print (default: label)")
     parser.add_argument("--min-annotators", type=types.positive_int, default=2,
@@ -156,4 +157,3 @@ def register(commands: argparse._SubParsersAction) -> None:
                         "of the [backend] extra)")
     parser.add_argument("--gold", type=Path, metavar="FILE",
                         help='JSONL of {"task": id, "result": [...]} gold labels (besides ground-truth annotations)')
-    parser.set_defaults(func=cmd_agreement)
