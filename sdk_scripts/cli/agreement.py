@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sdk_scripts.cli import arg_types as types
 from sdk_scripts.cli.common import Shared
 from sdk_scripts.errors import LabelopsError
 
@@ -130,8 +131,6 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
-    from sdk_scripts import arg_types as types
-
     parser = shared.command(
         commands, "agreement", cmd_agreement,
         "inter-annotator agreement for every control: per task, annotator, label, week",

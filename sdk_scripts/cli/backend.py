@@ -7,7 +7,7 @@ import argparse
 import json
 import os
 
-from sdk_scripts import arg_types as types
+from sdk_scripts.cli import arg_types as types
 from sdk_scripts.cli.common import Shared
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.extras import require_extra

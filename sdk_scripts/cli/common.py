@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sdk_scripts import arg_types as types  # strict argument checks (stdlib only: --help stays fast)
+from sdk_scripts.cli import arg_types as types  # strict argument checks (stdlib only: --help stays fast)
 
 Handler = Callable[[argparse.Namespace], int]
 BACKEND_ENV = "LABELOPS_BACKEND_URL"

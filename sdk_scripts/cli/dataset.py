@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from sdk_scripts import arg_types as types
+from sdk_scripts.cli import arg_types as types
 from sdk_scripts.cli.common import Handler, Shared
 from sdk_scripts.errors import LabelopsError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sdk_scripts import arg_types as types
+from sdk_scripts.cli import arg_types as types
 from sdk_scripts.cli.common import Shared
 from sdk_scripts.extras import require_extra
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sdk_scripts import arg_types as types
+from sdk_scripts.cli import arg_types as types
 from sdk_scripts.cli.common import Shared
 
 

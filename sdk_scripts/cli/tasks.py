@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sdk_scripts import arg_types as types
+from sdk_scripts.cli import arg_types as types
 from sdk_scripts.cli.common import Shared
 from sdk_scripts.extras import require_extra
 

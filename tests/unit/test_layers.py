@@ -51,7 +51,7 @@ def layer_of(module: str) -> str:
         return "backend"
     if parts[1] in ("labelstudio", "devserver", "demo"):
         return parts[1]
-    if parts[1] == "cli" or parts[1].startswith("cli_"):
+    if parts[1] == "cli":
         return "cli"
     return "domain"
 
