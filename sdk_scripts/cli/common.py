@@ -125,15 +125,19 @@ def _add_parser(sub: argparse._SubParsersAction, name: str, help_text: str, desc
     return parser
 
 
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse._SubParsersAction]:
+    return [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+
+
 def older_names(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, str]:
-    """{older command name: its current name} over the whole parser tree."""
+    """{older command name: its current name} over the whole parser tree (commands only: an older group name
+    shows through its commands, `al status = backend status`)."""
     found: dict[str, str] = {}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                path = f"{prefix}{name}"
-                alias_of = sub.get_default("alias_of")
-                if alias_of and not sub._subparsers:  # a leaf: a group's older name shows through its commands
-                    found[path] = alias_of
-                found.update(older_names(sub, f"{path} "))
+    for action in _subparsers(parser):
+        for name, sub in action.choices.items():
+            path = f"{prefix}{name}"
+            alias_of = sub.get_default("alias_of")
+            if alias_of and not _subparsers(sub):
+                found[path] = alias_of
+            found.update(older_names(sub, f"{path} "))
     return found
