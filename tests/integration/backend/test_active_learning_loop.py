@@ -13,7 +13,6 @@ from the annotations — which is what the held-out accuracy check measures.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -29,26 +28,10 @@ from sdk_scripts.devserver.ports import free_port as _free_port
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
+from tests.support.backends import MIN_NEW, training_history, wait_for_runs
 from tests.support.labelstudio import auth_headers, unique_title
+from tests.support.projects import ROUTE, ROUTING_CONFIG, routing_data, routing_project
 from tests.support.shapes import matched_shapes, write_test_images
-
-pytestmark = pytest.mark.label_studio
-
-EMOTIONS = Path(__file__).resolve().parent.parent / "ml_backend" / "data" / "emotions_60.json"
-ROUTE = {"anger": "route-1", "joy": "route-2", "sadness": "route-3"}
-CONFIG = """<View><Text name="text" value="$text"/>
-<Choices name="queue" toName="text" choice="single-radio">
-<Choice value="route-1"/><Choice value="route-2"/><Choice value="route-3"/></Choices>
-<Choices name="flag" toName="text" choice="multiple"><Choice value="ambiguous"/><Choice value="out of scope"/></Choices>
-</View>"""
-MIN_NEW = 5
-
-
-def _data() -> tuple[list[dict], list[dict]]:
-    rows = [{"text": r["text"], "label": ROUTE[r["emotion"]]} for r in json.loads(EMOTIONS.read_text())]
-    held_out = rows[::4]  # 15 texts never imported, 5 per class
-    pool = [r for i, r in enumerate(rows) if i % 4]
-    return pool, held_out
 
 
 @pytest.fixture(scope="module")
@@ -64,24 +47,9 @@ def al_backend(label_studio, tmp_path_factory):
     backend.stop()
 
 
-def _history(url: str, pid: int) -> list[dict]:
-    return httpx.get(f"{url}/al/status", params={"project": pid}, timeout=30).json()["history"]
-
-
-def _wait_for_runs(url: str, pid: int, count: int, timeout: float = 180) -> list[dict]:
-    """Wait until `count` history entries exist and no run is going; the history."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = httpx.get(f"{url}/al/status", params={"project": pid}, timeout=30).json()
-        if len(status["history"]) >= count and not status["training"]["running"]:
-            return status["history"]
-        time.sleep(0.3)
-    raise AssertionError(f"only {len(_history(url, pid))} of {count} runs after {timeout} s")
-
-
 def _accuracy(url: str, pid: int, rows: list[dict]) -> float:
     tasks = [{"id": i, "data": {"text": r["text"]}} for i, r in enumerate(rows)]
-    body = httpx.post(f"{url}/predict", json={"tasks": tasks, "label_config": CONFIG, "project": str(pid)},
+    body = httpx.post(f"{url}/predict", json={"tasks": tasks, "label_config": ROUTING_CONFIG, "project": str(pid)},
                       timeout=120).json()
     predicted = [next(reg["value"]["choices"][0] for reg in res["result"] if reg["from_name"] == "queue")
                  for res in body["results"]]
@@ -115,20 +83,10 @@ def _lowest_score_unlabeled(ls_client, pid: int, version: str) -> tuple[float, s
     return low, {t for t, s in scored.items() if s == low}
 
 
-def _project_setup(ls_client, url: str, title: str, rows: list[dict]) -> tuple[int, dict[str, str]]:
-    project = ls_client.create_project(title=unique_title(title), label_config=CONFIG,
-                                       sampling="Uncertainty sampling", maximum_annotations=1)
-    pid = project["id"]
-    ls_client.import_tasks(pid, [{"text": r["text"]} for r in rows])
-    connect_backend(ls_client, pid, url)
-    preannotate(ls_client, pid, backend_url=url, progress=False)
-    return pid, {r["text"]: r["label"] for r in rows}
-
-
 def test_annotations_retrain_the_model_and_label_studio_serves_by_the_new_version(
         al_backend, label_studio, ls_client, annotators, run_cli) -> None:
-    pool, held_out = _data()
-    pid, truth = _project_setup(ls_client, al_backend.url, "al loop", pool)
+    pool, held_out = routing_data()
+    pid, truth = routing_project(ls_client, al_backend.url, "al loop", pool)
     zero_shot = ls_client.project(pid)["model_version"]
     assert zero_shot == "labelops-minilm-zs"
     # Label Studio registered the backend's /webhook itself when the backend was connected
@@ -140,13 +98,14 @@ def test_annotations_retrain_the_model_and_label_studio_serves_by_the_new_versio
     for _ in range(MIN_NEW):  # the first batch, served by the zero-shot scores
         task = _next(label_studio, annotator, pid)
         _annotate(label_studio, annotator, task, truth[task["data"]["text"]])
-    history = _wait_for_runs(al_backend.url, pid, 1)
+    history = wait_for_runs(al_backend.url, pid, 1)
     assert history[-1]["event"] == "trained", history
     v1 = f"labelops-p{pid}-v1"
     # (a) a new model_version exists and the project follows it
     assert history[-1]["model_version"] == v1 and history[-1]["annotated_tasks"] == MIN_NEW
     assert ls_client.project(pid)["model_version"] == v1
-    setup = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": CONFIG}, timeout=60).json()
+    setup = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": ROUTING_CONFIG},
+                       timeout=60).json()
     assert setup["model_version"] == v1
     # Label Studio's own call ("Retrieve predictions") sends its "<id>.<created>" uid: it matches the
     # versions' identity, so Label Studio gets the trained version, not another project's or zero-shot
@@ -155,7 +114,7 @@ def test_annotations_retrain_the_model_and_label_studio_serves_by_the_new_versio
     assert [p["model_version"] for p in ls_client.task(fresh)["predictions"]] == [v1]
     ls_client.delete_task(fresh)  # a held-out text: it must not be served, labelled and trained on
     # a request naming another project with the same id (another Label Studio database) never gets them
-    other = httpx.post(f"{al_backend.url}/setup", json={"project": f"{pid}.1", "schema": CONFIG}, timeout=60)
+    other = httpx.post(f"{al_backend.url}/setup", json={"project": f"{pid}.1", "schema": ROUTING_CONFIG}, timeout=60)
     assert other.json()["model_version"] == zero_shot
     # (b) the next task Label Studio serves is the lowest-score unlabeled task of the new version
     low, lowest = _lowest_score_unlabeled(ls_client, pid, v1)
@@ -169,9 +128,9 @@ def test_annotations_retrain_the_model_and_label_studio_serves_by_the_new_versio
         task = _next(label_studio, annotator, pid)
         _annotate(label_studio, annotator, task, truth[task["data"]["text"]])
         time.sleep(0.1)
-    history = _wait_for_runs(al_backend.url, pid, 3)
+    history = wait_for_runs(al_backend.url, pid, 3)
     time.sleep(1.0)
-    history = _wait_for_runs(al_backend.url, pid, 3)  # (a follow-up may have started meanwhile)
+    history = wait_for_runs(al_backend.url, pid, 3)  # (a follow-up may have started meanwhile)
     trained = [h for h in history if h["event"] == "trained"]
     # Label Studio starts a run every MIN_NEW annotations ("Start model training on annotation submission",
     # set by backend connect), or one follow-up for a trigger that came during a run; the last run saw all
@@ -188,9 +147,9 @@ def test_annotations_retrain_the_model_and_label_studio_serves_by_the_new_versio
         "status"] for _ in range(10)]
     assert answers == ["queued"] * 10
     runs_before = len(trained)
-    history = _wait_for_runs(al_backend.url, pid, runs_before + 2)
+    history = wait_for_runs(al_backend.url, pid, runs_before + 2)
     time.sleep(1.0)  # nothing else may start
-    history = _history(al_backend.url, pid)
+    history = training_history(al_backend.url, pid)
     assert len(history) == runs_before + 2 and all(h["event"] == "trained" for h in history), history
     state = httpx.get(f"{al_backend.url}/al/status", params={"project": pid}, timeout=30).json()
     last = runs_before + 2
@@ -207,22 +166,24 @@ def test_annotations_retrain_the_model_and_label_studio_serves_by_the_new_versio
     assert back.code == 0, back.err
     previous = f"labelops-p{pid}-v{last - 1}"
     assert previous in back.out and ls_client.project(pid)["model_version"] == previous
-    setup = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": CONFIG}, timeout=60).json()
+    setup = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": ROUTING_CONFIG},
+                       timeout=60).json()
     assert setup["model_version"] == previous
     low, lowest = _lowest_score_unlabeled(ls_client, pid, previous)
     assert _next(label_studio, annotator, pid)["id"] in lowest
 
 
 def test_failed_run_keeps_the_previous_model_and_says_why(al_backend, ls_client) -> None:
-    pool, _ = _data()
-    pid, _ = _project_setup(ls_client, al_backend.url, "al one class", pool[:12])
+    pool, _ = routing_data()
+    pid, _ = routing_project(ls_client, al_backend.url, "al one class", pool[:12])
     for task in list(ls_client.iter_tasks(pid))[:6]:  # every annotation has the same class
         ls_client.create_annotation(task["id"], [{"from_name": "queue", "to_name": "text", "type": "choices",
                                                   "value": {"choices": ["route-1"]}}])
-    history = _wait_for_runs(al_backend.url, pid, 1)
+    history = wait_for_runs(al_backend.url, pid, 1)
     assert history[-1]["event"] == "failed" and "same label" in history[-1]["error"]
     assert ls_client.project(pid)["model_version"] == "labelops-minilm-zs"
-    setup = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": CONFIG}, timeout=60).json()
+    setup = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": ROUTING_CONFIG},
+                       timeout=60).json()
     assert setup["model_version"] == "labelops-minilm-zs"
     assert "same label" in (Path(al_backend.log_path).read_text())
 
@@ -240,14 +201,14 @@ def test_webhook_bad_input_gets_4xx_and_other_events_are_ignored(al_backend) -> 
 
 
 def test_backend_killed_mid_training_serves_the_last_good_version(al_backend, ls_client, annotators) -> None:
-    pool, _ = _data()
+    pool, _ = routing_data()
     by_label = [[r for r in pool if r["label"] == label] for label in sorted(ROUTE.values())]
     mixed = [r for trio in zip(*by_label, strict=False) for r in trio]  # classes interleaved
-    pid, truth = _project_setup(ls_client, al_backend.url, "al restart", mixed[:20])
+    pid, truth = routing_project(ls_client, al_backend.url, "al restart", mixed[:20])
     for task in list(ls_client.iter_tasks(pid))[:MIN_NEW]:
         ls_client.create_annotation(task["id"], [{"from_name": "queue", "to_name": "text", "type": "choices",
                                                   "value": {"choices": [truth[task["data"]["text"]]]}}])
-    history = _wait_for_runs(al_backend.url, pid, 1)
+    history = wait_for_runs(al_backend.url, pid, 1)
     good = history[-1]["model_version"]
     assert history[-1]["event"] == "trained" and ls_client.project(pid)["model_version"] == good
     started = httpx.post(f"{al_backend.url}/webhook", json={"action": "START_TRAINING", "project": {"id": pid}},
@@ -256,11 +217,12 @@ def test_backend_killed_mid_training_serves_the_last_good_version(al_backend, ls
     os.killpg(al_backend._proc.pid, signal.SIGKILL)  # mid-run: no clean shutdown
     al_backend._proc.wait(10)
     al_backend.start()
-    setup = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": CONFIG}, timeout=60).json()
+    setup = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": ROUTING_CONFIG},
+                       timeout=60).json()
     assert setup["model_version"] == good
     # a later run completes normally with a fresh version number
     httpx.post(f"{al_backend.url}/webhook", json={"action": "START_TRAINING", "project": {"id": pid}}, timeout=30)
-    history = _wait_for_runs(al_backend.url, pid, 2)
+    history = wait_for_runs(al_backend.url, pid, 2)
     assert history[-1]["event"] == "trained" and history[-1]["model_version"] != good
     assert ls_client.project(pid)["model_version"] == history[-1]["model_version"]
 
@@ -297,14 +259,14 @@ def test_detector_fine_tunes_from_annotated_images_and_a_bad_image_fails_cleanly
 
     pairs = list(zip(task_ids, images, strict=True))
     annotate(pairs[:MIN_NEW - 1])  # with the bad one: MIN_NEW annotations, a run starts
-    history = _wait_for_runs(al_backend.url, pid, 1, timeout=300)
+    history = wait_for_runs(al_backend.url, pid, 1, timeout=300)
     assert history[-1]["event"] == "failed" and f"task {bad}" in history[-1]["error"], history
     assert ls_client.project(pid)["model_version"] == base
 
     annotate(pairs[MIN_NEW - 1:6])
     ls_client.delete_task(bad)
     httpx.post(f"{al_backend.url}/webhook", json={"action": "START_TRAINING", "project": {"id": pid}}, timeout=30)
-    history = _wait_for_runs(al_backend.url, pid, 2, timeout=300)
+    history = wait_for_runs(al_backend.url, pid, 2, timeout=300)
     run = history[-1]
     assert run["event"] == "trained", history
     assert run["controls"]["label"]["kind"] == "detector" and run["controls"]["label"]["examples"] == 6
@@ -321,8 +283,8 @@ def test_detector_fine_tunes_from_annotated_images_and_a_bad_image_fails_cleanly
 
 
 def test_per_project_strategy_from_backend_connect(al_backend, ls_client, run_cli) -> None:
-    pool, _ = _data()
-    project = ls_client.create_project(title=unique_title("al margin"), label_config=CONFIG,
+    pool, _ = routing_data()
+    project = ls_client.create_project(title=unique_title("al margin"), label_config=ROUTING_CONFIG,
                                        sampling="Uncertainty sampling")
     pid = project["id"]
     ls_client.import_tasks(pid, [{"text": r["text"]} for r in pool[:8]])
@@ -335,28 +297,28 @@ def test_per_project_strategy_from_backend_connect(al_backend, ls_client, run_cl
     status = httpx.get(f"{al_backend.url}/al/status", params={"project": pid}, timeout=30).json()
     assert status["strategy"] == "margin"
     tasks = [{"id": i, "data": {"text": r["text"]}} for i, r in enumerate(pool[:8])]
-    margin_scores = httpx.post(f"{al_backend.url}/predict", json={"tasks": tasks, "label_config": CONFIG,
+    margin_scores = httpx.post(f"{al_backend.url}/predict", json={"tasks": tasks, "label_config": ROUTING_CONFIG,
                                                                   "project": str(pid)}, timeout=60).json()["results"]
-    default_scores = httpx.post(f"{al_backend.url}/predict", json={"tasks": tasks, "label_config": CONFIG},
+    default_scores = httpx.post(f"{al_backend.url}/predict", json={"tasks": tasks, "label_config": ROUTING_CONFIG},
                                 timeout=60).json()["results"]
     for with_margin, default in zip(margin_scores, default_scores, strict=True):
         top = default["result"][0]["score"]
         assert default["score"] == pytest.approx(top, abs=1e-6)  # least-confidence: the top probability
         assert with_margin["score"] < top  # margin: top-1 minus top-2
-    refused = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": CONFIG,
+    refused = httpx.post(f"{al_backend.url}/setup", json={"project": str(pid), "schema": ROUTING_CONFIG,
                                                          "extra_params": {"strategy": "nope"}}, timeout=30)
     assert refused.status_code == 400 and "nope" in refused.json()["error"]
 
 
 def test_the_label_studio_token_never_reaches_the_backend_log(al_backend, ls_client, label_studio) -> None:
-    pool, _ = _data()
+    pool, _ = routing_data()
     by_label = [[r for r in pool if r["label"] == label] for label in sorted(ROUTE.values())]
     mixed = [r for trio in zip(*by_label, strict=False) for r in trio]
-    pid, truth = _project_setup(ls_client, al_backend.url, "al token", mixed[:9])
+    pid, truth = routing_project(ls_client, al_backend.url, "al token", mixed[:9])
     for task in list(ls_client.iter_tasks(pid))[:MIN_NEW]:  # webhooks, LS reads and writes by the backend
         ls_client.create_annotation(task["id"], [{"from_name": "queue", "to_name": "text", "type": "choices",
                                                   "value": {"choices": [truth[task["data"]["text"]]]}}])
-    assert _wait_for_runs(al_backend.url, pid, 1)[-1]["event"] == "trained"
+    assert wait_for_runs(al_backend.url, pid, 1)[-1]["event"] == "trained"
     log = Path(al_backend.log_path).read_text()
     assert f"webhook ANNOTATION_CREATED for project {pid}" in log and f"project {pid}: labelops-p{pid}-v1" in log
     assert label_studio.admin_token not in log

@@ -9,11 +9,8 @@ import time
 import httpx
 import pytest
 
-from ml_backend.settings import BackendSettings
 from sdk_scripts.devserver.backend import LocalBackend
 from tests.support.labelstudio import unique_title
-
-pytestmark = pytest.mark.label_studio
 
 USER = "labelops-ml"
 PASSWORD = "s3cret-Basic-pass-7d1e"
@@ -64,16 +61,6 @@ def test_every_route_needs_the_credentials(auth_backend) -> None:
     assert resp.status_code == 200 and len(resp.json()["results"]) == 1
     status = httpx.get(f"{url}/al/status", params={"project": 1}, auth=(USER, PASSWORD), timeout=30)
     assert status.status_code == 200
-
-
-def test_only_one_setting_is_a_startup_error() -> None:
-    with pytest.raises(ValueError, match="BASIC_AUTH_PASS"):
-        BackendSettings.load({"BASIC_AUTH_USER": USER})
-    with pytest.raises(ValueError, match="BASIC_AUTH_USER"):
-        BackendSettings.load({"BASIC_AUTH_PASS": PASSWORD})
-    s = BackendSettings.load({"BASIC_AUTH_USER": USER, "BASIC_AUTH_PASS": PASSWORD})
-    assert s.basic_auth() == (USER, PASSWORD)
-    assert PASSWORD not in repr(s) and PASSWORD not in str(s.public()) and s.public()["basic_auth_pass_set"]
 
 
 def test_connect_stores_the_credentials_and_webhooks_get_through(

@@ -11,8 +11,6 @@ import pytest
 from sdk_scripts.devserver.backend import LocalBackend
 from tests.support.labelstudio import unique_title
 
-pytestmark = pytest.mark.label_studio
-
 USER = "labelops-ml"
 PASSWORD = "s3cret-Training-pass-41c"
 CONFIG = ('<View><Text name="text" value="$text"/><Choices name="tone" toName="text" choice="single-radio">'

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
-import pytest
 
 from ml_backend.training.shapes import CLASSES
 from sdk_scripts.label_config_library import read_config, render_config
 from tests.support.labelstudio import unique_title
+from tests.support.paths import ROOT
 from tests.support.shapes import matched_shapes, write_test_images
 
-pytestmark = pytest.mark.label_studio
-
-EMOTIONS = Path(__file__).resolve().parent.parent / "ml_backend" / "data" / "emotions_60.json"
+EMOTIONS = ROOT / "ml_backend" / "data" / "emotions_60.json"
 TEXT_CONFIG = """<View><Text name="text" value="$text"/>
 <Choices name="emotion" toName="text" choice="single-radio"><Choice value="joy"/><Choice value="sadness"/>
 <Choice value="anger"/></Choices></View>"""

@@ -33,8 +33,6 @@ from tests.support.backends import NETGUARD_DIR
 from tests.support.labelstudio import unique_title
 from tests.support.shapes import matched_shapes, write_test_images
 
-pytestmark = pytest.mark.label_studio
-
 IMAGE_CONFIG = render_config(read_config("image_bbox"), {"label": ["Circle", "Square", "Triangle"]})
 TEXT_CONFIG = render_config(read_config("text_sentiment"), {})
 USER, PASSWORD = "ml-basic", "Basic-pass-9f3e1c7a"

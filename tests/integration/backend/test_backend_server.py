@@ -17,8 +17,6 @@ from sdk_scripts.label_config_library import read_config, render_config
 from tests.support.backends import NETGUARD_DIR
 from tests.support.shapes import matched_shapes, write_test_images
 
-pytestmark = pytest.mark.label_studio
-
 IMAGE_CONFIG = render_config(read_config("image_bbox"), {"label": ["Circle", "Square", "Triangle"]})
 TEXT_CONFIG = render_config(read_config("text_sentiment"), {})
 UNSERVABLE = '<View><Text name="t" value="$t"/><TextArea name="a" toName="t"/></View>'

@@ -30,11 +30,10 @@ from sdk_scripts.devserver.ports import free_port
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
+from tests.support.backends import wait_for_runs
 from tests.support.labelstudio import auth_headers, unique_title
 from tests.support.shapes import matched_shapes, write_test_images
-from tests.test_active_learning_loop import _wait_for_runs
 
-pytestmark = pytest.mark.label_studio
 KEY, SECRET, REGION = "labelops-test-key", "labelops-test-secret", "us-east-1"
 
 
@@ -170,7 +169,7 @@ def test_uploads_local_files_and_s3_get_predictions_and_train_the_detector(
         name = next(n for n in truth if ref.endswith(n))
         ls_client.create_annotation(task["id"], _box_result(*truth[name]))
     httpx.post(f"{backend.url}/webhook", json={"action": "START_TRAINING", "project": {"id": pid}}, timeout=30)
-    run = _wait_for_runs(backend.url, pid, 1, timeout=400)[-1]
+    run = wait_for_runs(backend.url, pid, 1, timeout=400)[-1]
     assert run["event"] == "trained", run
     assert run["controls"]["label"]["kind"] == "detector" and run["controls"]["label"]["examples"] == len(chosen)
     assert ls_client.project(pid)["model_version"] == f"labelops-p{pid}-v1"

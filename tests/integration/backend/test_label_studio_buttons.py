@@ -15,10 +15,10 @@ import pytest
 
 from sdk_scripts.devserver.backend import LocalBackend
 from sdk_scripts.ml_backend_link import connect_backend
+from tests.support.backends import wait_for_runs
 from tests.support.labelstudio import auth_headers, unique_title
-from tests.test_active_learning_loop import CONFIG, ROUTE, _data, _wait_for_runs
+from tests.support.projects import ROUTE, ROUTING_CONFIG, routing_data
 
-pytestmark = pytest.mark.label_studio
 KEEP = 2
 
 
@@ -55,11 +55,11 @@ def _versions_in_tasks(ls_client, pid: int) -> dict[int, list[str]]:
 
 def test_start_training_versions_and_retrieve_predictions_through_label_studio(
         label_studio, ls_client, backend, annotators) -> None:
-    pool, _ = _data()
+    pool, _ = routing_data()
     by_label = [[r for r in pool if r["label"] == label] for label in sorted(ROUTE.values())]
     rows = [r for trio in zip(*by_label, strict=False) for r in trio][:18]
     truth = {r["text"]: r["label"] for r in rows}
-    pid = ls_client.create_project(title=unique_title("buttons"), label_config=CONFIG,
+    pid = ls_client.create_project(title=unique_title("buttons"), label_config=ROUTING_CONFIG,
                                    sampling="Uncertainty sampling")["id"]
     ls_client.import_tasks(pid, [{"text": r["text"]} for r in rows])
     connected = connect_backend(ls_client, pid, backend.url, train_every=0)
@@ -88,7 +88,7 @@ def test_start_training_versions_and_retrieve_predictions_through_label_studio(
             assert resp.status_code == 201, resp.text
             annotated_at[task["id"]] = ls_client.project(pid)["model_version"]
         _start_training(label_studio, connected.backend_id)
-        history = _wait_for_runs(backend.url, pid, round_number + 1)
+        history = wait_for_runs(backend.url, pid, round_number + 1)
         assert history[-1]["event"] == "trained", history
         versions.append(history[-1]["model_version"])
         # Label Studio follows the served version: the project (stream, sampling) and the model page's row
@@ -114,7 +114,7 @@ def test_start_training_versions_and_retrieve_predictions_through_label_studio(
     kept_on_annotated = sum(1 for v in annotated_at.values() if v == dropped)
     assert counts.get(dropped, 0) == kept_on_annotated
     assert counts[versions[2]] == len(by_task) - len(annotated_at)
-    history = _wait_for_runs(backend.url, pid, 3)
+    history = wait_for_runs(backend.url, pid, 3)
     assert history[-1]["pruned"]["versions"] == [dropped]
 
     # Retrieve Predictions after training stores the current version
@@ -133,7 +133,7 @@ def test_start_training_versions_and_retrieve_predictions_through_label_studio(
 
 
 def test_al_status_counts_predictions_per_version(label_studio, ls_client, backend, run_cli) -> None:
-    pid = ls_client.create_project(title=unique_title("status counts"), label_config=CONFIG)["id"]
+    pid = ls_client.create_project(title=unique_title("status counts"), label_config=ROUTING_CONFIG)["id"]
     ids = ls_client.import_tasks(pid, [{"text": f"text number {i}"} for i in range(3)])
     connect_backend(ls_client, pid, backend.url)
     ls_client.import_predictions(pid, [{"task": i, "result": [], "score": 0.5, "model_version": "someone-else"}
@@ -145,7 +145,7 @@ def test_al_status_counts_predictions_per_version(label_studio, ls_client, backe
 
 def test_label_studio_predicts_when_an_annotator_opens_a_task(label_studio, ls_client, backend, annotators) -> None:
     """"Retrieve predictions when a task loads": Label Studio calls /predict itself as the task is served."""
-    pid = ls_client.create_project(title=unique_title("predict on load"), label_config=CONFIG)["id"]
+    pid = ls_client.create_project(title=unique_title("predict on load"), label_config=ROUTING_CONFIG)["id"]
     [task_id] = ls_client.import_tasks(pid, [{"text": "I am furious, this is the third time it broke."}])
     connected = connect_backend(ls_client, pid, backend.url, predict_on_load=True)
     assert ls_client.model_versions(pid).get(connected.model_version, 0) == 0  # nothing predicted yet
@@ -159,9 +159,9 @@ def test_label_studio_predicts_when_an_annotator_opens_a_task(label_studio, ls_c
 
 
 def test_every_version_reaches_label_studio_even_with_nothing_left_to_label(label_studio, ls_client, backend) -> None:
-    pool, _ = _data()
+    pool, _ = routing_data()
     rows = [r for r in pool if r["label"] == "route-1"][:2] + [r for r in pool if r["label"] == "route-2"][:2]
-    pid = ls_client.create_project(title=unique_title("all labelled"), label_config=CONFIG)["id"]
+    pid = ls_client.create_project(title=unique_title("all labelled"), label_config=ROUTING_CONFIG)["id"]
     ids = ls_client.import_tasks(pid, [{"text": r["text"]} for r in rows])
     connected = connect_backend(ls_client, pid, backend.url)
     # the model page's toggle says what the backend does: Label Studio starts training every
@@ -173,7 +173,7 @@ def test_every_version_reaches_label_studio_even_with_nothing_left_to_label(labe
         ls_client.create_annotation(task_id, [{"from_name": "queue", "to_name": "text", "type": "choices",
                                                "value": {"choices": [row["label"]]}}])
     _start_training(label_studio, connected.backend_id)
-    run = _wait_for_runs(backend.url, pid, 1)[-1]
+    run = wait_for_runs(backend.url, pid, 1)[-1]
     assert run["event"] == "trained" and run["predicted"] == 0  # nothing unlabeled to predict
     assert ls_client.project(pid)["model_version"] == run["model_version"]
     assert [r["title"] for r in ls_client.ml_backends(pid)] == [run["model_version"]]

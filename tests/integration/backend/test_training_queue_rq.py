@@ -18,9 +18,8 @@ import redis
 from ml_backend.active_learning.queue import RQ_QUEUE_NAME
 from sdk_scripts.devserver.backend import LocalBackend
 from sdk_scripts.devserver.ports import free_port as _free_port
-from tests.test_active_learning_loop import CONFIG, MIN_NEW, ROUTE, _data, _project_setup, _wait_for_runs
-
-pytestmark = pytest.mark.label_studio
+from tests.support.backends import MIN_NEW, wait_for_runs
+from tests.support.projects import ROUTE, ROUTING_CONFIG, routing_data, routing_project
 
 
 @pytest.fixture(scope="module")
@@ -66,14 +65,14 @@ def rq_backend(label_studio, redis_url, tmp_path_factory):
 
 
 def test_rq_worker_trains_and_coalesces_events_into_one_follow_up(rq_backend, ls_client) -> None:
-    pool, _ = _data()
+    pool, _ = routing_data()
     by_label = [[r for r in pool if r["label"] == label] for label in sorted(ROUTE.values())]
     mixed = [r for trio in zip(*by_label, strict=False) for r in trio]
-    pid, truth = _project_setup(ls_client, rq_backend.url, "al rq", mixed[:24])
+    pid, truth = routing_project(ls_client, rq_backend.url, "al rq", mixed[:24])
     for task in list(ls_client.iter_tasks(pid))[:MIN_NEW]:  # Label Studio's webhooks enqueue the run
         ls_client.create_annotation(task["id"], [{"from_name": "queue", "to_name": "text", "type": "choices",
                                                   "value": {"choices": [truth[task["data"]["text"]]]}}])
-    history = _wait_for_runs(rq_backend.url, pid, 1)
+    history = wait_for_runs(rq_backend.url, pid, 1)
     assert history[-1]["event"] == "trained", history
     assert ls_client.project(pid)["model_version"] == f"labelops-p{pid}-v1"
     status = httpx.get(f"{rq_backend.url}/al/status", params={"project": pid}, timeout=30).json()
@@ -97,10 +96,11 @@ def test_rq_worker_trains_and_coalesces_events_into_one_follow_up(rq_backend, ls
     finally:
         rq_backend.rq_worker.send_signal(signal.SIGCONT)
     assert answers == ["queued"] * 10
-    history = _wait_for_runs(rq_backend.url, pid, 3)
+    history = wait_for_runs(rq_backend.url, pid, 3)
     time.sleep(1.0)
     history = httpx.get(f"{rq_backend.url}/al/status", params={"project": pid}, timeout=30).json()["history"]
     assert [h["event"] for h in history] == ["trained"] * 3, history
     assert ls_client.project(pid)["model_version"] == f"labelops-p{pid}-v3"
-    setup = httpx.post(f"{rq_backend.url}/setup", json={"project": str(pid), "schema": CONFIG}, timeout=60).json()
+    setup = httpx.post(f"{rq_backend.url}/setup", json={"project": str(pid), "schema": ROUTING_CONFIG},
+                       timeout=60).json()
     assert setup["model_version"] == f"labelops-p{pid}-v3"

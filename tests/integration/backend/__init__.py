@@ -1,0 +1,1 @@
+"""Integration tests of ml_backend: the real gunicorn process, with the real Label Studio calling it."""
