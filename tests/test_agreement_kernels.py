@@ -329,3 +329,12 @@ def test_matched_units_alpha_equals_the_task_by_task_definition(tasks, threshold
     code = np.array([keys[v] for u in units for v in u.values()], np.int64)
     expected = alpha.nominal_alpha_of_codes(unit, code) if units else None
     assert ours == (pytest.approx(expected, abs=1e-12) if expected is not None else None)
+
+
+def test_interval_alpha_of_one_value_is_undefined_whatever_the_rounding() -> None:
+    """Five ratings of 28.421108455974306: the mean differs from the value in the last bit, which once gave alpha 0.0
+    instead of None (no expected disagreement); found by the property test above (seed 30389)."""
+    x = np.full(5, 28.421108455974306)
+    assert alpha.interval_alpha(np.ones(5, int), x) is None
+    resampled = np.array([1, 0])  # a bootstrap replicate that drew only the first unit
+    assert alpha.interval_alpha(np.array([0, 0, 1, 1]), np.array([x[0]] * 2 + [3.0] * 2), resampled) is None

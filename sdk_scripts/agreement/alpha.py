@@ -64,8 +64,9 @@ def interval_alpha(unit: np.ndarray, x: np.ndarray, weights: np.ndarray | None =
     keep, m_u, w = _pairable(unit, weights)
     unit, x, w = unit[keep], x[keep], w[keep]
     n = float(w.sum())
-    if n < 2 or len(x) == 0:
-        return None
+    used = x[w > 0]
+    if n < 2 or len(used) == 0 or used.min() == used.max():  # one value in use: no expected disagreement, whatever
+        return None  # rounding leaves of sum((x - mean)^2)
     # per unit: sum over ordered pairs (x_i - x_j)^2 = 2 m_u SS_u, two-pass for numerical stability
     size = len(m_u)
     mean_u = np.bincount(unit, x, size) / np.maximum(m_u, 1)
