@@ -1,8 +1,9 @@
 """Integration tier: markers from what a test uses, and the fixtures tests of several packages share.
 
 A test here is `label_studio` when it uses the session's Label Studio or its database (the `label_studio` or
-`postgres` fixture, directly or through another fixture): the PostgreSQL run of `make test` selects those.
-Tests under browser/ are `browser` too (browser/conftest.py). `sqlite_only` stays on the test that needs it.
+`postgres` fixture, directly or through another fixture), or starts its own Label Studio on SQLite (marked
+`sqlite_only`, which stays on the test that needs it): the PostgreSQL run of `make test` selects the first
+kind. Tests under browser/ are `browser` too (browser/conftest.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ SESSION_SERVER = frozenset({"label_studio", "postgres"})
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if HERE in item.path.parents and SESSION_SERVER & set(getattr(item, "fixturenames", ())):
+        if HERE not in item.path.parents:
+            continue
+        if SESSION_SERVER & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("sqlite_only"):
             item.add_marker(pytest.mark.label_studio)
 
 

@@ -21,7 +21,6 @@ from sdk_scripts.devserver.users import AdminCredentials
 from tests.support.labelstudio import TEST_ADMIN
 
 
-@pytest.mark.label_studio
 def test_demo_setup_is_a_three_annotator_emotion_project_and_idempotent(ls_client) -> None:
     sample_count = sum(1 for line in (samples_dir() / "emotion_tasks.jsonl").read_text().splitlines() if line)
     first = set_up_demo_project(ls_client)
@@ -35,7 +34,6 @@ def test_demo_setup_is_a_three_annotator_emotion_project_and_idempotent(ls_clien
     ls_client.delete_project(project["id"])
 
 
-@pytest.mark.label_studio
 @pytest.mark.sqlite_only
 def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsys) -> None:
     code = demo_main(["--demo-dir", str(tmp_path / "demo"), "--port", "0", "--no-wait"])
@@ -66,7 +64,6 @@ def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsy
     assert token not in out and f"  password  {password}  (every demo user" in out
 
 
-@pytest.mark.label_studio
 @pytest.mark.sqlite_only
 def test_demo_server_moves_off_a_port_where_another_label_studio_answers(label_studio, tmp_path) -> None:
     """The session's Label Studio plays "another Label Studio on the demo's port": its health check answers while

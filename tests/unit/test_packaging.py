@@ -20,8 +20,8 @@ from packaging.version import Version
 from sdk_scripts import cli
 from sdk_scripts.extras import EXTRA_MODULES, python_problem
 from tests.support.backends import NETGUARD_DIR
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # The first releases without a published advisory (Flask GHSA-68rp-wp8r-4726, Werkzeug CVE-2026-27199,
 # Jinja2 CVE-2025-27516): no install of the backend may resolve below them.

@@ -18,7 +18,6 @@ from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.labelstudio.tokens import ACCESS, LEGACY, PERSONAL, redact_url, token_kind
 from tests.support.labelstudio import TEST_ADMIN, unique_title
 
-pytestmark = pytest.mark.label_studio
 CONFIG = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>'
 
 

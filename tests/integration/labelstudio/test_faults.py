@@ -28,10 +28,8 @@ from sdk_scripts.labelstudio.connection import Connection
 from sdk_scripts.pull import read_pull
 from sdk_scripts.task_files import KEY_FIELD
 from tests.support.labelstudio import TEST_ADMIN, unique_title
+from tests.support.paths import ROOT
 
-pytestmark = pytest.mark.label_studio
-
-ROOT = Path(__file__).resolve().parent.parent
 # Fail fast once Label Studio is gone: one retry, 0.2 s apart.
 NO_PATIENCE = {"LABELOPS_RETRIES": "1", "LABELOPS_RETRY_MAX_WAIT": "0.2"}
 QUEUE_CONFIG = ('<View><Text name="text" value="$text"/><Choices name="queue" toName="text" choice="single-radio">'

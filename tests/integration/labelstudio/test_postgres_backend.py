@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
 from sdk_scripts.devserver.label_studio import LocalLabelStudio
 from sdk_scripts.devserver.postgres import LocalPostgres
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from tests.support.labelstudio import TEST_DB, unique_title
 
 
-@pytest.mark.label_studio
 def test_label_studio_writes_to_the_database_of_the_test_mode(
     label_studio: LocalLabelStudio, ls_client: LabelStudioClient, postgres: LocalPostgres | None
 ) -> None:

@@ -16,7 +16,6 @@ def write_spec(directory: Path, body: str, name: str = "spec.yaml") -> Path:
     return path
 
 
-@pytest.mark.label_studio
 def test_create_twice_gives_one_project_with_overlap(run_cli, ls_client, tmp_path) -> None:
     title = unique_title("Emotion pilot")
     (tmp_path / "guide.md").write_text("# Rules\n\nTick **every** emotion.\n")
@@ -51,7 +50,6 @@ guidelines: guide.md
     assert {t["overlap"] for t in ls_client.iter_tasks(project["id"])} == {3}
 
 
-@pytest.mark.label_studio
 def test_changed_spec_updates_the_same_project(run_cli, ls_client, tmp_path) -> None:
     title = unique_title("Sentiment")
     spec = write_spec(tmp_path, f"title: {title}\nconfig: text_sentiment\nannotators_per_task: 2\n")
@@ -64,7 +62,6 @@ def test_changed_spec_updates_the_same_project(run_cli, ls_client, tmp_path) -> 
     assert ls_client.project(project["id"])["maximum_annotations"] == 4
 
 
-@pytest.mark.label_studio
 def test_toml_spec_with_config_path(run_cli, ls_client, tmp_path) -> None:
     title = unique_title("Custom config")
     (tmp_path / "mine.xml").write_text(
@@ -91,7 +88,6 @@ BAD_SPECS = [
 ]
 
 
-@pytest.mark.label_studio
 @pytest.mark.parametrize(("body", "message"), BAD_SPECS)
 def test_bad_spec_is_one_clear_error_and_creates_nothing(run_cli, ls_client, tmp_path, body, message) -> None:
     title = unique_title("Bad spec")
@@ -104,7 +100,6 @@ def test_bad_spec_is_one_clear_error_and_creates_nothing(run_cli, ls_client, tmp
     assert ls_client.projects_titled(title) == []
 
 
-@pytest.mark.label_studio
 def test_guideline_versions_are_recorded_on_the_project(run_cli, ls_client, tmp_path) -> None:
     from sdk_scripts.governance.guidelines import guidelines_version, read_history, version_at
 

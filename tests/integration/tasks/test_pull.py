@@ -15,7 +15,6 @@ def sentiment_result(value: str) -> list[dict]:
     return [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
 
 
-@pytest.mark.label_studio
 def test_pull_returns_every_annotation_of_two_users(run_cli, ls_client, label_studio, annotators, tmp_path) -> None:
     project = ls_client.create_project(
         title=unique_title("Pull"), label_config=read_config("text_sentiment"), maximum_annotations=2,

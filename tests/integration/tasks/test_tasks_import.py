@@ -24,7 +24,6 @@ def task_texts(ls_client, project_id: int) -> list[str]:
     return sorted(t["data"]["text"] for t in ls_client.iter_tasks(project_id, with_annotations=False))
 
 
-@pytest.mark.label_studio
 def test_import_twice_adds_nothing_the_second_time(run_cli, ls_client, text_project, tmp_path) -> None:
     path = tmp_path / "tasks.jsonl"
     path.write_text("".join(json.dumps({"text": f"text {i}"}) + "\n" for i in range(7)))
@@ -37,7 +36,6 @@ def test_import_twice_adds_nothing_the_second_time(run_cli, ls_client, text_proj
     assert task_texts(ls_client, text_project["id"]) == sorted(f"text {i}" for i in range(7))
 
 
-@pytest.mark.label_studio
 def test_interrupted_import_resumes_with_the_missing_tasks_only(run_cli, ls_client, text_project, tmp_path) -> None:
     rows = [{"id": f"doc-{i}", "text": f"document {i}"} for i in range(10)]
     partial, full = tmp_path / "partial.json", tmp_path / "full.json"
@@ -51,7 +49,6 @@ def test_interrupted_import_resumes_with_the_missing_tasks_only(run_cli, ls_clie
     assert sorted(t["data"][KEY_FIELD] for t in tasks) == sorted(f"doc-{i}" for i in range(10))
 
 
-@pytest.mark.label_studio
 def test_csv_and_label_studio_task_shape(run_cli, ls_client, text_project, tmp_path) -> None:
     csv_path = tmp_path / "tasks.csv"
     csv_path.write_text('text,source\n"hello, world",web\nsecond row,mail\n')
@@ -75,7 +72,6 @@ BROKEN = [
 ]
 
 
-@pytest.mark.label_studio
 @pytest.mark.parametrize(("name", "content", "message"), BROKEN)
 def test_broken_file_imports_nothing(run_cli, ls_client, text_project, tmp_path, name, content, message) -> None:
     path = tmp_path / name
@@ -87,7 +83,6 @@ def test_broken_file_imports_nothing(run_cli, ls_client, text_project, tmp_path,
     assert task_texts(ls_client, text_project["id"]) == []
 
 
-@pytest.mark.label_studio
 def test_unknown_project_is_reported(run_cli, tmp_path) -> None:
     path = tmp_path / "t.jsonl"
     path.write_text('{"text": "x"}\n')

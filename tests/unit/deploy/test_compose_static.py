@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "ml_backend" / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"

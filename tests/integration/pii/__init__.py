@@ -1,0 +1,1 @@
+"""Integration tests of sdk_scripts.pii: pseudonymised imports into the real Label Studio."""

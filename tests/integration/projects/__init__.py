@@ -1,0 +1,1 @@
+"""Integration tests of projects made from a spec on the real Label Studio."""

@@ -1,0 +1,1 @@
+"""Unit tests of the command line: hostile and careless input refused before any request."""

@@ -1,0 +1,1 @@
+"""Unit tests of the labeling-config library: offline validation, templating (no server)."""

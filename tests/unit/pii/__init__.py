@@ -1,0 +1,1 @@
+"""Unit tests of sdk_scripts.pii: detection recall, keyed pseudonyms (no server)."""

@@ -1,0 +1,1 @@
+"""Unit tests of task files: parsing, stable keys, whole-file checks (no server)."""
