@@ -27,7 +27,8 @@ from sdk_scripts.preannotate import preannotate
 from sdk_scripts.project_setup import apply_spec
 from sdk_scripts.project_spec import load_spec
 from sdk_scripts.task_import import import_task_file
-from tests.browser.lsui import (
+from tests.support.labelstudio import annotator_sdk, unique_title
+from tests.support.lsui import (
     add_text,
     checked,
     choice,
@@ -38,9 +39,7 @@ from tests.browser.lsui import (
     tab,
     tab_names,
 )
-from tests.support.labelstudio import annotator_sdk, unique_title
 
-pytestmark = [pytest.mark.label_studio, pytest.mark.browser]
 EMOTIONS = ["joy", "sadness", "anger", "fear", "neutral"]
 COMMENT = "Reads as anger to me, but it may be sarcasm."
 

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from sdk_scripts.agreement.engine import agreement_report
-from tests.browser.conftest import SHOTS
-from tests.browser.lsui import close_instructions, label_all_tasks, submit
 from tests.support.labelstudio import unique_title
+from tests.support.lsui import SHOTS, close_instructions, label_all_tasks, submit
+from tests.support.paths import ROOT
 
-pytestmark = [pytest.mark.label_studio, pytest.mark.browser]
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hypertext_annotations.json"
+FIXTURE = ROOT / "tests" / "fixtures" / "hypertext_annotations.json"
 CONFIG = ('<View><HyperTextLabels name="ner" toName="page"><Label value="PER"/><Label value="ORG"/></HyperTextLabels>'
           '<HyperText name="page" value="$html"/></View>')
 HTML = ("<div><h2>Staff news</h2><p>Ada Lovelace joined <b>Analytical Engines Ltd</b> in London.</p>"

@@ -6,6 +6,11 @@ import re
 
 from playwright.sync_api import Page, TimeoutError, expect
 
+from tests.support.paths import ROOT
+
+# Screenshots of the browser tests: each step a test names, and every open page of a test that failed.
+SHOTS = ROOT / "test-results" / "browser"
+
 
 def close_instructions(page: Page, timeout: float = 4_000) -> bool:
     """Close the project's "Labeling Instructions" modal if Label Studio shows it; whether it was there."""
