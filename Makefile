@@ -8,7 +8,7 @@ STAMP := $(VENV)/.labelops-installed
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install constraints system-deps demo test bench detector lint clean docs compose-deps compose-smoke
+.PHONY: install constraints system-deps demo test test-unit bench detector lint clean docs compose-deps compose-smoke
 
 install: $(STAMP)
 
@@ -58,14 +58,19 @@ compose-smoke: install compose-deps
 demo: install
 	$(BIN)/python -m sdk_scripts.demo
 
-# The whole suite on SQLite (browser tests included: Label Studio's UI in Debian's chromium, screenshots in
-# test-results/browser/), then the Label Studio integration tests again with Label Studio on a real
-# PostgreSQL (a throwaway cluster on loopback, started and removed by the test session); the UI is the same.
+# The whole suite, both tiers (tests/unit: no server; tests/integration: real servers), with Label Studio on
+# SQLite (browser tests included: Label Studio's UI in Debian's chromium, screenshots in test-results/browser/),
+# then the Label Studio integration tests again with Label Studio on a real PostgreSQL (a throwaway cluster on
+# loopback, started and removed by the test session); the UI is the same.
 test: install system-deps
 	$(BIN)/ruff check .
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir test-results/site
 	$(BIN)/python -m pytest --junitxml=test-results/junit.xml $(PYTEST_ARGS)
 	LABELOPS_TEST_DB=postgres $(BIN)/python -m pytest -m "label_studio and not sqlite_only and not browser" --junitxml=test-results/junit-postgres.xml $(PYTEST_ARGS)
+
+# The unit tier alone: no Label Studio, gunicorn, PostgreSQL, Redis, Docker or browser.
+test-unit: install
+	$(BIN)/python -m pytest tests/unit --junitxml=test-results/junit-unit.xml $(PYTEST_ARGS)
 
 # The documentation site (mkdocs-material; reference pages generated from the code) into site/.
 docs: install

@@ -1,6 +1,6 @@
 """labelops for Label Studio: the `labelops` CLI, its domain packages, the Label Studio layer and the dev servers.
 
-Layers (tests/test_layers.py keeps the imports one way): `cli*.py` (the command line) -> domain
+Layers (tests/unit/test_layers.py keeps the imports one way): `cli*.py` (the command line) -> domain
 (`agreement/`, `review/`, `governance/`, `pii/`, project setup, task import / pull / preannotate,
 `label_config_library`, `ml_backend_link`) -> `labelstudio/` (Label Studio I/O and vocabulary, shared with
 the ML backend); `devserver/` starts local Label Studio, PostgreSQL and backend processes for the demo

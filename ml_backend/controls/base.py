@@ -39,7 +39,7 @@ class ControlModel(ABC):
 
     kind: ClassVar[str] = ""
     # what the task's active-learning score is for this tag (lower = label sooner); the docs' table of
-    # scores is built from these, and tests/test_task_scores.py checks each against the code
+    # scores is built from these, and tests/unit/backend/test_task_scores.py checks each against the code
     served_as: ClassVar[str] = ""
     score_definition: ClassVar[str] = ("the lowest region score (the model's confidence in its least sure region); "
                                        "0 when it proposes nothing")

@@ -4,7 +4,7 @@
 `media` (task media to bytes), `dm_views` (Data Manager tabs), `links` (task links), `project_ids` (the
 project uid), `project_titles` (Label Studio's title limits), `annotations` (which annotations count),
 `quality_fields` (confidence / flag / comment and reviewer fields), `backend_api` and `strategy_names` (our
-ML backend's HTTP API). The CLI side and the ML backend import it; it imports neither (tests/test_layers.py).
+ML backend's HTTP API). The CLI side and the ML backend import it; it imports neither (tests/unit/test_layers.py).
 Names load on first use, so importing one does not pull in the SDK.
 """
 

@@ -88,7 +88,7 @@ def resolve(wheel: Path, tmp_path_factory: pytest.TempPathFactory):
     """`pip install --dry-run --report` of labelops[extras] into a fresh venv, offline.
 
     Candidates: this venv's installed distributions (their real metadata, as stub wheels), the old releases
-    above, and the local indexes pip is configured with. The network is blocked (tests/netguard).
+    above, and the local indexes pip is configured with. The network is blocked (tests/support/netguard).
     """
     base = tmp_path_factory.mktemp("resolve")
     stubs = base / "stubs"

@@ -3,7 +3,7 @@ the middle of `preannotate`; each time the rerun completes with nothing lost and
 
 These tests kill servers, so they run their own Label Studio (module fixture, restarted on the same data dir
 and port) rather than the session one. The CLI runs as a real subprocess (`python -m sdk_scripts.cli`).
-`review push` under a Label Studio crash is covered by tests/test_review_faults.py.
+`review push` under a Label Studio crash is covered by tests/integration/review/test_review_faults.py.
 """
 
 from __future__ import annotations
