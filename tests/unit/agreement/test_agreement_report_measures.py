@@ -24,7 +24,7 @@ import pytest
 from sdk_scripts import cli
 from sdk_scripts.agreement import alpha
 from sdk_scripts.agreement.engine import agreement_report
-from tests.test_agreement_reference import (
+from tests.support.agreement import (
     KRIPPENDORFF_2011,
     RATING_CONFIG,
     choice_config,

@@ -4,14 +4,14 @@ without an annotator, broken configs (pure: the engine on task JSON as Label Stu
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from sdk_scripts.agreement.engine import agreement_report, pairwise_matrix, per_task_scores
 from sdk_scripts.label_config_library import read_config
+from tests.support.paths import ROOT
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 CHOICES = """<View><Text name="text" value="$text"/>
   <Choices name="answer" toName="text"><Choice value="a"/><Choice value="b"/></Choices></View>"""
 

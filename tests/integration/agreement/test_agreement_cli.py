@@ -9,7 +9,7 @@ import pytest
 
 from sdk_scripts.agreement.chance_corrected import fleiss_kappa_generalised
 from sdk_scripts.label_config_library import read_config
-from tests.conftest import annotator_sdk, unique_title
+from tests.support.labelstudio import annotator_sdk, unique_title
 
 
 def sentiment(value: str, confidence: str | None = None) -> list[dict]:
@@ -20,7 +20,6 @@ def sentiment(value: str, confidence: str | None = None) -> list[dict]:
     return result
 
 
-@pytest.mark.label_studio
 def test_agreement_of_three_real_annotators(run_cli, ls_client, label_studio, annotators, tmp_path) -> None:
     project = ls_client.create_project(title=unique_title("Agreement"), label_config=read_config("text_sentiment"),
                                        maximum_annotations=3, overlap_cohort_percentage=100)
@@ -76,7 +75,6 @@ def test_agreement_of_three_real_annotators(run_cli, ls_client, label_studio, an
         assert table.code == 0 and expected in table.out
 
 
-@pytest.mark.label_studio
 def test_agreement_on_an_empty_or_single_annotator_project(run_cli, ls_client, tmp_path) -> None:
     project = ls_client.create_project(title=unique_title("Empty"), label_config=read_config("text_ner"))
     empty = run_cli("agreement", project["id"])

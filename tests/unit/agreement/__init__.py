@@ -1,0 +1,1 @@
+"""Unit tests of sdk_scripts.agreement: measures against published values, edge cases, streams (no server)."""
