@@ -43,7 +43,15 @@ def _start_training(label_studio, backend_id: int) -> dict:
     """"Start Training": Label Studio posts START_TRAINING to the backend; the row says whether it got through."""
     resp = _ls(label_studio, "POST", f"/api/ml/{backend_id}/train", json={})
     assert resp.status_code == 200, resp.text
-    row = _ls(label_studio, "GET", f"/api/ml/{backend_id}").json()
+    # Label Studio on SQLite can answer 500 ("database is locked") while the run it just started writes
+    # predictions; read the row again rather than mistake that for the backend's answer
+    for _ in range(20):
+        answer = _ls(label_studio, "GET", f"/api/ml/{backend_id}")
+        if answer.status_code < 500:
+            break
+        time.sleep(0.5)
+    assert answer.status_code == 200, (answer.status_code, answer.text[:500])
+    row = answer.json()
     assert row["state"] != "ER" and not row.get("error_message"), row
     return row
 
