@@ -13,9 +13,10 @@ from tests.support.paths import ROOT
 
 TESTS = ROOT / "tests"
 TIERS = ("unit", "integration")
-# What starts a server: a unit test imports none of these (sdk_scripts.devserver.ports, a free port, is fine).
+# What starts a server or a browser: a unit test imports none of these (sdk_scripts.devserver.ports, a free
+# port, is fine).
 SERVERS = ("sdk_scripts.devserver.label_studio", "sdk_scripts.devserver.backend", "sdk_scripts.devserver.postgres",
-           "sdk_scripts.devserver.users", "sdk_scripts.demo", "playwright")
+           "playwright")
 
 
 def _module(path: Path) -> str:
