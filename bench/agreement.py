@@ -397,10 +397,11 @@ def bench_boxes(tmp: Path, n_tasks: int) -> None:
           f"{_fmt(measures['alpha_matched_units'])}")
     # No package computes box agreement; the baseline is the definition done pair by pair (scipy's Hungarian
     # assignment per annotator pair, `geometry.box_f1`), which is how the command scored boxes before.
-    from sdk_scripts.agreement.coded import code_ratings, score_pairs
+    from sdk_scripts.agreement.coded import score_pairs
     from sdk_scripts.agreement.controls import read_controls
     from sdk_scripts.agreement.extract import extract, group_by_task
     from sdk_scripts.agreement.geometry import box_f1
+    from sdk_scripts.agreement.kinds.registry import code_ratings
     from sdk_scripts.agreement.measures import mean_pairwise
     from sdk_scripts.pull import open_pull, stream_tasks
 

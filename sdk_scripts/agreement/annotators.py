@@ -1,4 +1,4 @@
-"""Per-annotator figures: agreement with the others, gold accuracy, by week, alpha without each (pure).
+"""Per-annotator figures: agreement with the others, gold accuracy, by week (pure).
 
 Group-by sums over every control's integer columns (`coded`): a rating's agreement is its mean
 similarity to the other ratings of its task, summed from the within-task pairs.
@@ -10,32 +10,15 @@ from collections import defaultdict
 
 import numpy as np
 
-from sdk_scripts.agreement import alpha as kernels
-from sdk_scripts.agreement.coded import Coded, Scored, gold_similarity
+from sdk_scripts.agreement.coded import Coded, Scored
+from sdk_scripts.agreement.extract import FlaggedAnnotation
+from sdk_scripts.agreement.report import AnnotatorScore, WeekScore
 
 
-def leave_one_out_alpha(coded: Coded) -> dict:
-    """Alpha of the control without each annotator (nominal kinds): who lowers agreement."""
-    kind = coded.spec.kind
-    if kind not in ("single", "multi"):
-        return {}
-    result = {}
-    distance = kernels.set_distance(coded.masks, "masi") if kind == "multi" else None
-    for r, annotator in enumerate(coded.rater_ids):
-        keep = coded.rater != r
-        try:
-            if kind == "single":
-                result[annotator] = kernels.nominal_alpha_of_codes(coded.unit[keep], coded.code[keep])
-            else:
-                result[annotator] = kernels.distance_alpha(coded.unit[keep], coded.code[keep], distance,
-                                                           n_codes=len(coded.categories))
-        except kernels.TooLarge:
-            result[annotator] = None
-    return result
-
-
-def annotator_figures(scored: list[Scored], names: dict, flags: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(per-annotator rows, per-annotator-and-week rows), group-by sums over every control's ratings."""
+def annotator_figures(scored: list[Scored], names: dict,
+                      flags: list[FlaggedAnnotation]) -> tuple[list[AnnotatorScore], list[WeekScore]]:
+    """(per-annotator rows, per-annotator-and-week rows), group-by sums over every control's ratings; gold accuracy
+    by the similarity each control's kind defines (`gold_similarity`)."""
     annotators = sorted({a for s in scored for a in s.coded.rater_ids}, key=str)
     index = {a: i for i, a in enumerate(annotators)}
     weeks = sorted({w for s in scored for w in s.coded.week_names})
@@ -61,28 +44,24 @@ def annotator_figures(scored: list[Scored], names: dict, flags: list[dict]) -> t
         key = to_global[ok] * n_w + week[ok]
         week_sum += np.bincount(key, score[ok], n_a * n_w)
         week_n += np.bincount(key, minlength=n_a * n_w)
-        rows, similarity = gold_similarity(coded, s.span)
+        rows, similarity = coded.kind.gold_similarity(coded, s.span)
         gold_sum += np.bincount(to_global[rows], similarity, n_a)
         gold_n += np.bincount(to_global[rows], minlength=n_a)
     tasks_done = np.bincount(np.unique(np.concatenate(done)) % n_a, minlength=n_a) if done and n_a else np.zeros(n_a)
     flagged: dict = defaultdict(int)
     low: dict = defaultdict(int)
     for item in flags:
-        flagged[item["annotator"]] += bool(item["flags"])
-        low[item["annotator"]] += item["low_confidence"]
-    rows_out = []
-    for i, annotator in enumerate(annotators):
-        rows_out.append({
-            "annotator": annotator, "name": names.get(annotator), "tasks": int(tasks_done[i]),
-            "agreement": float(agree_sum[i] / agree_n[i]) if agree_n[i] else None,
-            "gold_tasks": int(gold_n[i]),
-            "gold_accuracy": float(gold_sum[i] / gold_n[i]) if gold_n[i] else None,
-            "flagged": flagged[annotator], "low_confidence": low[annotator],
-        })
-    week_rows = [{"annotator": annotators[k // n_w], "name": names.get(annotators[k // n_w]), "week": weeks[k % n_w],
-                  "ratings": int(week_n[k]), "agreement": float(week_sum[k] / week_n[k])}
+        flagged[item.annotator] += bool(item.flags)
+        low[item.annotator] += item.low_confidence
+    rows_out = [AnnotatorScore(annotator, names.get(annotator), int(tasks_done[i]),
+                               float(agree_sum[i] / agree_n[i]) if agree_n[i] else None, int(gold_n[i]),
+                               float(gold_sum[i] / gold_n[i]) if gold_n[i] else None, flagged[annotator],
+                               low[annotator])
+                for i, annotator in enumerate(annotators)]
+    week_rows = [WeekScore(annotators[k // n_w], names.get(annotators[k // n_w]), weeks[k % n_w], int(week_n[k]),
+                           float(week_sum[k] / week_n[k]))
                  for k in np.flatnonzero(week_n).tolist()]
-    week_rows.sort(key=lambda row: (str(row["annotator"]), row["week"]))
+    week_rows.sort(key=lambda row: (str(row.annotator), row.week))
     return rows_out, week_rows
 
 

@@ -9,15 +9,14 @@
 - Rating / Number: the median, confidence = share of annotators within one step of it.
 
 Every figure is computed over integer columns (`coded.Coded`) with group-by arithmetic; the result is
-one row per unit, turned into the report's per-task dicts by `consensus_labels`.
+one row per unit, turned into the report's `Consensus` per task by the control's kind (`kinds`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from sdk_scripts.agreement.coded import Coded
+from sdk_scripts.agreement.coded import Coded, label_presence
 
 MODEL_CELLS = 1 << 24
 
@@ -44,6 +43,7 @@ def dawid_skene(coded: Coded) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     if coded.n_units * q > MODEL_CELLS or len(coded.rater_ids) * q * q > MODEL_CELLS:
         return None  # crowd-kit keeps tasks x labels posteriors and annotators x labels^2 confusions densely
+    import pandas as pd
     from crowdkit.aggregation import DawidSkene
 
     frame = pd.DataFrame({"task": coded.unit, "worker": coded.rater, "label": coded.code})
@@ -66,9 +66,7 @@ def label_majority(coded: Coded) -> tuple[list[list[str]], np.ndarray]:
     m = np.maximum(coded.ratings_per_unit(), 1).astype(float)
     if not labels:
         return [[] for _ in range(coded.n_units)], np.ones(coded.n_units)
-    bit = [coded.labels.index(label) for label in labels]
-    masks = coded.masks[coded.code]
-    present = np.stack([(masks[:, b // 64] >> np.uint64(b % 64)) & np.uint64(1) for b in bit], axis=1).astype(float)
+    present = label_presence(coded, labels).astype(float)
     chose = [np.bincount(coded.unit, present[:, k], coded.n_units) for k in range(len(labels))]
     shares = np.stack(chose, axis=1) / m[:, None]
     chosen = shares > 0.5
@@ -92,33 +90,3 @@ def median(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
     middle[rated] = (low + high) / 2
     close = np.bincount(coded.unit, np.abs(coded.x - middle[coded.unit]) <= 1, coded.n_units)
     return middle, close / np.maximum(m, 1)
-
-
-def consensus_labels(coded: Coded) -> dict[int, dict]:
-    """task -> {"majority": value, "majority_confidence": float, ["dawid_skene", "dawid_skene_confidence"]}."""
-    kind = coded.spec.kind
-    rated = np.flatnonzero(coded.ratings_per_unit() > 0).tolist()
-    tasks = coded.task_ids
-    if kind == "single":
-        winner, share = majority(coded)
-        names = coded.categories
-        winner, share = winner.tolist(), share.tolist()
-        out = {tasks[u]: {"majority": names[w], "majority_confidence": s}
-               for u, w, s in zip(rated, winner, share, strict=True)}
-        ds = dawid_skene(coded)
-        if ds is not None:
-            chosen, posterior = ds[0].tolist(), ds[1].tolist()
-            for u in rated:
-                if chosen[u] >= 0:
-                    row = out[tasks[u]]
-                    row["dawid_skene"], row["dawid_skene_confidence"] = str(names[chosen[u]]), posterior[u]
-        return out
-    if kind == "multi":
-        chosen, confidence = label_majority(coded)
-        confidence = confidence.tolist()
-        return {tasks[u]: {"majority": chosen[u], "majority_confidence": confidence[u]} for u in rated}
-    if kind in ("rating", "number"):
-        middle, close = median(coded)
-        middle, close = middle.tolist(), close.tolist()
-        return {tasks[u]: {"majority": middle[u], "majority_confidence": close[u]} for u in rated}
-    return {}

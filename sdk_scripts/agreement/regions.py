@@ -15,6 +15,7 @@ import numpy as np
 from sdk_scripts.agreement.alpha import nominal_alpha_of_codes
 from sdk_scripts.agreement.coded import Coded
 from sdk_scripts.agreement.geometry import PAIR_BLOCK, match_padded, pair_f1, restrict_regions
+from sdk_scripts.agreement.report import LabelF1
 
 MISSING = "<none>"
 
@@ -89,7 +90,7 @@ def matched_units_alpha(coded: Coded, units: np.ndarray, threshold: float) -> fl
 
 
 def label_f1(coded: Coded, scored: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray, labels,
-             threshold: float) -> dict:
+             threshold: float) -> dict[str, LabelF1]:
     """Per label: its regions on scored tasks, and the mean over the tasks where anyone drew one of the mean
     pairwise F1 of that label's regions alone."""
     offsets, names, coords = coded.regions()
@@ -104,6 +105,5 @@ def label_f1(coded: Coded, scored: np.ndarray, pair_i: np.ndarray, pair_j: np.nd
         sums = np.bincount(unit, f1, coded.n_units)
         chosen = scored & drawn & (pairs_per_unit > 0)
         means = sums[chosen] / pairs_per_unit[chosen]
-        out[label] = {"count": int(per_rating[scored[coded.unit]].sum()),
-                      "f1": float(np.mean(means)) if len(means) else None}
+        out[label] = LabelF1(int(per_rating[scored[coded.unit]].sum()), float(np.mean(means)) if len(means) else None)
     return out

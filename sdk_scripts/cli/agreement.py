@@ -102,7 +102,7 @@ def _extract_pull(specs: list, tasks_path: Path, problems: list[str], prepare: C
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
-    from sdk_scripts.agreement.engine import agreement_report
+    from sdk_scripts.agreement.engine import build_report
     from sdk_scripts.agreement.render import render_report
 
     # Reading and scoring allocate millions of small acyclic objects; the cyclic collector's passes over
@@ -115,12 +115,13 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         tasks = prepare(source.tasks) if prepare else source.tasks
         extractor = None if source.tasks_path is None else \
             functools.partial(_extract_pull, tasks_path=source.tasks_path, problems=problems, prepare=prepare)
-        report = agreement_report(source.config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
-                                  names=source.names, ci=args.ci, seed=args.seed, read_problems=problems,
-                                  semantic=not args.no_semantic, extractor=extractor)
+        report = build_report(source.config, tasks, min_annotators=args.min_annotators, box_threshold=args.iou,
+                              names=source.names, ci=args.ci, seed=args.seed, read_problems=problems,
+                              semantic=not args.no_semantic, extractor=extractor)
         origin = source.origin
         del tasks, source
-        text = dump_report(report) if args.json else f"agreement for {origin}\n{render_report(report, by=args.by)}"
+        text = dump_report(report.to_json()) if args.json else \
+            f"agreement for {origin}\n{render_report(report, by=args.by)}"
     except MemoryError:
         raise LabelopsError("not enough memory for the agreement report of this project; run it where more memory "
                             "is free (nothing was written)") from None

@@ -27,13 +27,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sdk_scripts.agreement.measures import MEASURE_NAMES  # noqa: E402
+from sdk_scripts.agreement.report import AgreementReport, LabelF1, TaskScore, WeekScore  # noqa: E402
 from sdk_scripts.labelstudio.links import task_link  # noqa: E402
 
 ATTENTION_LIMIT = 20
 
 
 def measure_name(key: str) -> str:
-    """A measure key of `agreement.engine` in words with its symbol (`agreement.measures.MEASURE_NAMES`)."""
+    """A measure key of the agreement report in words with its symbol (`agreement.measures.MEASURE_NAMES`)."""
     return MEASURE_NAMES.get(key, key.replace("_", " "))
 
 
@@ -81,11 +82,11 @@ def _heatmap(names: list[str], matrix: list[list[float | None]], title: str) -> 
     return _figure(title, _png(fig, title))
 
 
-def _weeks(weeks: list[dict], title: str) -> str:
+def _weeks(weeks: list[WeekScore], title: str) -> str:
     fig, ax = plt.subplots(figsize=(7, 3))
     by_annotator: dict[str, list[tuple[str, float]]] = {}
     for row in weeks:
-        by_annotator.setdefault(str(row["name"] or row["annotator"]), []).append((row["week"], row["agreement"]))
+        by_annotator.setdefault(str(row.name or row.annotator), []).append((row.week, row.agreement))
     all_weeks = sorted({w for rows in by_annotator.values() for w, _ in rows})
     for name, rows in by_annotator.items():
         points = dict(rows)
@@ -130,23 +131,24 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def attention_rows(task_rows: list[dict], states: dict[int, str], threshold: float,
-                   limit: int = ATTENTION_LIMIT) -> list[dict]:
-    """The tasks worth a look (pure): agreement below the threshold or flagged, lowest agreement first."""
-    picked = [r for r in task_rows if r.get("flags") or (r.get("score") is not None and r["score"] < threshold)]
-    picked.sort(key=lambda r: (r["score"] if r.get("score") is not None else 2.0, r["task"]))
-    return [{**r, "state": states.get(r["task"], "-")} for r in picked[:limit]]
+def attention_rows(task_rows: list[TaskScore], states: dict[int, str], threshold: float,
+                   limit: int = ATTENTION_LIMIT) -> list[tuple[TaskScore, str]]:
+    """The tasks worth a look (pure): agreement below the threshold or flagged, lowest agreement first; each with
+    its review state."""
+    picked = [r for r in task_rows if r.flags or (r.score is not None and r.score < threshold)]
+    picked.sort(key=lambda r: (r.score if r.score is not None else 2.0, r.task))
+    return [(r, states.get(r.task, "-")) for r in picked[:limit]]
 
 
-def render_report(title: str, states: dict[str, int], agreement: dict, matrix: dict, imbalance: dict,
+def render_report(title: str, states: dict[str, int], agreement: AgreementReport, matrix: dict, imbalance: dict,
                   bias: list[dict], guidelines: dict | None, open_reviews: int, *,
-                  provenance: dict | None = None, attention: list[dict] | None = None,
+                  provenance: dict | None = None, attention: list[tuple[TaskScore, str]] | None = None,
                   link: Callable[[int], str] | None = None) -> str:
     """The page. `provenance`: made_at, project id, Label Studio URL, snapshot id, last annotation;
     `attention`: rows of `attention_rows`; `link(task_id)`: the HTML link to a task (plain text without)."""
     link = link or (lambda task_id: f"task {task_id}")
     provenance = provenance or {}
-    summary = agreement["summary"]
+    summary = agreement.summary
     made_at = _when(provenance.get("made_at") or datetime.now(UTC).isoformat(timespec="seconds"))
     parts = [f"<h1>Quality report: {html.escape(title)}</h1>"]
     where = (f"project {_fmt(provenance.get('project'))} of Label Studio at "
@@ -158,8 +160,8 @@ def render_report(title: str, states: dict[str, int], agreement: dict, matrix: d
         "Guidelines version: "
         f"{_fmt((guidelines or {}).get('tag') or (guidelines or {}).get('version'))}.</p>")
     parts.append("<h2>Progress and review states</h2>")
-    parts.append(f'<p id="progress">{summary["tasks"]} tasks, {summary["annotations"]} annotations by '
-                 f'{summary["annotators"]} annotators; {open_reviews} reviews open.</p>')
+    parts.append(f'<p id="progress">{summary.tasks} tasks, {summary.annotations} annotations by '
+                 f'{summary.annotators} annotators; {open_reviews} reviews open.</p>')
     parts.append(_table(list(states), [list(states.values())]))
     parts.append(_bar(list(states), list(states.values()), "Tasks by state", "tasks"))
 
@@ -168,42 +170,41 @@ def render_report(title: str, states: dict[str, int], agreement: dict, matrix: d
         parts.append(f"<p>Agreement below the threshold or flagged by an annotator, lowest agreement first (at "
                      f"most {ATTENTION_LIMIT}); each opens in Label Studio.</p>")
         parts.append(_table(["task", "agreement", "annotators", "flags", "state"],
-                            [[Raw(link(r["task"])), r.get("score"), r.get("annotators"),
-                              ", ".join(r.get("flags") or []) or "-", r["state"]] for r in attention]))
+                            [[Raw(link(r.task)), r.score, r.annotators, ", ".join(r.flags) or "-", state]
+                             for r, state in attention]))
     else:
         parts.append("<p>None: every scored task is at or above the threshold and nobody flagged one.</p>")
 
     parts.append("<h2>Agreement</h2>")
-    parts.append(f'<p id="agreement-overall">Mean per-task agreement: <b>{_fmt(summary["mean_task_score"])}</b>'
-                 f' over {summary["tasks_scored"]} tasks; {summary["low_confidence"]} annotations rated "might be"; '
-                 f'flagged: {_fmt(", ".join(f"{n} {k}" for k, n in summary["flagged"].items()) or "none")}.</p>')
-    rows = [[c["name"], c["tag"], c["tasks_scored"],
-             Raw("<br>".join(f"{html.escape(measure_name(k))}: {_fmt(v)}" for k, v in c["measures"].items()))]
-            for c in agreement["controls"]]
+    parts.append(f'<p id="agreement-overall">Mean per-task agreement: <b>{_fmt(summary.mean_task_score)}</b>'
+                 f' over {summary.tasks_scored} tasks; {summary.low_confidence} annotations rated "might be"; '
+                 f'flagged: {_fmt(", ".join(f"{n} {k}" for k, n in summary.flagged.items()) or "none")}.</p>')
+    rows = [[c.name, c.tag, c.tasks_scored,
+             Raw("<br>".join(f"{html.escape(measure_name(k))}: {_fmt(v)}" for k, v in c.measures.items()))]
+            for c in agreement.controls]
     parts.append(_table(["control", "tag", "tasks", "measures"], rows))
-    for control in agreement["controls"]:
-        labels = [(label, f.get("alpha", f.get("f1"))) for label, f in control["labels"].items()]
-        labels = [(label, v) for label, v in labels if v is not None]
+    for control in agreement.controls:
+        labels = [(label, f.value) for label, f in control.labels.items() if f.value is not None]
         if labels:
-            uses_f1 = any("f1" in f for f in control["labels"].values())
+            uses_f1 = any(isinstance(f, LabelF1) for f in control.labels.values())
             symbol = "F1, F\u2081" if uses_f1 else "Krippendorff's alpha, \u03b1"
             parts.append(_bar([label for label, _ in labels], [v for _, v in labels],
-                              f"{control['name']}: agreement per label ({symbol})", "F\u2081" if uses_f1 else "\u03b1"))
-    annotators = agreement["annotators"]
+                              f"{control.name}: agreement per label ({symbol})", "F\u2081" if uses_f1 else "\u03b1"))
+    annotators = agreement.annotators
     if annotators:
-        rows = [[a["name"] or a["annotator"], a["tasks"], a["agreement"], a["gold_accuracy"], a["flagged"],
-                 a["low_confidence"]] for a in annotators]
+        rows = [[a.name or a.annotator, a.tasks, a.agreement, a.gold_accuracy, a.flagged, a.low_confidence]
+                for a in annotators]
         parts.append(_table(["annotator", "tasks", "agreement with the others (leave-one-out)",
                              "accuracy on ground truth", "flagged", "rated \"might be\""], rows))
-        scored = [a for a in annotators if a["agreement"] is not None]
+        scored = [a for a in annotators if a.agreement is not None]
         if scored:
-            parts.append(_bar([str(a["name"] or a["annotator"]) for a in scored], [a["agreement"] for a in scored],
+            parts.append(_bar([str(a.name or a.annotator) for a in scored], [a.agreement for a in scored],
                               "Agreement of each annotator with the others", "agreement"))
     if matrix["annotators"]:
         names = [str(matrix["names"].get(a) or a) for a in matrix["annotators"]]
         parts.append(_heatmap(names, matrix["matrix"], "Agreement between each pair of annotators"))
-    if agreement["weeks"]:
-        parts.append(_weeks(agreement["weeks"], "Agreement of each annotator with the others, by week"))
+    if agreement.weeks:
+        parts.append(_weeks(agreement.weeks, "Agreement of each annotator with the others, by week"))
 
     parts.append("<h2>Label imbalance</h2>")
     for control, rows in imbalance.items():
@@ -242,7 +243,7 @@ def write_report(state, out: Path, minority: float = 0.05, *, label_studio_url: 
 
     `label_studio_url`: where the tasks it names link to (`<url>/projects/<id>/data?task=<id>`).
     """
-    from sdk_scripts.agreement.engine import agreement_report, pairwise_matrix
+    from sdk_scripts.agreement.engine import build_report, pairwise_matrix
     from sdk_scripts.governance.bias import annotator_bias
     from sdk_scripts.governance.guidelines import current
     from sdk_scripts.governance.imbalance import imbalance
@@ -250,7 +251,7 @@ def write_report(state, out: Path, minority: float = 0.05, *, label_studio_url: 
     from sdk_scripts.review.export import export_records
 
     config, tasks = state.source["label_config"], state.tasks
-    agreement = agreement_report(config, tasks, names=state.emails)
+    agreement = build_report(config, tasks, names=state.emails)
     stamps = [a.get("created_at") for t in tasks for a in t.get("annotations") or [] if a.get("created_at")]
     provenance = {
         "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -264,7 +265,7 @@ def write_report(state, out: Path, minority: float = 0.05, *, label_studio_url: 
         {**pairwise_matrix(config, tasks), "names": state.emails}, imbalance(export_records(state), minority),
         annotator_bias(config, tasks, state.emails), current(state.source.get("expert_instruction")),
         len(state.open_reviews), provenance=provenance,
-        attention=attention_rows(agreement["tasks"], state.states, threshold),
+        attention=attention_rows(agreement.tasks, state.states, threshold),
         link=lambda task_id: task_link(label_studio_url, state.source["id"], task_id),
     )
     out.parent.mkdir(parents=True, exist_ok=True)

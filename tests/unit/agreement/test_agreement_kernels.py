@@ -309,9 +309,9 @@ SAME = ("car", 0.0, 0.0, 5.0, 5.0)
           [(), (SAME, SAME, ("car", 0.0, 10.0, 5.0, 20.0), ("car", 0.0, 10.0, 5.0, 20.0)),
            (SAME,) * 4 + (("car", 0.0, 0.0, 5.0, 20.0),), (("car", 0.0, 10.0, 5.0, 5.0),)]], 0.25)
 def test_matched_units_alpha_equals_the_task_by_task_definition(tasks, threshold) -> None:
-    from sdk_scripts.agreement.coded import code_ratings
     from sdk_scripts.agreement.controls import ControlSpec
     from sdk_scripts.agreement.extract import Ratings
+    from sdk_scripts.agreement.kinds.registry import code_ratings
     from sdk_scripts.agreement.regions import matched_units_alpha
 
     table = Ratings(ControlSpec("label", "RectangleLabels", "boxes", ("car", "person"), "rectanglelabels"))
