@@ -168,46 +168,61 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
     app.before_request(_require_basic_auth)
     app.before_request(_log_request)
     log.info("HTTP basic auth %s", f"required (user {credentials[0]!r})" if credentials else "off")
+    _Routes(settings, credentials).register(app)
+    return app
 
-    queue = make_queue(settings)
-    known_projects: set[str] = set()
-    text_model = {"name": settings.text_model, "path": str(weights.text_model_path(settings.text_model)),
-                  "tag": weights.text_model_tag(settings.text_model)}
 
-    @app.errorhandler(BadRequest)
-    def bad_request(exc: BadRequest) -> Any:
+class _Routes:
+    """The routes' handlers; they share the settings, the training queue and the projects seen to exist."""
+
+    def __init__(self, settings: BackendSettings, credentials: tuple[str, str] | None) -> None:
+        self.settings = settings
+        self.credentials = credentials
+        self.queue = make_queue(settings)
+        self.known_projects: set[str] = set()
+        self.text_model = {"name": settings.text_model, "path": str(weights.text_model_path(settings.text_model)),
+                           "tag": weights.text_model_tag(settings.text_model)}
+
+    def register(self, app: Flask) -> None:
+        app.register_error_handler(BadRequest, self.bad_request)
+        app.register_error_handler(HTTPException, self.http_error)
+        app.register_error_handler(Exception, self.unexpected)
+        for rule, methods, view in (
+            ("/", ["GET"], self.health), ("/health", ["GET"], self.health), ("/metrics", ["GET"], self.metrics),
+            ("/setup", ["POST"], self.setup), ("/predict", ["POST"], self.predict),
+            ("/webhook", ["POST"], self.webhook), ("/train", ["POST"], self.train),
+            ("/versions", ["GET", "POST"], self.versions),
+            ("/al/status", ["GET"], self.al_status), ("/al/rollback", ["POST"], self.al_rollback),
+        ):
+            app.add_url_rule(rule, view_func=view, methods=methods)
+
+    def bad_request(self, exc: BadRequest) -> Any:
         log.info("400 %s %s: %s", request.method, request.path, exc)
         return _error(400, str(exc))
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Any:
+    def http_error(self, exc: HTTPException) -> Any:
         message = exc.description or exc.name
         if exc.code == 413:
-            message = f"request body larger than {settings.max_request_bytes} bytes (MAX_REQUEST_BYTES)"
+            message = f"request body larger than {self.settings.max_request_bytes} bytes (MAX_REQUEST_BYTES)"
         return _error(exc.code or 500, message)
 
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Any:
+    def unexpected(self, exc: Exception) -> Any:
         log.exception("%s %s failed", request.method, request.path)
         return _error(500, f"internal error ({type(exc).__name__}); see the backend log")
 
-    @app.get("/")
-    @app.get("/health")
-    def health() -> Any:
-        weights = _weights_status(settings)
+    def health(self) -> Any:
+        weights = _weights_status(self.settings)
         ok = any(v == "ok" for v in weights.values())
         return jsonify({"status": "UP", "model_class": "LabelopsModel", "weights": weights,
                         "detector_ready": weights["YOLO_MODEL_PATH"] == "ok",
-                        "text_model": text_model, "basic_auth": credentials is not None,
+                        "text_model": self.text_model, "basic_auth": self.credentials is not None,
                         "message": "" if ok else "no YOLO weights configured or found: image tags are not servable",
                         "pid": os.getpid(), "stats": stats.snapshot()})
 
-    @app.get("/metrics")
-    def metrics() -> Any:
+    def metrics(self) -> Any:
         return jsonify(stats.snapshot())
 
-    @app.post("/setup")
-    def setup() -> Any:
+    def setup(self) -> Any:
         data = _json_object()
         project = _project(data)
         label_config = _label_config(data, "schema", "label_config")
@@ -217,28 +232,26 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
         project_id = project_id_from(project)
         if project_id and extra:
             try:
-                project_settings.store(settings, project_id, extra)
+                project_settings.store(self.settings, project_id, extra)
             except ValueError as exc:
                 raise BadRequest(f"extra_params: {exc}") from None
-        model = LabelopsModel(label_config=label_config, settings=settings, project=project)
+        model = LabelopsModel(label_config=label_config, settings=self.settings, project=project)
         if model.unservable:
             return _error(400, model.unservable)
         return jsonify({"model_version": model.model_version, "skipped_controls": model.skipped,
                         "train_min_annotations": model.settings.train_min_annotations})
 
-    @app.post("/predict")
-    def predict() -> Any:
+    def predict(self) -> Any:
         data = _json_object()
-        tasks = _tasks(data, settings.max_tasks_per_request)
+        tasks = _tasks(data, self.settings.max_tasks_per_request)
         project = _project(data)
         params = data.get("params") if isinstance(data.get("params"), dict) else {}
         context = params.get("context") if isinstance(params.get("context"), dict) else None
-        model = LabelopsModel(label_config=_label_config(data, "label_config"), settings=settings, project=project)
+        model = LabelopsModel(label_config=_label_config(data, "label_config"), settings=self.settings, project=project)
         results = model.predict(tasks, context=context)
         return jsonify({"results": results, "model_version": model.model_version})
 
-    @app.post("/webhook")
-    def webhook() -> Any:
+    def webhook(self) -> Any:
         data = _json_object()
         action = data.get("action")
         if not isinstance(action, str):
@@ -248,32 +261,31 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
         project = project_id_from(data.get("project"))
         if project is None:
             raise BadRequest(f"{action}: payload has no project id ('project': {{'id': ...}})")
-        if not settings.label_studio_url or not settings.label_studio_api_key:
+        if not self.settings.label_studio_url or not self.settings.label_studio_api_key:
             return _error(503, "training needs LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY in the backend's settings")
-        if project not in known_projects:
+        if project not in self.known_projects:
             try:
-                ls_client(settings).project(int(project))
+                ls_client(self.settings).project(int(project))
             except NotFoundError as exc:
                 return _error(404, f"{action}: project {project}: {exc}")
             except Exception as exc:
                 return _error(502, f"{action}: project {project}: {exc}")
-            known_projects.add(project)
-        answer = LabelopsModel(None, settings, project=project, run=None).fit(action, data, queue=queue)
+            self.known_projects.add(project)
+        answer = LabelopsModel(None, self.settings, project=project, run=None).fit(action, data, queue=self.queue)
         log.info("webhook %s for project %s: training %s", action, project, answer["status"])
         return jsonify(answer), 201
 
-    @app.post("/train")
-    def train() -> Any:
+    def train(self) -> Any:
         """Label Studio before 1.15 (or with its webhook flag off) asks for training here: START_TRAINING."""
         data = _json_object()
         project = project_id_from(_project(data))
         if project is None:
             raise BadRequest("'project' is required")
-        answer = LabelopsModel(None, settings, project=project, run=None).fit("START_TRAINING", data, queue=queue)
+        model = LabelopsModel(None, self.settings, project=project, run=None)
+        answer = model.fit("START_TRAINING", data, queue=self.queue)
         return jsonify(answer), 201
 
-    @app.route("/versions", methods=["GET", "POST"])
-    def versions() -> Any:
+    def versions(self) -> Any:
         """The trained model versions: of one project (`?project=` or a JSON body), else of every project.
 
         Label Studio 1.23 sends `GET /versions` without naming the project, so the answer then lists
@@ -286,13 +298,13 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
             project, created = project_uid_parts(raw)
             if project is None:
                 raise BadRequest("'project' must be a Label Studio project id")
-            stores = [ProjectVersions(settings.versions_root(), project, settings.keep_versions)]
+            stores = [ProjectVersions(self.settings.versions_root(), project, self.settings.keep_versions)]
             stores = [s for s in stores if s.belongs_to(created)]
         else:
-            root = settings.versions_root()
+            root = self.settings.versions_root()
             ids = sorted((p.name for p in root.iterdir() if p.is_dir() and project_id_from(p.name)), key=int) \
                 if root.is_dir() else []
-            stores = [ProjectVersions(root, pid, settings.keep_versions) for pid in ids]
+            stores = [ProjectVersions(root, pid, self.settings.keep_versions) for pid in ids]
         names = []
         for store in stores:
             current = store.current()
@@ -302,34 +314,31 @@ def create_app(settings: BackendSettings | None = None) -> Flask:
             names += [name for name in reversed(kept) if name and name != served]
         return jsonify({"versions": names})
 
-    @app.get("/al/status")
-    def al_status() -> Any:
+    def al_status(self) -> Any:
         project, created = project_uid_parts(request.args.get("project"))
         if project is None:
             raise BadRequest("give ?project=ID")
-        store = ProjectVersions(settings.versions_root(), project, settings.keep_versions)
+        store = ProjectVersions(self.settings.versions_root(), project, self.settings.keep_versions)
         if not store.belongs_to(created):  # another project with this id: nothing of it applies
             return jsonify({"project": project, "current_version": None, "model_version": None, "kept_versions": [],
-                            "history": [], "training": queue.state(project),
-                            "strategy": settings.al_strategy})
+                            "history": [], "training": self.queue.state(project),
+                            "strategy": self.settings.al_strategy})
         current = store.current()
         return jsonify({"project": project, "current_version": current,
                         "model_version": store.meta(current).get("model_version") if current else None,
                         "kept_versions": [{"version": v, **store.meta(v)} for v in store.versions()],
-                        "history": store.history(), "training": queue.state(project),
-                        "strategy": project_settings.effective(settings, project).al_strategy})
+                        "history": store.history(), "training": self.queue.state(project),
+                        "strategy": project_settings.effective(self.settings, project).al_strategy})
 
-    @app.post("/al/rollback")
-    def al_rollback() -> Any:
+    def al_rollback(self) -> Any:
         project = project_id_from(_json_object().get("project"))
         if project is None:
             raise BadRequest("rollback needs {'project': ID}")
         try:
-            return jsonify(rollback_project(project, settings))
+            return jsonify(rollback_project(project, self.settings))
         except (TrainingFailed, ValueError) as exc:
             return _error(409, str(exc))
         except Exception as exc:  # Label Studio unreachable or refusing
             log.exception("rollback of project %s failed", project)
             return _error(502, f"rollback of project {project} failed: {type(exc).__name__}: {exc}")
 
-    return app

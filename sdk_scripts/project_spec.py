@@ -92,6 +92,42 @@ def _check_config_file(config: str, spec_path: Path) -> None:
         read_small_text(candidate, f"{spec_path}: field 'config': file")
 
 
+def _title(data: dict, path: Path) -> str:
+    title = data["title"]
+    if not isinstance(title, str):
+        raise LabelopsError(f"{path}: field 'title' must be text")
+    problem = title_problem(title.strip())
+    if problem:
+        raise LabelopsError(f"{path}: field 'title' {problem}")
+    return title.strip()
+
+
+def _labels(data: dict, path: Path) -> dict[str, list[str]]:
+    labels = data.get("labels") or {}
+    if not isinstance(labels, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and v
+        and all(isinstance(x, str | int) and not isinstance(x, bool) for x in v) for k, v in labels.items()
+    ):
+        raise LabelopsError(f"{path}: field 'labels' must map control names to lists of label names")
+    return {str(k): [str(x) for x in v] for k, v in labels.items()}
+
+
+def _guidelines(data: dict, path: Path) -> tuple[Path | None, str | None]:
+    """The guidelines file (read once to check it) and its tag."""
+    guidelines = data.get("guidelines")
+    guidelines_path = None
+    if guidelines is not None:
+        if not isinstance(guidelines, str) or not guidelines.strip():
+            raise LabelopsError(f"{path}: field 'guidelines' must be the path of a Markdown file")
+        guidelines_path = (path.parent / guidelines).resolve()
+        read_small_text(guidelines_path, f"{path}: field 'guidelines': file")
+    tag = data.get("guidelines_tag")
+    if tag is not None and (isinstance(tag, bool) or not isinstance(tag, str | int) or guidelines is None
+                            or not str(tag).strip() or len(str(tag)) > 40):
+        raise LabelopsError(f"{path}: field 'guidelines_tag' needs a 'guidelines' file and a short text value")
+    return guidelines_path, None if tag is None else str(tag)
+
+
 def load_spec(path: Path | str) -> ProjectSpec:
     """Read and check a spec file; every problem is reported as `FILE: field 'x' ...`."""
     path = Path(path)
@@ -103,57 +139,35 @@ def load_spec(path: Path | str) -> ProjectSpec:
         if required not in data or data[required] in (None, ""):
             raise LabelopsError(f"{path}: missing required field {required!r}")
 
-    title = data["title"]
-    if not isinstance(title, str):
-        raise LabelopsError(f"{path}: field 'title' must be text")
-    problem = title_problem(title.strip())
-    if problem:
-        raise LabelopsError(f"{path}: field 'title' {problem}")
+    title = _title(data, path)
     if not isinstance(data["config"], str):
         raise LabelopsError(f"{path}: field 'config' must be a config name or a path to an XML file")
     _check_config_file(data["config"], path)
-
-    labels = data.get("labels") or {}
-    if not isinstance(labels, dict) or not all(
-        isinstance(k, str) and isinstance(v, list) and v
-        and all(isinstance(x, str | int) and not isinstance(x, bool) for x in v) for k, v in labels.items()
-    ):
-        raise LabelopsError(f"{path}: field 'labels' must map control names to lists of label names")
+    labels = _labels(data, path)
 
     annotators = data.get("annotators_per_task", 1)
     if isinstance(annotators, bool) or not isinstance(annotators, int) or not 1 <= annotators <= MAX_ANNOTATORS:
         raise LabelopsError(f"{path}: field 'annotators_per_task' must be a positive integer (at most "
                             f"{MAX_ANNOTATORS}), got {annotators!r}")
 
-    guidelines = data.get("guidelines")
-    guidelines_path = None
-    if guidelines is not None:
-        if not isinstance(guidelines, str) or not guidelines.strip():
-            raise LabelopsError(f"{path}: field 'guidelines' must be the path of a Markdown file")
-        guidelines_path = (path.parent / guidelines).resolve()
-        read_small_text(guidelines_path, f"{path}: field 'guidelines': file")
+    guidelines_path, tag = _guidelines(data, path)
 
     sampling = data.get("sampling", "sequential")
     if not isinstance(sampling, str) or sampling not in SAMPLING:
         raise LabelopsError(f"{path}: field 'sampling' must be one of {', '.join(SAMPLING)}, got {sampling!r}")
-
-    tag = data.get("guidelines_tag")
-    if tag is not None and (isinstance(tag, bool) or not isinstance(tag, str | int) or guidelines is None
-                            or not str(tag).strip() or len(str(tag)) > 40):
-        raise LabelopsError(f"{path}: field 'guidelines_tag' needs a 'guidelines' file and a short text value")
 
     description = data.get("description") or ""
     if not isinstance(description, str):
         raise LabelopsError(f"{path}: field 'description' must be text")
 
     return ProjectSpec(
-        title=title.strip(),
+        title=title,
         config=data["config"],
         source=path.resolve(),
-        labels={str(k): [str(x) for x in v] for k, v in labels.items()},
+        labels=labels,
         annotators_per_task=annotators,
         guidelines=guidelines_path,
-        guidelines_tag=None if tag is None else str(tag),
+        guidelines_tag=tag,
         description=description,
         sampling=sampling,
     )

@@ -8,7 +8,7 @@ measured values and label sets is in `alpha` (linear memory), the kappa family i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -200,6 +200,12 @@ def masi_distance(a: frozenset, b: frozenset) -> float:
     else:
         monotonicity = 0.0
     return 1.0 - jaccard_similarity(a, b) * monotonicity
+
+
+def mean_of_defined(values: Iterable[float | None]) -> float | None:
+    """The mean of the values that are not None (a task with one rating has no pair); None when none is."""
+    defined = [v for v in values if v is not None]
+    return float(np.mean(defined)) if defined else None
 
 
 def mean_pairwise(values: Sequence[Any], similarity: Callable[[Any, Any], float]) -> float | None:

@@ -137,7 +137,8 @@ def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
         "inter-annotator agreement for every control: per task, annotator, label, week",
         "Score every control of the labeling config with the measure that fits it "
         "(Krippendorff's alpha at every level, Cohen's weighted and Fleiss' kappa, Gwet's AC1/AC2, "
-        "Brennan-Prediger, box/span F1, edit distance). --json prints the full report (schema in the README).",
+        "Brennan-Prediger, box/span F1, edit distance). --json prints the full report "
+        "(its JSON Schema: the docs' agreement page).",
         parents=[shared.json])
     parser.add_argument("project", metavar="PROJECT_OR_PULL_DIR", type=types.project_or_pull_dir,
                         help="project id or exact title, or a directory written by `labelops pull`")

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from sdk_scripts.agreement.controls import scorable_controls
 from sdk_scripts.agreement.engine import agreement_report
 from sdk_scripts.agreement.extract import extract
+from sdk_scripts.agreement.report import Problem
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.input_files import decode_utf8
 from sdk_scripts.label_config_library import read_config
@@ -147,7 +148,7 @@ def _well_formed(value) -> bool:
 @given(config=st.sampled_from(sorted(CONFIGS)), tasks=st.lists(TASK, max_size=5))
 def test_extractor_turns_malformed_annotations_into_problems(config: str, tasks: list) -> None:
     extraction = extract(CONFIGS[config], tasks)
-    assert all(isinstance(p, str) for p in extraction.problems)
+    assert all(isinstance(p, Problem) and p.text and isinstance(p.text, str) for p in extraction.problems)
     for table in extraction.ratings:
         assert all(_well_formed(v) for v in table.value), table.value
 

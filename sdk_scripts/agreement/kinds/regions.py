@@ -17,7 +17,7 @@ import numpy as np
 from sdk_scripts.agreement.coded import Coded, Scored, by_task, gold_rows
 from sdk_scripts.agreement.geometry import box_f1, pair_f1, span_f1
 from sdk_scripts.agreement.kinds.base import AgreementKind, Figures, Options
-from sdk_scripts.agreement.measures import mean_pairwise
+from sdk_scripts.agreement.measures import mean_of_defined, mean_pairwise
 from sdk_scripts.agreement.regions import label_f1, matched_units_alpha
 from sdk_scripts.agreement.report import Problem
 from sdk_scripts.agreement.results import Where, box, labels_of, plain_boxes, span, values_of
@@ -149,4 +149,4 @@ class Spans(RegionKind):
         """The F1 of exactly equal spans (same label, start and end)."""
         exact = [mean_pairwise(list(values.values()), lambda a, b: span_f1(a, b, exact=True))
                  for values in by_task(coded, scored.scored).values()]
-        figures.measures["mean_pairwise_f1_exact"] = float(np.mean(exact)) if exact else None
+        figures.measures["mean_pairwise_f1_exact"] = mean_of_defined(exact)

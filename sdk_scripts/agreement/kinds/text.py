@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from sdk_scripts.agreement import semantic
 from sdk_scripts.agreement.coded import Coded, Scored, by_task
 from sdk_scripts.agreement.kinds.base import AgreementKind, Figures, Options
-from sdk_scripts.agreement.measures import mean_pairwise
+from sdk_scripts.agreement.measures import mean_of_defined, mean_pairwise
 from sdk_scripts.agreement.report import Problem
 from sdk_scripts.agreement.results import Where, values_of
 
@@ -57,7 +56,7 @@ class TextArea(AgreementKind):
         words = [mean_pairwise([v.split() for v in values.values()], _edit_similarity)
                  for values in by_task(coded, scored.scored).values()]
         figures.measures["char_similarity"] = scored.mean_task_score()
-        figures.measures["word_similarity"] = float(np.mean(words)) if words else None
+        figures.measures["word_similarity"] = mean_of_defined(words)
         if options.semantic:
             figures.measures["semantic_similarity"] = self._semantic(coded, scored, figures.notes, options.seed)
         else:

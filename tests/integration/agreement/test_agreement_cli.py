@@ -6,8 +6,10 @@ import json
 
 import numpy as np
 import pytest
+from jsonschema import Draft202012Validator
 
 from sdk_scripts.agreement.chance_corrected import fleiss_kappa_generalised
+from sdk_scripts.agreement.schema import json_schema
 from sdk_scripts.label_config_library import read_config
 from tests.support.labelstudio import annotator_sdk, unique_title
 
@@ -43,6 +45,7 @@ def test_agreement_of_three_real_annotators(run_cli, ls_client, label_studio, an
     live = run_cli("agreement", project["id"], "--json")
     assert live.code == 0, live.err
     report = json.loads(live.out)
+    Draft202012Validator(json_schema()).validate(report)
     scores = {t["task"]: t["score"] for t in report["tasks"]}
     assert scores == {ids[0]: 1.0, ids[1]: 1.0, ids[2]: 0.0, ids[3]: pytest.approx(1 / 3), ids[4]: 1.0}
     summary = report["summary"]
