@@ -4,7 +4,8 @@ Layers (tests/unit/test_layers.py keeps the imports one way): `cli*.py` (the com
 (`agreement/`, `review/`, `governance/`, `pii/`, project setup, task import / pull / preannotate,
 `label_config_library`, `ml_backend_link`) -> `labelstudio/` (Label Studio I/O and vocabulary, shared with
 the ML backend); `devserver/` starts local Label Studio, PostgreSQL and backend processes for the demo
-(`demo.py`), the tests and the benchmarks. `errors`, `extras` and `fileio` are used by every layer.
+(`demo.py`), the tests and the benchmarks. `errors`, `extras`, `fileio` and `exports` (each package's
+`__all__`, its names loaded on first use) are used by every layer.
 """
 
 import sys

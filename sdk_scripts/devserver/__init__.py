@@ -6,10 +6,7 @@ cluster), `backend` (our ML backend under gunicorn), `ports` (the one `free_port
 runtime packages imports this one. Names load on first use.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import Any
+from sdk_scripts.exports import lazy_exports
 
 _WHERE = {
     "LocalLabelStudio": "label_studio",
@@ -24,10 +21,4 @@ _WHERE = {
     "port_is_free": "ports",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+__all__, __getattr__ = lazy_exports(__name__, _WHERE)

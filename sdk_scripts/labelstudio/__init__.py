@@ -8,10 +8,7 @@ ML backend's HTTP API). The CLI side and the ML backend import it; it imports ne
 Names load on first use, so importing one does not pull in the SDK.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import Any
+from sdk_scripts.exports import lazy_exports
 
 _WHERE = {
     "LabelStudioClient": "client",
@@ -43,10 +40,4 @@ _WHERE = {
     "excluded_by_flag": "annotations",
 }
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+__all__, __getattr__ = lazy_exports(__name__, _WHERE)
