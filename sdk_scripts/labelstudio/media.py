@@ -49,7 +49,17 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class MediaError(ValueError):
-    """A task's media reference cannot be fetched; the message says why in one line."""
+    """A task's media reference cannot be fetched; the message says why in one line.
+
+    `status`: the HTTP status the server answered, where one did."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotHttpUrl(MediaError):
+    """The reference is not an absolute http(s) URL."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ def _origin(url: str) -> _Origin:
         raise MediaError(f"malformed URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise MediaError("not an http(s) URL")
+        raise NotHttpUrl("not an http(s) URL")
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise MediaError("URLs with user info (user@host) are refused")
     return _Origin(scheme, parts.hostname.lower().rstrip("."), port or _DEFAULT_PORTS[scheme], parts.path or "/")
@@ -223,9 +233,7 @@ class MediaResolver:
             return self._cached(f"ls:{self._ls_media_path(ref)}", lambda: self._from_label_studio(ref))
         try:
             url = _origin(ref)
-        except MediaError as exc:
-            if "http(s)" not in str(exc):
-                raise
+        except NotHttpUrl:
             raise MediaError("not a Label Studio media path, cloud-storage URI, http(s) URL or local path") from None
         if self._ls is not None and (url.scheme, url.host, url.port) == (self._ls.scheme, self._ls.host,
                                                                           self._ls.port):
@@ -325,7 +333,7 @@ class MediaResolver:
         try:
             return self._from_label_studio(path)
         except MediaError as exc:
-            if "HTTP 404" in str(exc):
+            if exc.status == 404:
                 raise MediaError("Label Studio could not resolve the storage URI (404: no source storage of "
                                  "the project matches its bucket, or the object is missing)") from None
             raise
@@ -364,9 +372,9 @@ class MediaResolver:
                         continue
                     if resp.status_code in (401, 403) and headers:
                         raise MediaError(f"HTTP {resp.status_code} from Label Studio: it refused the API token "
-                                         "(LABEL_STUDIO_API_KEY) for media")
+                                         "(LABEL_STUDIO_API_KEY) for media", status=resp.status_code)
                     if resp.status_code != 200:
-                        raise MediaError(f"HTTP {resp.status_code} fetching media")
+                        raise MediaError(f"HTTP {resp.status_code} fetching media", status=resp.status_code)
                     return _read_capped(resp, self.policy.max_bytes)
             except httpx.HTTPError as exc:
                 raise MediaError(f"fetching media failed ({type(exc).__name__})") from None
