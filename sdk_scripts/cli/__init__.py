@@ -75,7 +75,14 @@ def _handler(args: argparse.Namespace) -> common.Handler:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # a command whose arguments are checked together (`--out` is a file or a directory by `--format`) sets
+    # `check_arguments`: its problem is an argument error like argparse's own (exit 2)
+    check = getattr(args, "check_arguments", None)
+    problem = check(args) if check is not None else None
+    if problem:
+        parser.error(problem)
     undo_logging = log_to_stderr(log_level(args))
     try:
         return _handler(args)(args)

@@ -6,16 +6,59 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sdk_scripts.cli import arg_types as types
 from sdk_scripts.cli.common import Handler, Shared
 from sdk_scripts.errors import LabelopsError
 
+if TYPE_CHECKING:
+    from sdk_scripts.formats.base import Fetch
+    from sdk_scripts.formats.export import ExportResult
+    from sdk_scripts.labelstudio.client import LabelStudioClient
+
+
+# The formats of `dataset export --format` (sdk_scripts/formats/registry.py; named here so --help imports none).
+FORMATS = ("jsonl", "yolo", "coco", "voc", "conll2003", "hf", "csv")
+CONSENSUS = ("dawid-skene", "majority")
+LEFT_OUT_SHOWN = 20
+
+
+def check_export_arguments(args: argparse.Namespace) -> str | None:
+    """--out is a file for jsonl and a directory for every other format, whichever order they came in."""
+    if args.format == "jsonl" and args.out.is_dir():
+        return f"argument --out: {args.out} is a directory; give a file name (--format jsonl writes one file)"
+    if args.format != "jsonl" and args.out.exists() and not args.out.is_dir():
+        return f"argument --out: {args.out} exists and is not a directory (--format {args.format} writes one)"
+    return None
+
+
+def _media_fetch(client: LabelStudioClient, project_id: int) -> Fetch:
+    """Task images through the client's media resolver (uploads, local files, cloud storage via Label Studio)."""
+    return lambda ref, task: client.media().fetch(ref, task_id=task, project_id=project_id)
+
+
+def _print_export(result: ExportResult) -> None:
+    summary = result.summary
+    for line in summary.notes:
+        print(line)
+    if result.format != "jsonl":
+        splits = ", ".join(f"{name} {count}" for name, count in summary.splits.items())
+        print(f"exported {summary.exported} tasks as {result.format} to {result.path} ({splits})")
+    if summary.left_out:
+        count = len(summary.left_out)
+        print(f"{count} task{'s' if count != 1 else ''} left out (listed in {result.path / 'export.json'}):")
+        for item in summary.left_out[:LEFT_OUT_SHOWN]:
+            print(f"  task {item.task}: {item.reason}")
+        if len(summary.left_out) > LEFT_OUT_SHOWN:
+            print(f"  ... and {len(summary.left_out) - LEFT_OUT_SHOWN} more")
+
 
 def cmd_export(args: argparse.Namespace) -> int:
     from sdk_scripts.cli.context import label_studio, review_state
-    from sdk_scripts.governance.imbalance import imbalance
-    from sdk_scripts.review.export import write_export, write_splits
+    from sdk_scripts.formats.base import ExportOptions
+    from sdk_scripts.formats.export import dataset_of, export_dataset, export_records_with
+    from sdk_scripts.formats.registry import writer_class
 
     ratios = None
     if args.split:
@@ -23,14 +66,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             ratios = types.split_ratios(args.split)
         except argparse.ArgumentTypeError as exc:
             raise LabelopsError(f"--split: {exc}") from None
-    state = review_state(args, label_studio(args))
-    report = write_export(state, args.out)
-    print(f"exported {report.exported} tasks to {report.path}; {report.quarantined} quarantined to "
-          f"{report.quarantine_path}")
-    if ratios:
-        for name, (path, rows) in write_splits(state, args.out, ratios, args.seed, args.stratify).items():
-            shares = ", ".join(f"{r['label']} {r['count']}" for control in imbalance(rows, 0).values() for r in control)
-            print(f"  {name}: {len(rows)} tasks -> {path} ({shares or 'no labels'})")
+    writer_class(args.format).check_options(ExportOptions(ratios, args.seed, args.stratify))
+    client = label_studio(args)
+    state = review_state(args, client)
+    dataset = dataset_of(state, export_records_with(state, args.quorum, args.consensus))
+    options = ExportOptions(ratios, args.seed, args.stratify, _media_fetch(client, state.source["id"]))
+    _print_export(export_dataset(dataset, args.format, args.out, options))
     return 0
 
 
@@ -87,11 +128,23 @@ def cmd_edge_cases(args: argparse.Namespace) -> int:
 
 
 def _export(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=types.output_file, required=True, metavar="FILE", help="output JSONL file")
+    parser.add_argument("--format", choices=FORMATS, default="jsonl",
+                        help="jsonl (default): labelops' records; yolo, coco, voc, conll2003, csv: through "
+                             "label-studio-sdk's converter; hf: a Hugging Face datasets DatasetDict")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE|DIR",
+                        help="jsonl: the output JSONL file; other formats: the output directory (replaced whole "
+                             "when it holds an earlier export)")
     parser.add_argument("--split", metavar="NAME:FRACTION,...",
-                        help="also write splits, e.g. train:0.8,val:0.1,test:0.1 (to <FILE stem>.<name>.jsonl)")
+                        help="also write splits, e.g. train:0.8,val:0.1,test:0.1 (jsonl: to <FILE stem>.<name>.jsonl; "
+                             "yolo: train, val, test, default train:0.8,val:0.2; others: DIR/<name>/)")
     parser.add_argument("--stratify", action="store_true", help="keep every label's share in every split")
     parser.add_argument("--seed", type=types.integer, default=0, help="seed of the split (default 0)")
+    parser.add_argument("--quorum", type=types.positive_int, metavar="N",
+                        help="annotators who must agree on a box or span for it to enter the final (default: a "
+                             "majority of the task's annotators)")
+    parser.add_argument("--consensus", choices=CONSENSUS,
+                        help="how choices are aggregated: dawid-skene (default) or majority vote")
+    parser.set_defaults(check_arguments=check_export_arguments)
 
 
 def _snapshot(parser: argparse.ArgumentParser) -> None:
@@ -116,8 +169,12 @@ def _edge_cases(parser: argparse.ArgumentParser) -> None:
 
 # name, handler, help, description, reads the review loop's state, its own arguments
 COMMANDS: list[tuple[str, Handler, str, str, bool, Callable[[argparse.ArgumentParser], None]]] = [
-    ("export", cmd_export, "the final dataset: final label, state, confidence and every interpretation per task",
-     "Write one JSON line per task; quarantined tasks go to <FILE stem>.quarantine.jsonl.", True, _export),
+    ("export", cmd_export, "the final dataset, as labelops' JSONL or in a training format (YOLO, COCO, HF...)",
+     "Write the final dataset. jsonl (default): one JSON line per task with its final label, state, weight and "
+     "every interpretation; quarantined tasks go to <FILE stem>.quarantine.jsonl. yolo, coco, voc, conll2003, csv: "
+     "the formats of label-studio-sdk's converter, fed one annotation per task (its final); hf: a Hugging Face "
+     "DatasetDict. Training formats leave quarantined tasks and tasks without a final label out; an image that "
+     "cannot be fetched is listed and left out.", True, _export),
     ("snapshot", cmd_snapshot, "write a content-addressed, immutable snapshot of the final dataset",
      "Write OUT/<id>/data.jsonl and manifest.json; the id is a hash of the content, so an unchanged dataset is "
      "never written twice.", True, _snapshot),
