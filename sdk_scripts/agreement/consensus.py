@@ -5,7 +5,8 @@
   error-rates using the EM algorithm", crowd-kit's implementation; confidence = posterior of the
   chosen label);
 - multiple choice: per-label majority (a label is in the consensus set when more than half of the
-  annotators chose it; confidence = mean share behind each label decision);
+  annotators chose it, or, for the finals, a quorum of them; confidence = mean share behind each label
+  decision); the finals can also run Dawid-Skene per label (present / absent: `posteriors`);
 - Rating / Number: the median, confidence = share of annotators within one step of it.
 
 Every figure is computed over integer columns (`coded.Coded`) with group-by arithmetic; the result is
@@ -35,19 +36,26 @@ def majority(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
     return cells[winners] % q, share
 
 
-def dawid_skene(coded: Coded) -> tuple[np.ndarray, np.ndarray] | None:
-    """(category per unit, posterior of it) by crowd-kit's Dawid-Skene; None below two annotators or labels, or
-    when its dense matrices would exceed MODEL_CELLS."""
-    q = len(coded.categories)
-    if len(coded.rater_ids) < 2 or len(np.unique(coded.code)) < 2:
+def _dawid_skene_model(unit: np.ndarray, rater: np.ndarray, code: np.ndarray, n_units: int, q: int, n_raters: int):
+    """crowd-kit's Dawid-Skene fitted to (unit, rater, code) rows, or None below two annotators or labels, or when
+    its dense matrices would exceed MODEL_CELLS."""
+    if n_raters < 2 or len(np.unique(code)) < 2:
         return None
-    if coded.n_units * q > MODEL_CELLS or len(coded.rater_ids) * q * q > MODEL_CELLS:
+    if n_units * q > MODEL_CELLS or n_raters * q * q > MODEL_CELLS:
         return None  # crowd-kit keeps tasks x labels posteriors and annotators x labels^2 confusions densely
     import pandas as pd
     from crowdkit.aggregation import DawidSkene
 
-    frame = pd.DataFrame({"task": coded.unit, "worker": coded.rater, "label": coded.code})
-    model = DawidSkene(n_iter=100).fit(frame)
+    return DawidSkene(n_iter=100).fit(pd.DataFrame({"task": unit, "worker": rater, "label": code}))
+
+
+def dawid_skene(coded: Coded) -> tuple[np.ndarray, np.ndarray] | None:
+    """(category per unit, posterior of it) by crowd-kit's Dawid-Skene; None below two annotators or labels, or
+    when its dense matrices would exceed MODEL_CELLS."""
+    model = _dawid_skene_model(coded.unit, coded.rater, coded.code, coded.n_units, len(coded.categories),
+                               len(coded.rater_ids))
+    if model is None:
+        return None
     probabilities = model.probas_
     labels = model.labels_
     rows = probabilities.index.get_indexer(labels.index)
@@ -60,8 +68,25 @@ def dawid_skene(coded: Coded) -> tuple[np.ndarray, np.ndarray] | None:
     return chosen, posterior
 
 
-def label_majority(coded: Coded) -> tuple[list[list[str]], np.ndarray]:
-    """Multiple choice: (labels chosen by more than half, in config order; mean share behind each decision)."""
+def posteriors(unit: np.ndarray, rater: np.ndarray, code: np.ndarray, n_units: int, q: int,
+               n_raters: int) -> np.ndarray | None:
+    """Dawid-Skene's posterior of every category on every unit (n_units x q, in code order; NaN rows for units
+    without ratings), or None where `dawid_skene` is None. The finals read ties from it."""
+    model = _dawid_skene_model(unit, rater, code, n_units, q, n_raters)
+    if model is None:
+        return None
+    probabilities = model.probas_
+    out = np.full((n_units, q), np.nan)
+    rows = probabilities.index.to_numpy().astype(np.int64)
+    out[rows] = 0.0
+    columns = probabilities.columns.to_numpy().astype(np.int64)
+    out[rows[:, None], columns[None, :]] = probabilities.to_numpy()
+    return out
+
+
+def label_majority(coded: Coded, needed: np.ndarray | None = None) -> tuple[list[list[str]], np.ndarray]:
+    """Multiple choice: (labels chosen by more than half, in config order; mean share behind each decision).
+    `needed` (per unit): the annotators a label needs instead of more than half (the finals' quorum)."""
     labels = list(coded.spec.labels)
     m = np.maximum(coded.ratings_per_unit(), 1).astype(float)
     if not labels:
@@ -69,7 +94,7 @@ def label_majority(coded: Coded) -> tuple[list[list[str]], np.ndarray]:
     present = label_presence(coded, labels).astype(float)
     chose = [np.bincount(coded.unit, present[:, k], coded.n_units) for k in range(len(labels))]
     shares = np.stack(chose, axis=1) / m[:, None]
-    chosen = shares > 0.5
+    chosen = shares > 0.5 if needed is None else np.stack(chose, axis=1) >= needed[:, None]
     decided = np.where(shares > 0, np.maximum(shares, 1 - shares), 0.0)
     used = (shares > 0).sum(axis=1)
     confidence = np.where(used > 0, decided.sum(axis=1) / np.maximum(used, 1), 1.0)

@@ -5,10 +5,13 @@ regions are paired with the units so far (label-blind, overlap >= threshold, opt
 against each unit's first region), and the unpaired ones start new units. Each unit then holds, for
 every annotator of the task, the label of their region in it or MISSING, and nominal alpha over these
 units measures agreement on what is there and what it is. All tasks take each step together: one
-padded overlap computation per step and block (`geometry.match_padded`).
+padded overlap computation per step and block (`geometry.match_padded`). The consensus finals
+fuse the same clusters (`match_units`, `fusion`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,17 +30,31 @@ def _padded(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.where(valid, starts[:, None] + slots[None, :], 0), valid
 
 
-def matched_units_alpha(coded: Coded, units: np.ndarray, threshold: float) -> float | None:
-    """Nominal alpha over regions matched across the annotators of the flagged units (see the module docstring)."""
-    offsets, names, coords = coded.regions()
-    labels, label_code = np.unique(names, return_inverse=True) if len(names) else (np.zeros(0), np.zeros(0, int))
-    missing = len(labels)
+@dataclass
+class MatchedUnits:
+    """Regions of the flagged units matched across annotators (see the module docstring): one row per cluster
+    (`unit`: its task) and one per member region (`cluster`, `step`: its rating's position among the unit's
+    ratings, `region`: its flat index into `coded.regions()`)."""
+
+    unit: np.ndarray
+    cluster: np.ndarray
+    step: np.ndarray
+    region: np.ndarray
+
+    @property
+    def n_clusters(self) -> int:
+        return len(self.unit)
+
+
+def match_units(coded: Coded, units: np.ndarray, threshold: float) -> MatchedUnits:
+    """Cluster the regions of the flagged units across their annotators (see the module docstring); the finals
+    fuse these clusters (`fusion`), alpha over matched units compares their labels."""
+    offsets, _, coords = coded.regions()
     rows = np.flatnonzero(units[coded.unit])
     unit = coded.unit[rows]
     first = np.searchsorted(unit, unit, side="left")
     position = np.arange(len(rows)) - first
-    raters = np.bincount(unit, minlength=coded.n_units)
-    # clusters: the unit they belong to and their first region (flat index); entries: (cluster, position, label)
+    # clusters: the unit they belong to and their first region (flat index); entries: (cluster, position, region)
     cluster_unit: list[np.ndarray] = []
     cluster_region: list[np.ndarray] = []
     entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -67,7 +84,7 @@ def matched_units_alpha(coded: Coded, units: np.ndarray, threshold: float) -> fl
                 ref = c_region[cluster_ids]
                 zeros_a, zeros_c = np.zeros(index_a.shape, np.int64), np.zeros(index_c.shape, np.int64)
                 p, k, c = match_padded(coords[index_a], valid_a, zeros_a, coords[ref], valid_c, zeros_c, threshold)
-                entries.append((cluster_ids[p, c], np.full(len(p), step), label_code[index_a[p, k]]))
+                entries.append((cluster_ids[p, c], np.full(len(p), step), index_a[p, k]))
                 matched[region_base[block[p]] + k] = True
                 begin += len(block)
         region_of = np.repeat(start - region_base, size) + np.arange(int(size.sum()))  # flat index per region
@@ -76,17 +93,27 @@ def matched_units_alpha(coded: Coded, units: np.ndarray, threshold: float) -> fl
             ids = n_clusters + np.arange(len(new))
             cluster_unit.append(np.repeat(owner, size)[new])
             cluster_region.append(region_of[new])
-            entries.append((ids, np.full(len(new), step), label_code[region_of[new]]))
+            entries.append((ids, np.full(len(new), step), region_of[new]))
             n_clusters += len(new)
-    if not n_clusters:
+    empty = np.zeros(0, np.int64)
+    cluster, step, region = (np.concatenate([e[axis] for e in entries]).astype(np.int64) if entries else empty
+                             for axis in range(3))
+    return MatchedUnits(np.concatenate(cluster_unit).astype(np.int64) if cluster_unit else empty, cluster, step,
+                        region)
+
+
+def matched_units_alpha(coded: Coded, units: np.ndarray, threshold: float) -> float | None:
+    """Nominal alpha over regions matched across the annotators of the flagged units (see the module docstring)."""
+    _, names, _ = coded.regions()
+    labels, label_code = np.unique(names, return_inverse=True) if len(names) else (np.zeros(0), np.zeros(0, int))
+    matched = match_units(coded, units, threshold)
+    if not matched.n_clusters:
         return None
-    c_unit = np.concatenate(cluster_unit)
-    width = raters[c_unit]
+    width = np.bincount(coded.unit, minlength=coded.n_units)[matched.unit]
     base = np.concatenate([[0], np.cumsum(width)])[:-1]
-    code = np.full(int(width.sum()), missing, np.int64)
-    for cluster, step, label in entries:
-        code[base[cluster] + step] = label
-    return nominal_alpha_of_codes(np.repeat(np.arange(n_clusters), width), code)
+    code = np.full(int(width.sum()), len(labels), np.int64)
+    code[base[matched.cluster] + matched.step] = label_code[matched.region]
+    return nominal_alpha_of_codes(np.repeat(np.arange(matched.n_clusters), width), code)
 
 
 def label_f1(coded: Coded, scored: np.ndarray, pair_i: np.ndarray, pair_j: np.ndarray, labels,

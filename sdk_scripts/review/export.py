@@ -4,12 +4,19 @@ FILE (JSONL) holds every task that is not quarantined; quarantined tasks go to t
 `<FILE stem>.quarantine.jsonl`, never silently dropped. Each record:
 
     {"task": id, "data": {...}, "state": "agreed|adjudicated|pending|quarantined",
-     "final": [result regions] | null, "final_source": "adjudicated|majority|representative" | null,
-     "confidence": float, "agreement": float | null, "annotator_confidence": float | null,
+     "final": [result regions] | null,
+     "final_source": "adjudicated|majority|consensus|representative" | null,
+     "confidence": float, "weight": float, "agreement": float | null, "annotator_confidence": float | null,
      "interpretations": [{"annotator", "annotation", "result", "summary", "confidence", "flags", "comment"}],
      "review": {"decision", "reason", "reviewer", "edge_case", "review_task"} | null}
 
-`final` is null for pending tasks whose versions have no majority and for quarantined tasks.
+`final` is the reviewer's result on adjudicated tasks (ground truth wins), else the consensus of the
+annotators' versions computed over all the project's tasks (`final_labels.project_finals`: Dawid-Skene or
+majority for choices, fused boxes and spans, medians, medoids; `final_source` says which rule decided);
+null for quarantined tasks and tasks without annotations. `confidence` = agreement (1.0 when not
+measurable) x the annotators' mean self-rated confidence (definitely 1.0, probably 0.7, might be 0.4; 1.0
+when nobody rated), 1.0 when adjudicated. `weight` is what a trainer weighs the item by: that same
+product where there is a final, 0.0 where there is none (quarantined, no annotations).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from sdk_scripts.fileio import write_text_atomically
 from sdk_scripts.labelstudio.annotations import flags
 from sdk_scripts.labelstudio.quality_fields import COMMENT
 from sdk_scripts.review.annotations import interpretations, rated_confidence
-from sdk_scripts.review.final_labels import consensus_result, summarize, task_confidence
+from sdk_scripts.review.final_labels import project_finals, summarize, task_confidence
 from sdk_scripts.review.project_state import ProjectState
 
 
@@ -46,11 +53,15 @@ def _comment(annotation: dict) -> str:
     return ""
 
 
-def export_records(state: ProjectState) -> list[dict]:
-    """One record per task (pure, from a loaded project state)."""
+def export_records(state: ProjectState, *, quorum: int | None = None, method: str = "dawid-skene") -> list[dict]:
+    """One record per task (pure, from a loaded project state); `quorum` and `method` as in
+    `final_labels.project_finals`."""
     records = []
-    for task in sorted(state.tasks, key=lambda t: t["id"]):
-        versions = interpretations(task)
+    tasks = sorted(state.tasks, key=lambda t: t["id"])
+    versions_of = {task["id"]: interpretations(task) for task in tasks}
+    finals = project_finals(state.source.get("label_config"), versions_of, quorum=quorum, method=method)
+    for task in tasks:
+        versions = versions_of[task["id"]]
         task_state = state.states[task["id"]]
         review = state.reviews.get(task["id"])
         agreement = state.scores.get(task["id"])
@@ -60,7 +71,7 @@ def export_records(state: ProjectState) -> list[dict]:
         elif task_state == "quarantined":
             final, source = None, None
         else:
-            final, source = consensus_result(versions)
+            final, source = finals[task["id"]].result, finals[task["id"]].source
         records.append({
             "task": task["id"],
             "data": task["data"],
@@ -68,6 +79,7 @@ def export_records(state: ProjectState) -> list[dict]:
             "final": final,
             "final_source": source,
             "confidence": round(confidence, 4),
+            "weight": round(confidence, 4) if final is not None else 0.0,
             "agreement": agreement,
             "annotator_confidence": rating,
             "interpretations": [

@@ -1,21 +1,70 @@
-"""The final label of a task and its confidence (pure).
+"""The final label of a task, control by control, and its confidence (pure).
 
-- adjudicated: the reviewer's result, confidence 1.0;
-- otherwise, per control: the value a strict majority of annotators gave (identical regions), else
-  the value of the representative version (the annotator who rated themselves most confident,
-  earliest on ties). `final_source` says which rule decided.
-Confidence = agreement (1.0 when not measurable) x the mean of the annotators' own ratings
-(definitely 1.0, probably 0.7, might be 0.4; 1.0 when nobody rated).
+`project_finals` computes every task's final over all the project's tasks at once (Dawid-Skene learns each
+annotator's confusions across tasks); `consensus_result` does it for one task's versions. Each control's
+final comes from its agreement kind (`agreement.finals`, `agreement.kinds`):
+
+- single choice: Dawid-Skene (crowd-kit) over the project's tasks, or with method "majority" the label
+  most annotators gave (Dawid-Skene falls back to it below two annotators or two labels);
+- multiple choice: per label, Dawid-Skene on present / absent, or with "majority" the labels a quorum chose;
+- Rating, Number: the median (a Rating's: a point of its scale);
+- boxes, polygons: the regions clustered across annotators by IoU (>= `iou`, 0.5 as `agreement --iou`),
+  the clusters a quorum drew, coordinates averaged weighted by self-rated confidence, the label voted;
+- spans: the same with overlapping spans, boundaries by median;
+- TextArea: the medoid by edit similarity;
+- controls no kind takes (per-region ones, tags the agreement report does not score): the value a strict
+  majority gave identically, else the most confident annotator's.
+
+The quorum (`quorum`) is the number of the task's annotators a region or a multiple-choice label needs (at
+most all of them); None: more than half. Ties go to the annotator who rated themselves most confident
+(unrated counts as definitely; the earliest on ties).
+
+`final_source` of a task (the weakest rule over its controls; `export` decides the first and last):
+- "adjudicated": a reviewer's decision (the review's result; confidence 1.0);
+- "majority": every control's final is the answer a strict majority of the task's annotators gave exactly;
+- "consensus": at least one control's final was computed (Dawid-Skene, a per-label vote, a median, fused
+  regions, a medoid) and is not a strict majority's exact answer;
+- "representative": at least one control was a tie, or a control no kind takes had no strict majority,
+  and took the most confident annotator's answer;
+- null: no final (a task without annotations, or quarantined).
+
+Confidence = agreement (1.0 when not measurable) x the mean of the annotators' own ratings (definitely 1.0,
+probably 0.7, might be 0.4; 1.0 when nobody rated).
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
+from sdk_scripts.agreement.finals import (
+    CONSENSUS,
+    IOU,
+    MAJORITY,
+    REPRESENTATIVE,
+    Final,
+    FinalOptions,
+    Version,
+    control_finals,
+)
+from sdk_scripts.agreement.kinds.registry import kind_of
+from sdk_scripts.labelstudio.annotations import annotator_of
 from sdk_scripts.labelstudio.quality_fields import NOT_LABELS
 from sdk_scripts.review.annotations import rated_confidence
+from sdk_scripts.review.final_controls import final_controls, regions_by_control
+
+
+@dataclass(frozen=True)
+class TaskFinal:
+    """A task's final: the result regions (None: no versions), `final_source` (see the module docstring) and how
+    each control's final was made (control -> "dawid-skene", "majority", "fused", "median", "medoid", ...)."""
+
+    result: list[dict] | None
+    source: str | None
+    methods: dict[str, str] = field(default_factory=dict)
 
 
 def _value_key(regions: Iterable[dict]) -> str:
@@ -43,26 +92,57 @@ def label_names(result: Iterable[dict]) -> list[str]:
     return names
 
 
-def consensus_result(versions: list[dict]) -> tuple[list[dict] | None, str | None]:
-    """(final result, rule) from annotators' versions; (None, None) when there are none."""
-    if not versions:
-        return None, None
-    grouped = [label_regions(v.get("result") or []) for v in versions]
-    representative = max(range(len(versions)), key=lambda i: (rated_confidence(versions[i]) or 1.0, -i))
-    controls = sorted({c for g in grouped for c in g})
-    final: list[dict] = []
-    rules = set()
-    for control in controls:
-        counts = Counter(_value_key(g.get(control, [])) for g in grouped)
-        key, count = counts.most_common(1)[0]
-        if count * 2 > len(versions):
-            winner = next(g for g in grouped if _value_key(g.get(control, [])) == key)
-            final += winner.get(control, [])
-            rules.add("majority")
-        else:
-            final += grouped[representative].get(control, [])
-            rules.add("representative")
-    return final, "representative" if "representative" in rules else "majority"
+def _version(task: Any, annotation: dict) -> Version:
+    who = annotator_of(annotation)
+    return Version(task, annotation, who if who is not None else ("annotation", annotation.get("id")),
+                   rated_confidence(annotation) or 1.0, label_regions(annotation.get("result") or []))
+
+
+def _without_kind(versions: list[Version], control: str) -> Final:
+    """A control no kind takes: a strict majority's identical answer, else the most confident annotator's."""
+    answers = [v.regions.get(control, []) for v in versions]
+    key, count = Counter(_value_key(a) for a in answers).most_common(1)[0]
+    if count * 2 > len(versions):
+        return Final(next(a for a in answers if _value_key(a) == key), "identical", MAJORITY)
+    lead = max(range(len(versions)), key=lambda i: (versions[i].weight, -i))
+    return Final(versions[lead].regions.get(control, []), "most confident", REPRESENTATIVE)
+
+
+def _task_final(versions: list[Version], finals: Mapping[str, Final]) -> TaskFinal:
+    """The task's result and source from its controls' finals (controls in name order)."""
+    controls = sorted({c for v in versions for c in v.regions} | set(finals))
+    chosen = {c: finals.get(c) or _without_kind(versions, c) for c in controls}
+    rules = {f.rule for f in chosen.values()}
+    source = next((rule for rule in (REPRESENTATIVE, CONSENSUS) if rule in rules), MAJORITY)
+    return TaskFinal([r for c in controls for r in chosen[c].regions], source,
+                     {c: f.method for c, f in chosen.items()})
+
+
+def project_finals(label_config: str | None, versions: Mapping[Any, list[dict]], *, quorum: int | None = None,
+                   method: str = "dawid-skene", iou: float = IOU) -> dict[Any, TaskFinal]:
+    """task id -> its final, from every task's versions (`versions`: task id -> its annotators' annotations, as
+    `annotations.interpretations` gives them), computed over all of them (see the module docstring). The
+    controls are the config's (`final_controls`; None: read off the results)."""
+    options = FinalOptions(quorum, method, iou)
+    read = {task: [_version(task, a) for a in given] for task, given in versions.items()}
+    specs = final_controls(label_config, regions_by_control(v.regions for vs in read.values() for v in vs))
+    per_control = {spec.name: control_finals(kind_of(spec), read, options) for spec in specs}
+    out = {}
+    for task, task_versions in read.items():
+        if not task_versions:
+            out[task] = TaskFinal(None, None)
+            continue
+        out[task] = _task_final(task_versions, {name: found[task] for name, found in per_control.items()
+                                                if task in found})
+    return out
+
+
+def consensus_result(versions: list[dict], *, quorum: int | None = None, method: str = "dawid-skene",
+                     label_config: str | None = None) -> tuple[list[dict] | None, str | None]:
+    """(final result, `final_source`) of one task's versions; (None, None) when there are none. Dawid-Skene sees
+    this task alone here: `project_finals` gives it the project."""
+    found = project_finals(label_config, {0: versions}, quorum=quorum, method=method)[0]
+    return found.result, found.source
 
 
 def task_confidence(versions: list[dict], agreement: float | None) -> tuple[float, float | None]:

@@ -12,6 +12,7 @@ import numpy as np
 from sdk_scripts.agreement.alpha import NotComputed
 from sdk_scripts.agreement.chance_corrected import Coefficient
 from sdk_scripts.agreement.coded import Coded, Scored, columns, gold_rows
+from sdk_scripts.agreement.finals import REPRESENTATIVE, Answers, Final, FinalOptions
 from sdk_scripts.agreement.report import Consensus, LabelAlpha, LabelF1, PairAgreement, Problem
 from sdk_scripts.agreement.results import Where
 from sdk_scripts.agreement.spec import ControlSpec
@@ -93,6 +94,11 @@ class AgreementKind(ABC):
         """The control's value in one annotation's regions of it, or None when the annotator gave none; what cannot
         be read is a problem and left out."""
 
+    def parse_parts(self, regions: list[dict], where: Where, problems: list[Problem]) -> tuple[Any, list[dict]]:
+        """(`parse` of the regions, the source region of each item of the value where the value is a tuple of
+        regions, else []): what the finals build their regions on."""
+        return self.parse(regions, where, problems), []
+
     def code(self, table: Ratings) -> Coded:
         """The table's ratings as integer columns, the values coded for this kind (`encode`)."""
         coded = columns(table, self)
@@ -154,3 +160,9 @@ class AgreementKind(ABC):
     def alpha_without(self, coded: Coded) -> dict:
         """annotator -> alpha of the control without them (kinds without one: none)."""
         return {}
+
+    def finals(self, answers: Answers, options: FinalOptions) -> dict[int, Final]:
+        """unit -> the control's final on it (`finals`); kinds without a consensus: the most confident annotator's
+        answer."""
+        return {unit: Final(answers.regions[answers.lead(answers.rows(unit))], "most confident", REPRESENTATIVE)
+                for unit in answers.rated_units()}

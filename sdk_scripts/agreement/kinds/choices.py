@@ -4,7 +4,9 @@ Similarity of two answers: equal or not (single); Jaccard similarity of the sets
 percent agreement; Krippendorff's alpha nominal (single) or with MASI and Jaccard distance over the sets
 (Passonneau 2006); Fleiss' kappa, Gwet's AC1, Brennan-Prediger and Cohen's kappa per annotator pair on the
 labels (single, where the counts matrix fits: `dense`); per label, alpha of present / absent. Consensus:
-majority vote and Dawid-Skene (single), per-label majority (multiple).
+majority vote and Dawid-Skene (single), per-label majority (multiple). Finals (`finals`): Dawid-Skene over the
+project's tasks, or the majority vote (single; a tie goes to the most confident annotator's label); per label,
+Dawid-Skene on present / absent or the quorum's vote (multiple).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import numpy as np
 from sdk_scripts.agreement import alpha as kernels
 from sdk_scripts.agreement import chance_corrected as cc
 from sdk_scripts.agreement.coded import Coded, Scored, gold_rows, label_presence
-from sdk_scripts.agreement.consensus import dawid_skene, label_majority, majority
+from sdk_scripts.agreement.consensus import dawid_skene, label_majority, majority, posteriors
+from sdk_scripts.agreement.finals import CONSENSUS, REPRESENTATIVE, Answers, Final, FinalOptions
 from sdk_scripts.agreement.kinds.base import AgreementKind, Figures, Options
 from sdk_scripts.agreement.kinds.dense import is_dense, scale_coefficients, too_many
 from sdk_scripts.agreement.kinds.kappa_pairs import kappa_pairs
@@ -146,6 +149,29 @@ class SingleChoice(ChoiceKind):
         return {tasks[u]: Consensus(names[w], s, *((str(names[chosen[u]]), posterior[u]) if chosen[u] >= 0 else ()))
                 for u, w, s in found}
 
+    def finals(self, answers: Answers, options: FinalOptions) -> dict[int, Final]:
+        """Dawid-Skene's label over all the tasks (where it runs; else, and with method "majority", the label most
+        annotators gave); a tie goes to the most confident annotator's label (REPRESENTATIVE)."""
+        coded, q = answers.coded, len(answers.coded.categories)
+        model = posteriors(coded.unit, coded.rater, coded.code, coded.n_units, q, len(coded.rater_ids)) \
+            if options.method == "dawid-skene" else None
+        method = "dawid-skene" if model is not None else "majority"
+        out = {}
+        for unit in answers.rated_units():
+            rows = answers.rows(unit)
+            codes = coded.code[rows.start:rows.stop]
+            scores = model[unit] if model is not None else np.bincount(codes, minlength=q).astype(float)
+            tied = np.flatnonzero(scores >= scores.max() - 1e-9)
+            if len(tied) == 1:
+                winner, rule = int(tied[0]), CONSENSUS
+            else:
+                lead = answers.lead(r for r in rows if coded.code[r] in tied)
+                winner, rule = (int(coded.code[lead]) if lead is not None else int(tied[0])), REPRESENTATIVE
+            row = answers.lead(r for r in rows if coded.code[r] == winner)
+            row = answers.lead(rows) if row is None else row
+            out[unit] = Final(answers.answer_as(row, "choices", [coded.categories[winner]]), method, rule)
+        return out
+
 
 class MultiChoice(ChoiceKind):
     name = "multi"
@@ -198,3 +224,28 @@ class MultiChoice(ChoiceKind):
         chosen, confidence = label_majority(coded)
         confidence = confidence.tolist()
         return {coded.task_ids[u]: Consensus(chosen[u], confidence[u]) for u in rated}
+
+    def finals(self, answers: Answers, options: FinalOptions) -> dict[int, Final]:
+        """Per label: Dawid-Skene on present / absent over all the tasks (where it runs; a tie: the vote), or the
+        vote: the label is in the final when the quorum chose it (`FinalOptions.needed`)."""
+        coded = answers.coded
+        voted, _ = label_majority(coded, options.needed(answers.annotators))
+        chosen = [set(labels) for labels in voted]
+        method = "majority per label"
+        if options.method == "dawid-skene":
+            presence = label_presence(coded, list(coded.spec.labels)).astype(np.int64)
+            for k, label in enumerate(coded.spec.labels):
+                model = posteriors(coded.unit, coded.rater, presence[:, k], coded.n_units, 2, len(coded.rater_ids))
+                if model is None:
+                    continue
+                method = "dawid-skene per label"
+                for unit in np.flatnonzero(np.abs(model[:, 1] - model[:, 0]) > 1e-9).tolist():
+                    (chosen[unit].add if model[unit, 1] > model[unit, 0] else chosen[unit].discard)(label)
+        out = {}
+        for unit in answers.rated_units():
+            labels = [label for label in coded.spec.labels if label in chosen[unit]]
+            rows = answers.rows(unit)
+            row = answers.lead(r for r in rows if answers.regions[r])
+            regions = answers.answer_as(row, "choices", labels) if labels and row is not None else []
+            out[unit] = Final(regions, method)
+        return out

@@ -4,7 +4,9 @@ Two annotators' regions are paired by optimal assignment on IoU (boxes: at --iou
 character), same label required (`geometry`); similarity of two answers is the F1 of the matches. A task
 every annotator left empty holds nothing to compare and is left out of every figure (`empty_units`).
 Measures: mean pairwise F1 (the task score), Krippendorff's alpha over matched regions (`regions`), spans
-also the F1 of exactly equal spans; F1 per label.
+also the F1 of exactly equal spans; F1 per label. Finals: the regions clustered across annotators as alpha's
+matched units are (`regions.match_units`, label-blind, at --iou for boxes), the clusters a quorum of the task's
+annotators drew (`FinalOptions.needed`), each fused into one region (`fusion`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any
 import numpy as np
 
 from sdk_scripts.agreement.coded import Coded, Scored, by_task, gold_rows
+from sdk_scripts.agreement.finals import CONSENSUS, REPRESENTATIVE, Answers, Final, FinalOptions
+from sdk_scripts.agreement.fusion import Fused, Member, fuse_box, fuse_span
 from sdk_scripts.agreement.geometry import box_f1, pair_f1, span_f1
 from sdk_scripts.agreement.kinds.base import AgreementKind, Figures, Options
 from sdk_scripts.agreement.measures import mean_of_defined, mean_pairwise
-from sdk_scripts.agreement.regions import label_f1, matched_units_alpha
+from sdk_scripts.agreement.regions import label_f1, match_units, matched_units_alpha
 from sdk_scripts.agreement.report import Problem
 from sdk_scripts.agreement.results import Where, box, labels_of, plain_boxes, span, values_of
 from sdk_scripts.agreement.spec import ControlSpec
@@ -68,6 +72,42 @@ class RegionKind(AgreementKind):
     def more_measures(self, coded: Coded, scored: Scored, figures: Figures) -> None:
         """Measures of this kind beside the shared ones."""
 
+    def parse_parts(self, regions: list[dict], where: Where, problems: list[Problem]) -> tuple[Any, list[dict]]:
+        """The regions parsed one by one: each parsed region's source region beside it."""
+        parsed, sources = [], []
+        for region in regions:
+            found = self.parse([region], where, problems)
+            parsed += found
+            sources += [region] * len(found)
+        return tuple(parsed), sources
+
+    def fuse(self, members: list[Member]) -> Fused:
+        """One region of a cluster of matched regions."""
+        raise NotImplementedError(self.name)
+
+    def finals(self, answers: Answers, options: FinalOptions) -> dict[int, Final]:
+        """The fused clusters of every task, those a quorum drew (see the module docstring); a label tie decided by
+        the most confident annotator makes the final REPRESENTATIVE."""
+        coded = answers.coded
+        offsets, labels, coords = coded.regions()
+        rating = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        matched = match_units(coded, coded.ratings_per_unit() > 0, self.threshold(options.iou))
+        needed = options.needed(answers.annotators)
+        fused: dict[int, list[Fused]] = {unit: [] for unit in answers.rated_units()}
+        order = np.argsort(matched.cluster, kind="stable")
+        bounds = np.searchsorted(matched.cluster[order], np.arange(matched.n_clusters + 1))
+        for cluster, unit in enumerate(matched.unit.tolist()):
+            regions = matched.region[order[bounds[cluster]:bounds[cluster + 1]]].tolist()
+            if len(regions) < needed[unit]:
+                continue
+            members = [Member(answers.sources[rating[r]][r - offsets[rating[r]]], str(labels[r]),
+                              tuple(coords[r].tolist()), float(answers.weight[rating[r]]), int(rating[r]))
+                       for r in regions]
+            fused[unit].append(self.fuse(members))
+        return {unit: Final([f.region for f in found], "fused",
+                            REPRESENTATIVE if any(f.tied for f in found) else CONSENSUS)
+                for unit, found in fused.items()}
+
 
 class Boxes(RegionKind):
     name = "boxes"
@@ -102,6 +142,9 @@ class Boxes(RegionKind):
 
     def threshold(self, box_threshold: float) -> float:
         return box_threshold
+
+    def fuse(self, members: list[Member]) -> Fused:
+        return fuse_box(members, self.spec.value_key)
 
     def similarity(self, span: float, box_threshold: float) -> Callable[[Any, Any], float]:
         return lambda a, b: box_f1(a, b, box_threshold)
@@ -141,6 +184,9 @@ class Spans(RegionKind):
 
     def threshold(self, box_threshold: float) -> float:
         return 1e-9
+
+    def fuse(self, members: list[Member]) -> Fused:
+        return fuse_span(members, self.spec.value_key)
 
     def similarity(self, span: float, box_threshold: float) -> Callable[[Any, Any], float]:
         return span_f1

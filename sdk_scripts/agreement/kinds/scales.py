@@ -4,7 +4,8 @@ Similarity of two answers: 1 - |a - b| / range (Rating: maxRating - 1; Number: t
 scored tasks). Measures: Krippendorff's alpha ordinal, interval and ratio (ratio needs values >= 0) in
 memory linear in the data; Rating also, on its scale where the counts matrix fits (`dense`): percent
 agreement, Fleiss' kappa, Gwet's AC1 and AC2 (linear, quadratic), Brennan-Prediger, and Cohen's kappa
-(unweighted, linear, quadratic) per annotator pair. Consensus: the median.
+(unweighted, linear, quadratic) per annotator pair. Consensus and finals: the median (a Rating's final is a
+point of its scale: between two, the one the most confident of the annotators who gave either gave).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sdk_scripts.agreement import alpha as kernels
 from sdk_scripts.agreement import chance_corrected as cc
 from sdk_scripts.agreement.coded import Coded, Scored, gold_rows
 from sdk_scripts.agreement.consensus import median
+from sdk_scripts.agreement.finals import CONSENSUS, REPRESENTATIVE, Answers, Final, FinalOptions
 from sdk_scripts.agreement.kinds.base import AgreementKind, Figures, Options
 from sdk_scripts.agreement.kinds.dense import is_dense, scale_coefficients, too_many
 from sdk_scripts.agreement.kinds.kappa_pairs import kappa_pairs
@@ -120,6 +122,23 @@ class ScaleKind(AgreementKind):
         middle, close = middle.tolist(), close.tolist()
         return {coded.task_ids[u]: Consensus(middle[u], close[u]) for u in rated}
 
+    def finals(self, answers: Answers, options: FinalOptions) -> dict[int, Final]:
+        """The median (`whole`: see `final_value`)."""
+        coded, out = answers.coded, {}
+        middle = median(coded)[0].tolist()
+        for unit in answers.rated_units():
+            rows = answers.rows(unit)
+            value, rule = self.final_value(answers, rows, middle[unit])
+            row = answers.lead(r for r in rows if coded.x[r] == value)
+            out[unit] = Final(answers.answer_as(answers.lead(rows) if row is None else row, self.value_key, value),
+                              "median", rule)
+        return out
+
+    def final_value(self, answers: Answers, rows: range, middle: float) -> tuple[float | int, str]:
+        """(the final's value, rule): the median, an int where every answer was one."""
+        whole = all(float(answers.coded.values[r]).is_integer() for r in rows) and float(middle).is_integer()
+        return (int(middle) if whole else middle), CONSENSUS
+
 
 class Rating(ScaleKind):
     name = "rating"
@@ -147,6 +166,15 @@ class Rating(ScaleKind):
         scale = set(range(1, (self.spec.max_rating or 0) + 1))
         self.code_categories(coded, sorted(scale | {float(v) for v in coded.values}
                                            | {float(v) for v in coded.gold.values()}))
+
+    def final_value(self, answers: Answers, rows: range, middle: float) -> tuple[float | int, str]:
+        """A point of the scale: the median, or between two points the one the most confident annotator who gave
+        either gave (REPRESENTATIVE)."""
+        if float(middle).is_integer():
+            return int(middle), CONSENSUS
+        low, high = math.floor(middle), math.ceil(middle)
+        lead = answers.lead(r for r in rows if answers.coded.x[r] in (low, high))
+        return (int(answers.coded.x[lead]) if lead is not None else low), REPRESENTATIVE
 
     def span(self, coded: Coded, units: np.ndarray) -> float:
         """maxRating - 1 (at least 1)."""

@@ -3,6 +3,9 @@
 Similarity of two answers: 1 - normalised character edit distance (rapidfuzz). Measures: that similarity
 (the task score), the same over words, and the semantic similarity: the cosine of the texts' MiniLM
 sentence embeddings (`semantic`; None with a note without the `[backend]` extra or with --no-semantic).
+Finals: the medoid, the answer with the highest summed similarity to the others', as its annotator wrote it
+(a tie: the most confident annotator's of the tied ones). ROVER (crowd-kit) would vote word by word and write
+a text nobody wrote; the medoid keeps one annotator's whole answer.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from rapidfuzz.distance import Levenshtein
 
 from sdk_scripts.agreement import semantic
 from sdk_scripts.agreement.coded import Coded, Scored, by_task
+from sdk_scripts.agreement.finals import CONSENSUS, REPRESENTATIVE, Answers, Final, FinalOptions
 from sdk_scripts.agreement.kinds.base import AgreementKind, Figures, Options
 from sdk_scripts.agreement.measures import mean_of_defined, mean_pairwise
 from sdk_scripts.agreement.report import Problem
@@ -82,3 +86,14 @@ class TextArea(AgreementKind):
         keep = units[coded.unit[scored.pair_i]]
         return semantic.mean_cosine(encode, coded.values, coded.unit, scored.pair_i[keep], scored.pair_j[keep],
                                     coded.n_units)
+
+    def finals(self, answers: Answers, options: FinalOptions) -> dict[int, Final]:
+        """The medoid by edit similarity (see the module docstring)."""
+        values, out = answers.coded.values, {}
+        for unit in answers.rated_units():
+            rows = list(answers.rows(unit))
+            totals = [sum(_edit_similarity(values[r], values[o]) for o in rows if o != r) for r in rows]
+            best = [r for r, total in zip(rows, totals, strict=True) if total >= max(totals) - 1e-9]
+            rule = CONSENSUS if len(best) == 1 else REPRESENTATIVE
+            out[unit] = Final(answers.regions[answers.lead(best)], "medoid", rule)
+        return out
