@@ -57,8 +57,9 @@ def _print_export(result: ExportResult) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from sdk_scripts.cli.context import label_studio, review_state
     from sdk_scripts.formats.base import ExportOptions
-    from sdk_scripts.formats.export import dataset_of, export_dataset, export_records_with
+    from sdk_scripts.formats.export import dataset_of, export_dataset
     from sdk_scripts.formats.registry import writer_class
+    from sdk_scripts.review.export import export_records
 
     ratios = None
     if args.split:
@@ -69,7 +70,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     writer_class(args.format).check_options(ExportOptions(ratios, args.seed, args.stratify))
     client = label_studio(args)
     state = review_state(args, client)
-    dataset = dataset_of(state, export_records_with(state, args.quorum, args.consensus))
+    dataset = dataset_of(state, export_records(state, quorum=args.quorum, method=args.consensus))
     options = ExportOptions(ratios, args.seed, args.stratify, _media_fetch(client, state.source["id"]))
     _print_export(export_dataset(dataset, args.format, args.out, options))
     return 0
@@ -142,8 +143,8 @@ def _export(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quorum", type=types.positive_int, metavar="N",
                         help="annotators who must agree on a box or span for it to enter the final (default: a "
                              "majority of the task's annotators)")
-    parser.add_argument("--consensus", choices=CONSENSUS,
-                        help="how choices are aggregated: dawid-skene (default) or majority vote")
+    parser.add_argument("--consensus", choices=CONSENSUS, default="dawid-skene",
+                        help="how annotators' choices become the final: dawid-skene (default) or majority vote")
     parser.set_defaults(check_arguments=check_export_arguments)
 
 

@@ -10,7 +10,6 @@ from sdk_scripts.exports import lazy_exports
 
 _WHERE = {
     "export_dataset": "export",
-    "export_records_with": "export",
     "dataset_of": "export",
     "ExportResult": "export",
     "REGISTRY": "registry",

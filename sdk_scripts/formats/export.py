@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import inspect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,19 +21,6 @@ class ExportResult:
     format: str
     path: Path
     summary: WriteSummary
-
-
-def export_records_with(state: ProjectState, quorum: int | None = None, method: str | None = None) -> list[dict]:
-    """`review.export.export_records(state)` with the consensus options given (left to its defaults when None)."""
-    from sdk_scripts.review.export import export_records
-
-    options = {name: value for name, value in (("quorum", quorum), ("method", method)) if value is not None}
-    accepted = inspect.signature(export_records).parameters
-    missing = [name for name in options if name not in accepted]
-    if missing:
-        flags = {"quorum": "--quorum", "method": "--consensus"}
-        raise LabelopsError(f"{', '.join(flags[m] for m in missing)}: this labelops cannot choose the consensus yet")
-    return export_records(state, **options)
 
 
 def dataset_of(state: ProjectState, records: list[dict]) -> Dataset:

@@ -79,41 +79,20 @@ def test_the_export_fetches_images_through_the_client_and_lists_what_it_left_out
     monkeypatch.setattr(context, "review_state", lambda args, c: state)
     asked = []
 
-    def records_with(state_, quorum, method):
+    def export_records(state_, *, quorum, method):
         asked.append((quorum, method))
         return records
 
-    monkeypatch.setattr(formats_export, "export_records_with", records_with)
+    monkeypatch.setattr(review_export, "export_records", export_records)
     monkeypatch.setattr(formats_export, "dataset_of", lambda state_, rows: Dataset(rows, BOX_CONFIG, "snapcli", 5))
     code, out, err = run("dataset", "export", "5", "--format", "yolo", "--out", "ds", "--quorum", "2",
                          "--consensus", "majority")
     assert code == 0, err
     assert asked == [(2, "majority")] and {p for _, p in seen} == {5}
+    assert run("export", "5", "--format", "yolo", "--out", "ds")[0] == 0  # the older name; a rerun replaces it
+    assert asked[-1] == (None, "dawid-skene")
     lines = out.splitlines()
     assert lines[0] == "exported 3 tasks as yolo to ds (train 2, val 1)"
     assert lines[1:] == ["1 task left out (listed in ds/export.json):",
                          "  task 77: image not fetched: HTTP 404 fetching media"]
     assert json.loads((tmp_path / "ds" / "weights.json").read_text())["snapshot"] == "snapcli"
-
-
-def test_consensus_options_reach_export_records_when_it_takes_them(monkeypatch) -> None:
-    calls = []
-
-    def takes_them(state, quorum=None, method="dawid-skene"):
-        calls.append((quorum, method))
-        return []
-
-    def takes_none(state):
-        calls.append("plain")
-        return []
-
-    monkeypatch.setattr(review_export, "export_records", takes_them)
-    formats_export.export_records_with(None, 3, None)
-    formats_export.export_records_with(None, None, "majority")
-    formats_export.export_records_with(None, None, None)
-    assert calls == [(3, "dawid-skene"), (None, "majority"), (None, "dawid-skene")]
-    monkeypatch.setattr(review_export, "export_records", takes_none)
-    formats_export.export_records_with(None, None, None)
-    assert calls[-1] == "plain"
-    with pytest.raises(Exception, match="--quorum, --consensus: this labelops cannot choose the consensus yet"):
-        formats_export.export_records_with(None, 2, "majority")
