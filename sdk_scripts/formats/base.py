@@ -56,11 +56,13 @@ class WriteSummary:
 
 
 class FormatWriter:
-    """One export format. `writes_dir`: the output is a directory (replaced whole on a rerun), else a file."""
+    """One export format. `writes_dir`: the output is a directory (replaced whole on a rerun), else a file;
+    `any_config`: it holds any project's records (its config is not even parsed)."""
 
     name: ClassVar[str]
     description: ClassVar[str]
     writes_dir: ClassVar[bool] = True
+    any_config: ClassVar[bool] = False
 
     @classmethod
     def fits(cls, schema: LabelSchema) -> bool:

@@ -36,6 +36,7 @@ class JsonlWriter(FormatWriter):
     name = "jsonl"
     description = "labelops' records, one JSON line per task (the default; --out is a file)"
     writes_dir = False
+    any_config = True
 
     @classmethod
     def fits(cls, schema: LabelSchema) -> bool:

@@ -36,3 +36,9 @@ def test_jsonl_keeps_its_files_and_adds_weight_and_snapshot(tmp_path: Path) -> N
     assert result.summary.notes[0] == f"exported 6 tasks to {out}; 1 quarantined to {held}"
     assert result.summary.notes[1].startswith(f"  train: {len(train)} tasks -> {tmp_path / 'final.train.jsonl'} (")
     assert not (tmp_path / "export.json").exists()  # a file format: no manifest beside it
+
+
+def test_jsonl_does_not_need_a_config_that_parses(tmp_path: Path) -> None:
+    records = [record(1, {"text": "a"}, [choice("sentiment", "positive")])]
+    export_dataset(Dataset(records, "<View><Broken"), "jsonl", tmp_path / "f.jsonl", ExportOptions())
+    assert [r["task"] for r in _lines(tmp_path / "f.jsonl")] == [1]
