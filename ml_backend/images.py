@@ -18,7 +18,6 @@ from __future__ import annotations
 import ctypes
 import io
 import os
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from ml_backend.settings import BackendSettings
-from sdk_scripts.labelstudio.media import MediaCache, MediaError, MediaPolicy, MediaResolver
+from sdk_scripts.labelstudio.media import MediaCache, MediaError, MediaPolicy, MediaResolver, open_image
 
 
 @dataclass
@@ -38,16 +37,6 @@ class Fetched:
     error: str = ""
 
 
-def _pillow_open():  # -> Callable
-    """Pillow's own Image.open: ultralytics replaces it with one that, on a file Pillow cannot identify, tries
-    to import (or install) pi-heif, which turns "not an image" into a ModuleNotFoundError."""
-    if Image.open.__module__ == "PIL.Image":
-        return Image.open
-    patches = sys.modules.get("ultralytics.utils.patches")
-    return getattr(patches, "_image_open", Image.open)
-
-
-_open_image = _pillow_open()
 # modes Pillow resizes with any filter; palette and bilevel images are converted to RGB first
 _RESIZABLE_MODES = ("RGB", "RGBA", "RGBX", "L", "LA", "I", "F")
 _resolvers: dict[tuple, MediaResolver] = {}
@@ -115,7 +104,7 @@ def decode(data: bytes, settings: BackendSettings, max_side: int | None = None) 
     """An RGB image from bytes, at most `max_side` pixels on its longer side (ValueError with the reason)."""
     with _decode_slots:
         try:
-            with _open_image(io.BytesIO(data)) as probe:
+            with open_image(io.BytesIO(data)) as probe:
                 w, h = probe.size
                 if w * h > settings.max_image_pixels:
                     raise ValueError(f"image too large ({w}x{h} > {settings.max_image_pixels} pixels)")

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.formats.base import Fetch, LeftOut
+from sdk_scripts.labelstudio.media import open_image
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif", "WEBP": ".webp"}
@@ -49,9 +50,9 @@ def _decode(blob: bytes) -> tuple[str | None, int, int]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(blob)) as img:
+        with open_image(io.BytesIO(blob)) as img:
             img.verify()
-        with Image.open(io.BytesIO(blob)) as img:
+        with open_image(io.BytesIO(blob)) as img:
             return img.format, img.width, img.height
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValueError(f"not an image ({type(exc).__name__})") from None

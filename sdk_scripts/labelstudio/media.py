@@ -33,6 +33,7 @@ import hashlib
 import os
 import posixpath
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -46,6 +47,17 @@ STORAGE_SCHEMES = ("s3", "gs", "gcs", "azure-blob", "azure", "azure-spi", "azure
 _LS_MEDIA_PATH = re.compile(r"^/(data/upload/|data/local-files/?$|storage-data/|tasks/\d+/(resolve|presign)/?$|"
                             r"projects/\d+/(resolve|presign)/?$)")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def open_image(fp: object, *args: object, **kwargs: object):  # -> PIL.Image.Image
+    """Pillow's own `Image.open`. ultralytics, once imported, replaces it with one that, on bytes Pillow cannot
+    identify, tries to import (or install) pi-heif, turning "not an image" into a ModuleNotFoundError."""
+    from PIL import Image
+
+    opener = Image.open
+    if opener.__module__ != "PIL.Image":
+        opener = getattr(sys.modules.get("ultralytics.utils.patches"), "_image_open", opener)
+    return opener(fp, *args, **kwargs)
 
 
 class MediaError(ValueError):

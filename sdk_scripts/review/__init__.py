@@ -2,9 +2,9 @@
 
 `push_reviews` (`push`) sends disagreements to the review project, `collect_reviews` /
 `write_collect_output` (`collect`) bring adjudications back, `load_project_state` / `ProjectState`
-(`project_state`) is where every task stands and `status_lines` (`status`) says so; `export_records`,
-`write_export`, `write_splits` (`export`) and `write_edge_cases` (`edge_cases`) write the final labels,
-`label_names` (`final_labels`) names a result's labels. Names load on first use.
+(`project_state`) is where every task stands and `status_lines` (`status`) says so; `export_records`
+(`export`) gives the final labels (`sdk_scripts.formats` writes them), `write_edge_cases` (`edge_cases`) the
+edge cases, and `label_names` (`final_labels`) names a result's labels. Names load on first use.
 """
 
 from sdk_scripts.exports import lazy_exports
@@ -17,8 +17,6 @@ _WHERE = {
     "load_project_state": "project_state",
     "status_lines": "status",
     "export_records": "export",
-    "write_export": "export",
-    "write_splits": "export",
     "write_edge_cases": "edge_cases",
     "label_names": "final_labels",
 }

@@ -22,6 +22,7 @@ from label_studio_sdk.label_interface import LabelInterface
 
 from sdk_scripts.fileio import write_text_atomically
 from sdk_scripts.labelstudio.links import task_link
+from sdk_scripts.labelstudio.media import open_image
 from sdk_scripts.review.annotations import interpretations
 from sdk_scripts.review.final_labels import summarize
 from sdk_scripts.review.project_state import ProjectState
@@ -60,10 +61,10 @@ def edge_case_entries(state: ProjectState) -> list[dict]:
 
 def thumbnail_data_uri(raw: bytes) -> str | None:
     """A small JPEG of an image as a data: URI, or None if the bytes are not an image."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(raw)) as image:
+        with open_image(io.BytesIO(raw)) as image:
             image.thumbnail(THUMBNAIL_SIZE)
             buffer = io.BytesIO()
             image.convert("RGB").save(buffer, format="JPEG", quality=80)

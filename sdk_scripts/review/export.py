@@ -1,7 +1,6 @@
-"""`labelops export PROJECT --out FILE`: the final dataset, one JSON record per task.
+"""The final dataset's records, one per task (pure); `sdk_scripts.formats` writes them in each export format.
 
-FILE (JSONL) holds every task that is not quarantined; quarantined tasks go to the sibling file
-`<FILE stem>.quarantine.jsonl`, never silently dropped. Each record:
+Each record:
 
     {"task": id, "data": {...}, "state": "agreed|adjudicated|pending|quarantined",
      "final": [result regions] | null,
@@ -21,28 +20,11 @@ product where there is a final, 0.0 where there is none (quarantined, no annotat
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
-
-from sdk_scripts.fileio import write_text_atomically
 from sdk_scripts.labelstudio.annotations import flags
 from sdk_scripts.labelstudio.quality_fields import COMMENT
 from sdk_scripts.review.annotations import interpretations, rated_confidence
 from sdk_scripts.review.final_labels import project_finals, summarize, task_confidence
 from sdk_scripts.review.project_state import ProjectState
-
-
-@dataclass
-class ExportReport:
-    path: Path
-    quarantine_path: Path
-    exported: int
-    quarantined: int
-
-
-def _jsonl(rows: list[dict]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
 def _comment(annotation: dict) -> str:
@@ -103,27 +85,3 @@ def export_records(state: ProjectState, *, quorum: int | None = None, method: st
             },
         })
     return records
-
-
-def write_export(state: ProjectState, path: Path) -> ExportReport:
-    records = export_records(state)
-    quarantine_path = path.with_name(f"{path.stem}.quarantine.jsonl")
-    kept = [r for r in records if r["state"] != "quarantined"]
-    held = [r for r in records if r["state"] == "quarantined"]
-    for target, rows in ((path, kept), (quarantine_path, held)):
-        write_text_atomically(target, _jsonl(rows))
-    return ExportReport(path, quarantine_path, len(kept), len(held))
-
-
-def write_splits(state: ProjectState, path: Path, ratios: dict[str, float], seed: int,
-                 stratify: bool) -> dict[str, tuple[Path, list[dict]]]:
-    """Split the non-quarantined records (see `governance.imbalance.stratified_split`) into sibling files."""
-    from sdk_scripts.governance.imbalance import stratified_split
-
-    records = [r for r in export_records(state) if r["state"] != "quarantined"]
-    out = {}
-    for name, rows in stratified_split(records, ratios, seed, stratify).items():
-        target = path.with_name(f"{path.stem}.{name}.jsonl")
-        write_text_atomically(target, _jsonl(rows))
-        out[name] = (target, rows)
-    return out
