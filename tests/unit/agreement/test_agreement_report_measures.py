@@ -21,7 +21,6 @@ import krippendorff
 import numpy as np
 import pytest
 
-from sdk_scripts import cli
 from sdk_scripts.agreement import alpha
 from sdk_scripts.agreement.engine import agreement_report
 from tests.support.agreement import (
@@ -217,21 +216,8 @@ def write_pull(root, config: str, tasks: list[dict]):
 
 
 @pytest.fixture
-def offline(monkeypatch, capsys, tmp_path):
-    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-a-real-token")
-    monkeypatch.delenv("LABELOPS_CONFIG", raising=False)
-
-    def run(*args: object) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            code = cli.main([str(a) for a in args])
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
+def offline(offline_cli):
+    return offline_cli
 
 
 def test_agreement_command_with_intervals(offline, tmp_path) -> None:

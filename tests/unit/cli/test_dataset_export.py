@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from sdk_scripts import cli
 from sdk_scripts.cli import context
 from sdk_scripts.formats import export as formats_export
 from sdk_scripts.formats.base import Dataset
@@ -18,24 +17,8 @@ from tests.support.formats import BOX_CONFIG, record, serve_images, shape_record
 
 
 @pytest.fixture
-def run(monkeypatch, capsys, tmp_path):
-    """`labelops ...` in-process with a Label Studio URL nothing listens on."""
-    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-a-real-token")
-    monkeypatch.setenv("LABELOPS_RETRIES", "0")
-    monkeypatch.delenv("LABELOPS_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def call(*args: object) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            code = cli.main([str(a) for a in args])
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return call
+def run(offline_cli):
+    return offline_cli
 
 
 @pytest.mark.parametrize(("args", "message"), [
