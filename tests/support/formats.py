@@ -1,4 +1,5 @@
-"""Test helper for the export formats: export records built in the test, synthetic images, one ultralytics epoch."""
+"""Test helper for the export formats: export records built in the test, synthetic images, one ultralytics epoch,
+and the formats read back (pixel boxes, CoNLL documents)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sdk_scripts.labelstudio.media import MediaError
 
 SIZE = 64
 BOX_CONFIG = render_config(read_config("image_bbox"), {"label": list(CLASSES)})
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
 
 
 def box(shape: Shape, size: int = SIZE, control: str = "label") -> dict:
@@ -30,6 +32,45 @@ def choice(control: str, *values: str) -> dict:
 def span(text: str, start: int, end: int, label: str, control: str = "label") -> dict:
     return {"from_name": control, "to_name": "text", "type": "labels",
             "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]}}
+
+
+def span_of(text: str, phrase: str, label: str, control: str = "label") -> dict:
+    """A Label Studio span region (with a region id) over the first occurrence of `phrase` in `text`."""
+    start = text.index(phrase)
+    return {**span(text, start, start + len(phrase), label, control), "id": f"{label[:3]}{start}-{len(phrase)}"}
+
+
+def pixel_box(value: dict, size: int = SIZE) -> Box:
+    """A Label Studio rectangle value (percent of the image) as a pixel box (x0, y0, x1, y1)."""
+    x0, y0 = value["x"] * size / 100, value["y"] * size / 100
+    return x0, y0, x0 + value["width"] * size / 100, y0 + value["height"] * size / 100
+
+
+def labelled_boxes(regions: list[dict], size: int = SIZE) -> list[tuple[str, Box]]:
+    """(label, pixel box) of each rectangle region, sorted by box."""
+    return sorted(((r["value"]["rectanglelabels"][0], pixel_box(r["value"], size)) for r in regions),
+                  key=lambda item: item[1])
+
+
+def max_gap(a: Box, b: Box) -> float:
+    """The largest difference between two boxes' coordinates, in pixels."""
+    return max(abs(p - q) for p, q in zip(a, b, strict=True))
+
+
+def conll_documents(path: Path) -> list[list[tuple[str, str]]]:
+    """The (token, tag) pairs of each document of a CoNLL 2003 file as the converter writes it (a `-DOCSTART-`
+    line, `token -X- _ tag` lines, a blank line after each document)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "-DOCSTART- -X- O", lines[0]
+    docs: list[list[tuple[str, str]]] = [[]]
+    for line in lines[1:]:
+        if not line:
+            docs.append([])
+            continue
+        token, x, underscore, tag = line.split(" ")
+        assert (x, underscore) == ("-X-", "_"), line
+        docs[-1].append((token, tag))
+    return [d for d in docs if d]
 
 
 def record(task: int, data: dict, final: list[dict] | None, *, state: str = "agreed", confidence: float = 0.9,
