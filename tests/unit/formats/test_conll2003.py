@@ -8,21 +8,7 @@ from pathlib import Path
 from sdk_scripts.formats.base import Dataset, ExportOptions
 from sdk_scripts.formats.export import export_dataset
 from sdk_scripts.label_config_library import read_config
-from tests.support.formats import record, span
-
-
-def _documents(path: Path) -> list[list[tuple[str, str]]]:
-    lines = path.read_text().splitlines()
-    assert lines[0] == "-DOCSTART- -X- O"
-    docs: list[list[tuple[str, str]]] = [[]]
-    for line in lines[1:]:
-        if not line:
-            docs.append([])
-            continue
-        token, x, underscore, tag = line.split(" ")
-        assert (x, underscore) == ("-X-", "_")
-        docs[-1].append((token, tag))
-    return [d for d in docs if d]
+from tests.support.formats import conll_documents, record, span
 
 
 def test_conll_lines_hold_bio_tags_and_the_sidecar_the_weights(tmp_path: Path) -> None:
@@ -33,7 +19,7 @@ def test_conll_lines_hold_bio_tags_and_the_sidecar_the_weights(tmp_path: Path) -
     result = export_dataset(Dataset(records, read_config("text_ner"), "snapconll"), "conll2003", tmp_path / "out",
                             ExportOptions())
     assert [i.task for i in result.summary.left_out] == [3]
-    docs = _documents(tmp_path / "out" / "result.conll")
+    docs = conll_documents(tmp_path / "out" / "result.conll")
     assert docs[0] == [("Call", "O"), ("Ann", "B-PERSON"), ("Lee", "I-PERSON"), ("today", "O")]
     assert [tag for _, tag in docs[1]] == ["O", "B-CREDIT_CARD", "I-CREDIT_CARD", "I-CREDIT_CARD", "I-CREDIT_CARD",
                                            "O"]
