@@ -9,10 +9,13 @@
     guidelines_tag: v2                   # optional name for this guideline version
     description: Pilot batch, Nov 2026   # optional
     sampling: sequential                 # optional: sequential | uniform | uncertainty
+    tiers:                               # optional review tiers: ordered routing rules (`review.tiers`)
+      - {name: expert, when: {agreement_below: 0.5}}   # -> review project "Emotion pilot [expert]"
 
 Relative paths are relative to the spec file. Unknown fields are errors (they are usually typos).
 The spec, the guidelines and a config file are read only as regular UTF-8 files of at most 1 MiB;
-every problem is one `FILE: field 'x' ...` error, before anything is sent.
+every problem is one `FILE: field 'x' ...` error, before anything is sent. Tiers are checked against the
+rendered config: a label, flag or data field it lacks is an error naming it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -27,13 +31,16 @@ from sdk_scripts.errors import LabelopsError
 from sdk_scripts.input_files import MIB, decode_utf8, read_input_bytes
 from sdk_scripts.labelstudio.project_titles import title_problem
 
+if TYPE_CHECKING:
+    from sdk_scripts.review.tiers import Tier
+
 SAMPLING = {
     "sequential": "Sequential sampling",
     "uniform": "Uniform sampling",
     "uncertainty": "Uncertainty sampling",
 }
 _FIELDS = {"title", "config", "labels", "annotators_per_task", "guidelines", "guidelines_tag", "description",
-           "sampling"}
+           "sampling", "tiers"}
 MAX_FILE_BYTES = MIB  # spec, guidelines and config files
 MAX_ANNOTATORS = 1000
 
@@ -51,6 +58,7 @@ class ProjectSpec:
     guidelines_tag: str | None = None
     description: str = ""
     sampling: str = "sequential"
+    tiers: tuple[Tier, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -128,6 +136,21 @@ def _guidelines(data: dict, path: Path) -> tuple[Path | None, str | None]:
     return guidelines_path, None if tag is None else str(tag)
 
 
+def _tiers(data: dict, path: Path, title: str, labels: dict[str, list[str]]) -> tuple[Tier, ...]:
+    """The review tiers, checked against the config the spec renders (one error naming the tier and the problem)."""
+    if data.get("tiers") is None:
+        return ()
+    from sdk_scripts.label_config_library import read_config, render_config
+    from sdk_scripts.review.push import default_review_title
+    from sdk_scripts.review.tiers import parse_tiers
+
+    label_config = render_config(read_config(data["config"], path.parent), labels, source=str(path))
+    try:
+        return parse_tiers(data["tiers"], label_config, title, default_review_title(title))
+    except ValueError as exc:
+        raise LabelopsError(f"{path}: field 'tiers': {exc}") from None
+
+
 def load_spec(path: Path | str) -> ProjectSpec:
     """Read and check a spec file; every problem is reported as `FILE: field 'x' ...`."""
     path = Path(path)
@@ -160,6 +183,8 @@ def load_spec(path: Path | str) -> ProjectSpec:
     if not isinstance(description, str):
         raise LabelopsError(f"{path}: field 'description' must be text")
 
+    tiers = _tiers(data, path, title, labels)
+
     return ProjectSpec(
         title=title,
         config=data["config"],
@@ -170,4 +195,5 @@ def load_spec(path: Path | str) -> ProjectSpec:
         guidelines_tag=tag,
         description=description,
         sampling=sampling,
+        tiers=tiers,
     )

@@ -20,6 +20,11 @@ def cmd_project_create(args: argparse.Namespace) -> int:
     detail = f" ({', '.join(result.changes)})" if result.changes else ""
     print(f"{result.action} project {project['id']} {project['title']!r}{detail}")
     print(f"  annotators per task: {project.get('maximum_annotations')}")
+    for number, tier in enumerate(spec.tiers, 1):
+        print(f"  review tier {number}: {tier.describe()}")
+    if spec.tiers:
+        print(f"  (`labelops review push {project['id']} --spec {args.spec}` routes each task to the first tier "
+              "that matches, else to the default review project)")
     print(f"  {client.url}/projects/{project['id']}/data")
     return 0
 

@@ -68,7 +68,7 @@ def collect_reviews(client: LabelStudioClient, source_ref: str | int, scores_for
 def _collect(client: LabelStudioClient, source_id: int, scores_for: ScoresFor, threshold: float,
              review_title: str | None) -> CollectReport:
     state = load_project_state(client, source_id, scores_for, threshold=threshold, review_title=review_title)
-    if state.review_project is None:
+    if not state.review_projects:
         raise LabelopsError(
             f"project {state.source['id']} has no review project yet; run `labelops review push "
             f"{state.source['id']}` first"
@@ -130,6 +130,7 @@ def write_collect_output(report: CollectReport, out_dir: Path) -> None:
     summary = {
         "source_project": state.source["id"],
         "review_project": state.review_project["id"] if state.review_project else None,
+        "review_projects": [p["id"] for p in state.review_projects],
         "states": state.counts(),
         "ground_truth_written": report.written,
         "ground_truth_updated": report.updated,

@@ -1,22 +1,23 @@
 """Everything the review-loop commands need about a source project, gathered once from Label Studio.
 
-`load_project_state` reads the source project, its review project (when one exists), the per-task
-agreement scores and every task's state; `review pull`, `export`, `edge-cases` and `status` start
-from it. States: `adjudicated` (a reviewer decided a label), `quarantined` (a reviewer found no
-clear label), `pending` (waiting for annotations, for a review, or for `review push`), `agreed`
-(enough annotations, agreement at or above the threshold, nobody flagged it).
+`load_project_state` reads the source project, its review project (when one exists) and those of the
+review tiers its tasks were routed to, the per-task agreement scores and every task's state; `review
+pull`, `export`, `edge-cases` and `status` start from it. States: `adjudicated` (a reviewer decided a
+label), `quarantined` (a reviewer found no clear label), `pending` (waiting for annotations, for a
+review, or for `review push`), `agreed` (enough annotations, agreement at or above the threshold,
+nobody flagged it).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sdk_scripts.labelstudio.annotations import flags
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.review.annotations import interpretations
-from sdk_scripts.review.push import LINK_FIELD, default_review_title, orphaned_review_tasks
+from sdk_scripts.review.push import LINK_FIELD, default_review_title, linked_tier_titles, orphaned_review_tasks
 from sdk_scripts.review.review_config import DECISION_QUARANTINE
 from sdk_scripts.review.reviews import Review, read_reviews
 
@@ -59,6 +60,7 @@ class ProjectState:
     reviews: dict[int, Review]
     states: dict[int, str]
     emails: dict[int, str]
+    review_projects: list[dict] = field(default_factory=list)  # the default one first, then the tiers'
 
     @property
     def open_reviews(self) -> list[int]:
@@ -80,12 +82,15 @@ def load_project_state(client: LabelStudioClient, source_ref: str | int, scores_
                        threshold: float = 0.8, review_title: str | None = None) -> ProjectState:
     source = client.project(source_ref)
     tasks = list(client.iter_tasks(source["id"]))
-    found = client.projects_titled(review_title or default_review_title(source["title"]))
-    review_project = found[0] if found else None
-    review_tasks = list(client.iter_tasks(review_project["id"])) if review_project else []
+    default = review_title or default_review_title(source["title"])
+    titles = [default, *(t for t in linked_tier_titles(tasks) if t != default)]
+    review_projects = [found[0] for found in map(client.projects_titled, titles) if found]
+    review_project = next((p for p in review_projects if p["title"] == default), None)
+    review_tasks = [t for p in review_projects for t in client.iter_tasks(p["id"])]
     task_ids = {t["id"] for t in tasks}
     reviews = {r.source_task: r for r in read_reviews(review_tasks, source["id"]) if r.source_task in task_ids}
     under_review = {(t["data"].get(LINK_FIELD) or {}).get("source_task") for t in review_tasks}
     scores = scores_for(source["label_config"], tasks)
     states = task_states(tasks, reviews, under_review, scores, threshold, min_interpretations(source))
-    return ProjectState(source, tasks, scores, review_project, review_tasks, reviews, states, client.user_emails())
+    return ProjectState(source, tasks, scores, review_project, review_tasks, reviews, states, client.user_emails(),
+                        review_projects)

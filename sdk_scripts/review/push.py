@@ -20,12 +20,21 @@ has a review, else the lowest id; a reviewed duplicate is never deleted), and a 
 created twice is folded into the one with the lowest id. Each source task records its review task
 per review project title in its meta (`labelops_review_tasks`), so pushing to another review
 project (`--review-project`) neither repoints the first one's links nor reads as a deletion.
+
+Adaptive overlap (`max_annotators`, `review.overlap`): a task below the threshold whose annotators have all
+answered first gets one more annotator at a time, up to the maximum; while it waits it stays out of review
+(an unreviewed review task it had is withdrawn), and it goes to review only if still below at the maximum.
+Review tiers (`tiers`, `review.tiers`): each tier has its own review project, made on every push; a picked
+task goes to the first tier whose rule it matches, else to the default review project. A task reviewed in
+one tier stays there; an unreviewed one follows the rules (its old review task is removed once the new one
+exists).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +42,18 @@ from pathlib import Path
 from sdk_scripts.errors import LabelopsError, NotFoundError
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.project_titles import TITLE_MAX
-from sdk_scripts.review.annotations import fingerprint, interpretations
+from sdk_scripts.review.annotations import fingerprint, ground_truth, interpretations
 from sdk_scripts.review.lock import project_lock
+from sdk_scripts.review.overlap import (
+    RAISE,
+    WAITING,
+    OverlapPlan,
+    OverlapSummary,
+    check_max_annotators,
+    plan_overlap,
+    raise_fields,
+    summarize,
+)
 from sdk_scripts.review.review_config import REVIEW_INFO, REVIEW_VERSIONS, compose_review_config
 from sdk_scripts.review.review_project import (
     AGREEMENT_FIELD,
@@ -44,24 +63,65 @@ from sdk_scripts.review.review_project import (
     settle_review_project,
 )
 from sdk_scripts.review.selection import ReviewPick, select_for_review
+from sdk_scripts.review.tiers import DEFAULT_TIER, Tier, check_tiers_against, config_problem, route, task_facts
 from sdk_scripts.review.versions import review_predictions, versions_table
 from sdk_scripts.task_files import KEY_FIELD
 
-__all__ = ["LINK_FIELD", "PushReport", "push_reviews"]
-SOURCE_META_FIELD = "labelops_review_tasks"  # {review project title: {"project": id, "task": id}}
+__all__ = ["LINK_FIELD", "PushReport", "TierPush", "push_reviews"]
+SOURCE_META_FIELD = "labelops_review_tasks"  # {review project title: {"project": id, "task": id[, "tier": name]}}
 LEGACY_META_FIELD = "labelops_review_task"  # before: {"project": id, "task": id}, default title only
 
 
 @dataclass
-class PushReport:
-    review_project: dict
-    picks: list[ReviewPick]
+class TierPush:
+    """One review project of a push: its tier (`default` unless a routing rule sent tasks there) and its tasks."""
+
+    name: str
+    project: dict
+    rule: str  # the tier's conditions in words ("" for the default tier)
+    existing: dict[str, dict] = field(default_factory=dict, repr=False)  # labelops_key -> review task
+    picks: list[int] = field(default_factory=list)  # source tasks whose review task is here
     created: list[int] = field(default_factory=list)
     refreshed: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"tier": self.name, "rule": self.rule or None, "project": self.project.get("id"),
+                "title": self.project.get("title"), "need_review": len(self.picks), "created": self.created,
+                "refreshed": self.refreshed, "unchanged": self.unchanged}
+
+
+@dataclass
+class PushReport:
+    """What a push did: the default review project, every tier's, the picks and adaptive overlap's account."""
+
+    review_project: dict
+    picks: list[ReviewPick]
     orphaned: list[int] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     duplicates_removed: list[int] = field(default_factory=list)
+    tiers: list[TierPush] = field(default_factory=list)  # the default tier first
+    overlap: OverlapSummary | None = None  # with --max-annotators, or while raised tasks wait
+    withdrawn: list[int] = field(default_factory=list)  # review tasks removed: their task waits for an annotator
+    moved: list[int] = field(default_factory=list)  # unreviewed review tasks removed: their task moved tier
+
+    @property
+    def created(self) -> list[int]:
+        return [i for t in self.tiers for i in t.created]
+
+    @property
+    def refreshed(self) -> list[int]:
+        return [i for t in self.tiers for i in t.refreshed]
+
+    @property
+    def unchanged(self) -> list[int]:
+        return [i for t in self.tiers for i in t.unchanged]
+
+    def as_json(self) -> dict:
+        return {"review_projects": [t.as_json() for t in self.tiers], "need_review": len(self.picks),
+                "overlap": self.overlap.as_json() if self.overlap else None, "withdrawn": self.withdrawn,
+                "moved": self.moved, "orphaned": self.orphaned, "duplicates_removed": self.duplicates_removed,
+                "messages": self.messages}
 
 
 def orphaned_review_tasks(review_tasks: list[dict], source_id: int, source_task_ids: set[int]) -> list[int]:
@@ -95,13 +155,14 @@ def organization_users(client: LabelStudioClient) -> dict[int, dict]:
 
 
 def build_review_task(source_project: dict, task: dict, pick: ReviewPick, users: Mapping[int, Mapping],
-                      threshold: float) -> dict:
+                      threshold: float, tier: TierPush | None = None) -> dict:
     """The import payload of one review task (data + one prediction per annotator + the consensus one)."""
     versions = interpretations(task)
     agreement = "n/a" if pick.agreement is None else f"{pick.agreement:.2f}"
+    routed = f" Review tier {tier.name}: {tier.rule}." if tier is not None and tier.rule else ""
     info = (
         f"Source: project {source_project['id']} '{source_project['title']}', task {task['id']}. "
-        f"Agreement {agreement} (threshold {threshold:.2f}). Why here: {pick.describe()}. "
+        f"Agreement {agreement} (threshold {threshold:.2f}). Why here: {pick.describe()}.{routed} "
         f"{len(versions)} annotator(s) answered; the labels below start blank unless they all agree. "
         "To start from one annotator's answer, open this task from the Data Manager, click their tab and "
         "choose Duplicate Annotation in its menu."
@@ -122,7 +183,19 @@ def build_review_task(source_project: dict, task: dict, pick: ReviewPick, users:
         "fingerprint": fingerprint(versions),
         "pushed_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if tier is not None and tier.rule:
+        data[LINK_FIELD]["tier"] = tier.name
     return {"data": data, "predictions": review_predictions(versions, users, pick.agreement)}
+
+
+def linked_tier_titles(tasks: list[dict]) -> list[str]:
+    """Titles of the routing tiers' review projects the source tasks link to (a push records them), sorted."""
+    titles = set()
+    for task in tasks:
+        meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+        links = meta.get(SOURCE_META_FIELD) if isinstance(meta.get(SOURCE_META_FIELD), dict) else {}
+        titles.update(str(title) for title, link in links.items() if isinstance(link, dict) and link.get("tier"))
+    return sorted(titles)
 
 
 def recorded_links(task: dict, title: str, default_title: str) -> dict | None:
@@ -136,7 +209,7 @@ def recorded_links(task: dict, title: str, default_title: str) -> dict | None:
 
 
 def _find_or_create_review_project(client: LabelStudioClient, source: dict, tasks: list[dict], title: str,
-                                   report_messages: list[str]) -> dict:
+                                   report_messages: list[str], tier: Tier | None = None) -> dict:
     config = compose_review_config(source["label_config"])
     found = client.projects_titled(title)
     if len(found) > 1:
@@ -157,7 +230,8 @@ def _find_or_create_review_project(client: LabelStudioClient, source: dict, task
             f"review project {title!r} (id {', '.join(map(str, earlier))}) no longer exists - it was deleted "
             "by hand; creating it again and pushing every current disagreement to it"
         )
-    created = client.create_project(title=title, label_config=config, **review_project_fields(source))
+    rule = None if tier is None else tier.when.describe()
+    created = client.create_project(title=title, label_config=config, **review_project_fields(source, rule))
     # Another run (on another machine) may have created it at the same moment: all keep the lowest id.
     ids = sorted(p["id"] for p in client.projects_titled(title))
     if ids and ids[0] != created["id"]:
@@ -195,6 +269,19 @@ def _remove_duplicates(client: LabelStudioClient, review_tasks: list[dict], repo
     return kept
 
 
+@dataclass(frozen=True)
+class PushOptions:
+    """How a push picks, routes and raises (see `push_reviews`)."""
+
+    threshold: float = 0.8
+    qa_fraction: float = 0.05
+    seed: int = 0
+    review_title: str | None = None
+    batch_size: int = 20
+    max_annotators: int | None = None
+    tiers: tuple[Tier, ...] = ()
+
+
 def push_reviews(
     client: LabelStudioClient,
     source_ref: str | int,
@@ -208,70 +295,175 @@ def push_reviews(
     on_batch: Callable[[int], None] | None = None,
     lock: bool = True,
     on_wait: Callable[[Path], None] | None = None,
+    max_annotators: int | None = None,
+    tiers: Sequence[Tier] = (),
 ) -> PushReport:
     """Pick disagreements in the source project and make or refresh their review tasks.
+
+    With `max_annotators`, a task below the threshold first gets one more annotator at a time up to that
+    many (`review.overlap`); only tasks still below at the maximum go to review. With `tiers`, each picked
+    task goes to the review project of the first tier whose rule it matches (`review.tiers`), else to the
+    default one. Bad input (a threshold outside [0, 1], a maximum below the current overlap, a tier on the
+    default review project) is one LabelopsError before anything is written.
 
     With `lock` (the default) the push holds the source project's review lock (`review.lock`);
     `on_wait(lock_path)` is called once if another run holds it.
     """
+    options = PushOptions(threshold, qa_fraction, seed, review_title, batch_size, max_annotators, tuple(tiers))
     source = client.project(source_ref)
     if not lock:
-        return _push(client, source, scores_for, threshold, qa_fraction, seed, review_title, batch_size, on_batch)
+        return _push(client, source, scores_for, options, on_batch)
     with project_lock(client.url, source["id"], on_wait=on_wait):
-        return _push(client, source, scores_for, threshold, qa_fraction, seed, review_title, batch_size, on_batch)
+        return _push(client, source, scores_for, options, on_batch)
+
+
+def check_push_inputs(source: dict, tasks: list[dict], options: PushOptions, default_title: str) -> None:
+    """Everything a push refuses, checked before its first write (one LabelopsError)."""
+    if isinstance(options.threshold, bool) or not isinstance(options.threshold, int | float) \
+            or not math.isfinite(options.threshold) or not 0 <= options.threshold <= 1:
+        raise LabelopsError(f"--threshold must be a number in [0, 1], got {options.threshold!r}")
+    if options.max_annotators is not None:
+        check_max_annotators(options.max_annotators, source, tasks)
+    if options.tiers:
+        check_tiers_against(options.tiers, default_title)
+        problem = config_problem(options.tiers, source["label_config"])
+        if problem:
+            raise LabelopsError(f"project {source['id']}'s labeling config: {problem}")
 
 
 def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, list[dict]], Mapping[int, float | None]],
-          threshold: float, qa_fraction: float, seed: int, review_title: str | None, batch_size: int,
-          on_batch: Callable[[int], None] | None) -> PushReport:
+          options: PushOptions, on_batch: Callable[[int], None] | None) -> PushReport:
     tasks = list(client.iter_tasks(source["id"]))
     by_id = {t["id"]: t for t in tasks}
     scores = scores_for(source["label_config"], tasks)
-    picks = select_for_review(tasks, scores, threshold=threshold, qa_fraction=qa_fraction, seed=seed)
-    messages: list[str] = []
-    title = review_title or default_review_title(source["title"])
-    review_project = _find_or_create_review_project(client, source, tasks, title, messages)
-    report = PushReport(review_project, picks, messages=messages)
+    default_title = options.review_title or default_review_title(source["title"])
+    check_push_inputs(source, tasks, options, default_title)
 
-    existing = _remove_duplicates(client, list(client.iter_tasks(review_project["id"])), report)
-    report.orphaned = orphaned_review_tasks(list(existing.values()), source["id"], set(by_id))
+    report = PushReport({}, [])
+    targets = [(DEFAULT_TIER, default_title, None), *((t.name, t.project, t) for t in options.tiers)]
+    for name, title, tier in targets:
+        project = _find_or_create_review_project(client, source, tasks, title, report.messages, tier)
+        copies = _remove_duplicates(client, list(client.iter_tasks(project["id"])), report)
+        report.tiers.append(TierPush(name, project, "" if tier is None else tier.when.describe(), copies))
+    report.review_project = report.tiers[0].project
+    report.orphaned = sorted(i for t in report.tiers
+                             for i in orphaned_review_tasks(list(t.existing.values()), source["id"], set(by_id)))
 
+    plan = plan_overlap(tasks, scores, threshold=options.threshold, max_annotators=options.max_annotators,
+                        decided=_decided(tasks, report.tiers))
+    report.picks = select_for_review(tasks, scores, threshold=options.threshold, qa_fraction=options.qa_fraction,
+                                     seed=options.seed, held=plan.held)
+    _raise_overlaps(client, plan, by_id)
+    if options.max_annotators is not None or plan.decisions:
+        report.overlap = summarize(plan, tasks)
+    report.withdrawn = _withdraw(client, report.tiers, source["id"], plan.ids(RAISE, WAITING))
+
+    routed = {pick.task_id: route(options.tiers, task_facts(by_id[pick.task_id], pick.agreement,
+                                                             source.get("model_version")))
+              for pick in report.picks}
+    placements = _place(report.picks, routed, report.tiers, source["id"])
     users = organization_users(client)
-    to_create: list[tuple[int, dict]] = []
+    for tier in report.tiers:
+        _fill_tier(client, source, tier, placements, by_id, users, options, report, on_batch)
+    report.moved = _withdraw_copies(client, [c for _, others in placements.values() for c in others])
+    for tier in report.tiers:  # each source task records its review task (repairs links a cut-off run left out)
+        for pick in report.picks:
+            current = tier.existing.get(review_key(source["id"], pick.task_id))
+            if placements[pick.task_id][0] is tier and current is not None:
+                _link_source(client, by_id[pick.task_id], tier, current["id"])
+        settle_review_project(client, tier.project, source, tier.rule or None)
+    return report
+
+
+def _reviewed(review_task: dict) -> bool:
+    return bool(review_task.get("annotations") or review_task.get("total_annotations"))
+
+
+def _decided(tasks: list[dict], tiers: list[TierPush]) -> set[int]:
+    """Source tasks a reviewer decided (a submitted review in any tier) or that carry ground truth."""
+    reviewed = {((t.get("data") or {}).get(LINK_FIELD) or {}).get("source_task")
+                for tier in tiers for t in tier.existing.values() if _reviewed(t)}
+    return reviewed | {t["id"] for t in tasks if ground_truth(t)}
+
+
+def _raise_overlaps(client: LabelStudioClient, plan: OverlapPlan, by_id: dict[int, dict]) -> None:
+    """Ask Label Studio for one more annotator on each task the plan raises (overlap, is_labeled, meta at once)."""
+    for decision in plan.to_raise:
+        fields = raise_fields(by_id[decision.task_id], decision.new_overlap or decision.overlap + 1)
+        client.update_task(decision.task_id, **fields)
+        by_id[decision.task_id]["meta"] = fields["meta"]
+
+
+def _withdraw(client: LabelStudioClient, tiers: list[TierPush], source_id: int, task_ids: list[int]) -> list[int]:
+    """Remove the unreviewed review tasks of source tasks that now wait for an extra annotator."""
+    keys = {review_key(source_id, i) for i in task_ids}
+    return _withdraw_copies(client, [(tier, copy) for tier in tiers for key, copy in tier.existing.items()
+                                     if key in keys and not _reviewed(copy)])
+
+
+def _withdraw_copies(client: LabelStudioClient, copies: list[tuple[TierPush, dict]]) -> list[int]:
+    removed = []
+    for tier, copy in copies:
+        with contextlib.suppress(NotFoundError):  # another run removed it first
+            client.delete_task(copy["id"])
+        tier.existing.pop(copy["data"][KEY_FIELD], None)
+        removed.append(copy["id"])
+    return removed
+
+
+def _place(picks: list[ReviewPick], routed: Mapping[int, str], tiers: list[TierPush],
+           source_id: int) -> dict[int, tuple[TierPush, list[tuple[TierPush, dict]]]]:
+    """source task -> (the tier that holds its review task, unreviewed copies in other tiers to remove).
+
+    A task already reviewed in one tier stays there; otherwise it goes where the rules route it now, and an
+    unreviewed review task in another tier (the rules or its annotations changed) is removed once the new one
+    exists.
+    """
+    by_name = {t.name: t for t in tiers}
+    placed = {}
     for pick in picks:
-        task = by_id[pick.task_id]
-        payload = build_review_task(source, task, pick, users, threshold)
-        current = existing.get(payload["data"][KEY_FIELD])
+        key = review_key(source_id, pick.task_id)
+        copies = [(tier, tier.existing[key]) for tier in tiers if key in tier.existing]
+        reviewed = [tier for tier, copy in copies if _reviewed(copy)]
+        target = reviewed[0] if reviewed else by_name[routed[pick.task_id]]
+        placed[pick.task_id] = (target, [(t, c) for t, c in copies if t is not target and not _reviewed(c)])
+    return placed
+
+
+def _fill_tier(client: LabelStudioClient, source: dict, tier: TierPush, placements: Mapping, by_id: dict[int, dict],
+               users: Mapping[int, Mapping], options: PushOptions, report: PushReport,
+               on_batch: Callable[[int], None] | None) -> None:
+    """Create or refresh the review tasks of the picks placed in this tier."""
+    to_create: list[dict] = []
+    for pick in report.picks:
+        if placements[pick.task_id][0] is not tier:
+            continue
+        tier.picks.append(pick.task_id)
+        payload = build_review_task(source, by_id[pick.task_id], pick, users, options.threshold, tier)
+        current = tier.existing.get(payload["data"][KEY_FIELD])
         if current is None:
-            to_create.append((task["id"], payload))
+            to_create.append(payload)
         elif _outdated(current, payload):
             _refresh(client, current, payload)
-            report.refreshed.append(current["id"])
+            tier.refreshed.append(current["id"])
         else:
-            report.unchanged.append(current["id"])
-
+            tier.unchanged.append(current["id"])
     created: dict[str, int] = {}
-    for start in range(0, len(to_create), batch_size):
-        batch = to_create[start : start + batch_size]
-        ids = client.import_tasks(review_project["id"], [payload for _, payload in batch])
-        created.update({payload["data"][KEY_FIELD]: i for (_, payload), i in zip(batch, ids, strict=True)})
+    for start in range(0, len(to_create), options.batch_size):
+        batch = to_create[start : start + options.batch_size]
+        ids = client.import_tasks(tier.project["id"], batch)
+        created.update({payload["data"][KEY_FIELD]: i for payload, i in zip(batch, ids, strict=True)})
         if on_batch is not None:
             on_batch(len(batch))
     if created:
         # Check after creating: a run that overlapped ours made the same review tasks; keep one of each.
-        existing = _remove_duplicates(client, list(client.iter_tasks(review_project["id"])), report)
+        tier.existing = _remove_duplicates(client, list(client.iter_tasks(tier.project["id"])), report)
         for key, review_task_id in created.items():
-            kept = existing.get(key, {}).get("id")
+            kept = tier.existing.get(key, {}).get("id")
             if kept == review_task_id:
-                report.created.append(review_task_id)
+                tier.created.append(review_task_id)
             elif kept is not None:
-                report.unchanged.append(kept)  # the other run's copy is the one kept
-    for pick in picks:  # each source task records its review task (repairs links a cut-off run left out)
-        current = existing.get(review_key(source["id"], pick.task_id))
-        if current is not None:
-            _link_source(client, by_id[pick.task_id], title, review_project["id"], current["id"])
-    settle_review_project(client, review_project, source)
-    return report
+                tier.unchanged.append(kept)  # the other run's copy is the one kept
 
 
 def _outdated(current: dict, payload: dict) -> bool:
@@ -281,17 +473,22 @@ def _outdated(current: dict, payload: dict) -> bool:
             or REVIEW_VERSIONS not in data)
 
 
-def _link_source(client: LabelStudioClient, task: dict, title: str, review_project_id: int,
-                 review_task_id: int) -> None:
-    """Record on the source task which review task holds it in review project `title` (others untouched)."""
+def _link_source(client: LabelStudioClient, task: dict, tier: TierPush, review_task_id: int) -> None:
+    """Record on the source task which review task holds it in the tier's review project (others untouched).
+
+    A routing tier's link names the tier, which is how `review pull` finds every tier's review project.
+    """
     meta = dict(task.get("meta") if isinstance(task.get("meta"), dict) else {})
     links = dict(meta.get(SOURCE_META_FIELD) if isinstance(meta.get(SOURCE_META_FIELD), dict) else {})
-    link = {"project": review_project_id, "task": review_task_id}
-    if links.get(title) == link:
+    link = {"project": tier.project["id"], "task": review_task_id}
+    if tier.rule:
+        link["tier"] = tier.name
+    if links.get(tier.project["title"]) == link:
         return
-    links[title] = link
+    links[tier.project["title"]] = link
     meta[SOURCE_META_FIELD] = links
     client.update_task(task["id"], meta=meta)
+    task["meta"] = meta
 
 
 def _refresh(client: LabelStudioClient, current: dict, payload: dict) -> None:

@@ -33,12 +33,14 @@ HIDE = {
 SHOW = {"explore": ["annotators", "completed_at"], "labeling": [f"data.{AGREEMENT_FIELD}"]}
 
 
-def review_instructions(source: dict) -> str:
-    """The instructions Label Studio shows reviewers (HTML) before their first task."""
+def review_instructions(source: dict, rule: str | None = None) -> str:
+    """The instructions Label Studio shows reviewers (HTML) before their first task; `rule`: a tier's conditions."""
     title = html.escape(f"{source['title']} (project {source['id']})")
+    tier = (f"<p>This review tier takes the tasks where <b>{html.escape(rule)}</b> (the project spec's routing "
+            "rules); other tasks go to other review projects.</p>") if rule else ""
     return (
         f"<p>Each task here is a task of <b>{title}</b> on which the annotators disagreed, that one of them "
-        "flagged, or that was drawn for a quality check.</p>"
+        f"flagged, or that was drawn for a quality check.</p>{tier}"
         "<p><b>Why this task is under review</b> names the source task, its agreement and why it was picked. "
         "<b>What each annotator answered</b> lists every annotator by name with their answer, how sure they said "
         "they were (definitely / probably / might be), their flags and comment.</p>"
@@ -53,11 +55,12 @@ def review_instructions(source: dict) -> str:
     )
 
 
-def review_project_fields(source: dict) -> dict:
-    """The settings a review project is created with (its labeling config aside)."""
+def review_project_fields(source: dict, rule: str | None = None) -> dict:
+    """The settings a review project is created with (its labeling config aside); `rule`: a tier's conditions."""
+    tier = f" Review tier: {rule}." if rule else ""
     return {
-        "description": f"Review tasks for project {source['id']} '{source['title']}', made by labelops.",
-        "expert_instruction": review_instructions(source),
+        "description": f"Review tasks for project {source['id']} '{source['title']}', made by labelops.{tier}",
+        "expert_instruction": review_instructions(source, rule),
         "show_instruction": True,
         "maximum_annotations": 1,
         "show_skip_button": False,
@@ -65,11 +68,11 @@ def review_project_fields(source: dict) -> dict:
     }
 
 
-def settle_review_project(client: LabelStudioClient, project: dict, source: dict) -> list[str]:
+def settle_review_project(client: LabelStudioClient, project: dict, source: dict, rule: str | None = None) -> list[str]:
     """Bring an existing review project's instructions, model version and first tab in line; what changed."""
     changes = []
     current = client.project(project["id"])
-    wanted = {k: v for k, v in review_project_fields(source).items()
+    wanted = {k: v for k, v in review_project_fields(source, rule).items()
               if k in ("expert_instruction", "show_instruction") and current.get(k) != v}
     if wanted:
         client.update_project(project["id"], **wanted)
