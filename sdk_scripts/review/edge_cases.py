@@ -33,6 +33,7 @@ THUMBNAIL_SIZE = (240, 240)
 def edge_case_entries(state: ProjectState) -> list[dict]:
     """The log's entries (pure, from a loaded project state), in source-task order."""
     tasks = {t["id"]: t for t in state.tasks}
+    review_projects = {t["id"]: t.get("project") for t in state.review_tasks}  # a review tier's own project
     objects = [(o.tag, o.value_name) for o in LabelInterface(state.source["label_config"]).objects if o.value_name]
     entries = []
     for source_task, review in sorted(state.reviews.items()):
@@ -42,6 +43,7 @@ def edge_case_entries(state: ProjectState) -> list[dict]:
         entries.append({
             "task": source_task,
             "review_task": review.review_task,
+            "review_project": review_projects.get(review.review_task),
             "items": [{"kind": tag.lower(), "field": key, "value": task["data"].get(key)} for tag, key in objects],
             "competing": [
                 {"annotator": state.emails.get(a.get("completed_by"), a.get("completed_by")),
@@ -93,10 +95,12 @@ def render_html(project_title: str, entries: list[dict], fetch: Callable[[str], 
     def source_link(task_id: int) -> str:
         return task_link(label_studio_url, source_id, task_id) if source_id is not None else f"task {task_id}"
 
-    def review_link(task_id: int) -> str:
-        if review_project_id is None:
+    def review_link(entry: dict) -> str:  # in its own review project (a review tier's), else `review_project_id`
+        task_id, project_id = entry["review_task"], entry.get("review_project")
+        project_id = project_id if isinstance(project_id, int) else review_project_id
+        if project_id is None:
             return f"review task {task_id}"
-        return task_link(label_studio_url, review_project_id, task_id, f"review task {task_id}")
+        return task_link(label_studio_url, project_id, task_id, f"review task {task_id}")
 
     cards = []
     for entry in entries:
@@ -107,7 +111,7 @@ def render_html(project_title: str, entries: list[dict], fetch: Callable[[str], 
         items = "".join(_item_html(item, fetch) for item in entry["items"])
         final = f"<p><b>Final label:</b> {html.escape(entry['final'])}</p>" if entry["final"] else ""
         cards.append(f"""<article id="task-{entry['task']}">
-<h2>Task {entry['task']} <span class=links>({source_link(entry['task'])} · {review_link(entry['review_task'])} in \
+<h2>Task {entry['task']} <span class=links>({source_link(entry['task'])} · {review_link(entry)} in \
 Label Studio)</span></h2>
 {items}
 <h3>Competing labels</h3><ul>{competing}</ul>

@@ -62,6 +62,10 @@ class ProjectState:
     emails: dict[int, str]
     review_projects: list[dict] = field(default_factory=list)  # the default one first, then the tiers'
 
+    def __post_init__(self) -> None:
+        if self.review_project is not None and not self.review_projects:
+            self.review_projects = [self.review_project]
+
     @property
     def open_reviews(self) -> list[int]:
         """Source tasks whose review task has no submitted review yet."""

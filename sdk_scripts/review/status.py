@@ -23,12 +23,14 @@ def status_lines(state: ProjectState, base_url: str) -> list[str]:
             lines.append(f"  {str(state.emails.get(user, user)):<{width}}  {n}")
     else:
         lines.append("annotations  none yet")
-    if state.review_project is None:
+    if not state.review_projects:
         lines.append("reviews      no review project yet (labelops review push)")
     else:
-        review = state.review_project
+        projects = state.review_projects  # the default one, then the review tiers'
+        named = [f"{p['id']} {p['title']!r}" for p in projects]
+        where = f"project {named[0]}" if len(named) == 1 else f"{len(named)} projects ({', '.join(named)})"
         lines.append(
-            f"reviews      project {review['id']} {review['title']!r}: {len(state.review_tasks)} review tasks, "
+            f"reviews      {where}: {len(state.review_tasks)} review tasks, "
             f"{len(state.reviews)} decided, {len(state.open_reviews)} open"
             + (f", {len(state.orphaned)} orphaned" if state.orphaned else "")
         )

@@ -82,7 +82,7 @@ def test_a_routing_rule_sends_a_low_agreement_task_to_the_expert_tier_and_its_de
     (expert,) = label_studio.create_annotators(["tier-expert@labelops.test"])
     review_task = sources(ls_client, titles["expert"])[ids[2]]
     annotator_sdk(label_studio, expert).annotations.create(
-        review_task, result=review_result("anger", "corrected", "The writer is angry.", edge_case=False))
+        review_task, result=review_result("anger", "corrected", "The writer is angry.", edge_case=True))
 
     pulled = run_cli("review", "pull", pid, "--out", tmp_path / "pulled")
     assert pulled.code == 0, pulled.err
@@ -94,6 +94,11 @@ def test_a_routing_rule_sends_a_low_agreement_task_to_the_expert_tier_and_its_de
     assert states[ids[2]] == "adjudicated"
     summary = json.loads((tmp_path / "pulled" / "summary.json").read_text())
     assert len(summary["review_projects"]) == 3 and expert_project["id"] in summary["review_projects"]
+    status = run_cli("status", pid)
+    assert "reviews      3 projects (" in status.out and "4 review tasks, 1 decided, 3 open" in status.out
+    assert run_cli("edge-cases", pid, "--out", tmp_path / "edge").code == 0
+    page = (tmp_path / "edge" / "index.html").read_text()
+    assert f'/projects/{expert_project["id"]}/data?task={review_task}"' in page  # the tier's own project
 
     # An annotator changes their mind: task 1 now has sadness, so its unreviewed review task moves to the
     # sensitive tier; the reviewed task stays where it was reviewed.
