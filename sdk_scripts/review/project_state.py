@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from sdk_scripts.labelstudio.annotations import flags
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.review.annotations import interpretations
-from sdk_scripts.review.push import LINK_FIELD, default_review_title, linked_tier_titles, orphaned_review_tasks
+from sdk_scripts.review.placement import linked_tier_titles
+from sdk_scripts.review.push import LINK_FIELD, default_review_title, orphaned_review_tasks
 from sdk_scripts.review.review_config import DECISION_QUARANTINE
 from sdk_scripts.review.reviews import Review, read_reviews
 

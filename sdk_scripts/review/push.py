@@ -42,7 +42,7 @@ from pathlib import Path
 from sdk_scripts.errors import LabelopsError, NotFoundError
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.project_titles import TITLE_MAX
-from sdk_scripts.review.annotations import fingerprint, ground_truth, interpretations
+from sdk_scripts.review.annotations import fingerprint, interpretations
 from sdk_scripts.review.lock import project_lock
 from sdk_scripts.review.overlap import (
     RAISE,
@@ -53,6 +53,14 @@ from sdk_scripts.review.overlap import (
     plan_overlap,
     raise_fields,
     summarize,
+)
+from sdk_scripts.review.placement import (
+    SOURCE_META_FIELD,
+    TierPush,
+    decided_sources,
+    is_reviewed,
+    place,
+    review_key,
 )
 from sdk_scripts.review.review_config import REVIEW_INFO, REVIEW_VERSIONS, compose_review_config
 from sdk_scripts.review.review_project import (
@@ -67,28 +75,8 @@ from sdk_scripts.review.tiers import DEFAULT_TIER, Tier, check_tiers_against, co
 from sdk_scripts.review.versions import review_predictions, versions_table
 from sdk_scripts.task_files import KEY_FIELD
 
-__all__ = ["LINK_FIELD", "PushReport", "TierPush", "push_reviews"]
-SOURCE_META_FIELD = "labelops_review_tasks"  # {review project title: {"project": id, "task": id[, "tier": name]}}
+__all__ = ["LINK_FIELD", "SOURCE_META_FIELD", "PushReport", "TierPush", "push_reviews", "review_key"]
 LEGACY_META_FIELD = "labelops_review_task"  # before: {"project": id, "task": id}, default title only
-
-
-@dataclass
-class TierPush:
-    """One review project of a push: its tier (`default` unless a routing rule sent tasks there) and its tasks."""
-
-    name: str
-    project: dict
-    rule: str  # the tier's conditions in words ("" for the default tier)
-    existing: dict[str, dict] = field(default_factory=dict, repr=False)  # labelops_key -> review task
-    picks: list[int] = field(default_factory=list)  # source tasks whose review task is here
-    created: list[int] = field(default_factory=list)
-    refreshed: list[int] = field(default_factory=list)
-    unchanged: list[int] = field(default_factory=list)
-
-    def as_json(self) -> dict:
-        return {"tier": self.name, "rule": self.rule or None, "project": self.project.get("id"),
-                "title": self.project.get("title"), "need_review": len(self.picks), "created": self.created,
-                "refreshed": self.refreshed, "unchanged": self.unchanged}
 
 
 @dataclass
@@ -137,10 +125,6 @@ def default_review_title(source_title: str) -> str:
     return f"{source_title[:TITLE_MAX - len(suffix)].rstrip()}{suffix}"
 
 
-def review_key(source_project_id: int, source_task_id: int) -> str:
-    return f"review:{source_project_id}:{source_task_id}"
-
-
 def annotator_email(annotation: dict, users: Mapping[int, Mapping]) -> str:
     user = annotation.get("completed_by")
     if not isinstance(user, int):
@@ -186,16 +170,6 @@ def build_review_task(source_project: dict, task: dict, pick: ReviewPick, users:
     if tier is not None and tier.rule:
         data[LINK_FIELD]["tier"] = tier.name
     return {"data": data, "predictions": review_predictions(versions, users, pick.agreement)}
-
-
-def linked_tier_titles(tasks: list[dict]) -> list[str]:
-    """Titles of the routing tiers' review projects the source tasks link to (a push records them), sorted."""
-    titles = set()
-    for task in tasks:
-        meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
-        links = meta.get(SOURCE_META_FIELD) if isinstance(meta.get(SOURCE_META_FIELD), dict) else {}
-        titles.update(str(title) for title, link in links.items() if isinstance(link, dict) and link.get("tier"))
-    return sorted(titles)
 
 
 def recorded_links(task: dict, title: str, default_title: str) -> dict | None:
@@ -350,7 +324,7 @@ def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, li
                              for i in orphaned_review_tasks(list(t.existing.values()), source["id"], set(by_id)))
 
     plan = plan_overlap(tasks, scores, threshold=options.threshold, max_annotators=options.max_annotators,
-                        decided=_decided(tasks, report.tiers))
+                        decided=decided_sources(tasks, report.tiers))
     report.picks = select_for_review(tasks, scores, threshold=options.threshold, qa_fraction=options.qa_fraction,
                                      seed=options.seed, held=plan.held)
     _raise_overlaps(client, plan, by_id)
@@ -361,7 +335,7 @@ def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, li
     routed = {pick.task_id: route(options.tiers, task_facts(by_id[pick.task_id], pick.agreement,
                                                              source.get("model_version")))
               for pick in report.picks}
-    placements = _place(report.picks, routed, report.tiers, source["id"])
+    placements = place(report.picks, routed, report.tiers, source["id"])
     users = organization_users(client)
     for tier in report.tiers:
         _fill_tier(client, source, tier, placements, by_id, users, options, report, on_batch)
@@ -373,17 +347,6 @@ def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, li
                 _link_source(client, by_id[pick.task_id], tier, current["id"])
         settle_review_project(client, tier.project, source, tier.rule or None)
     return report
-
-
-def _reviewed(review_task: dict) -> bool:
-    return bool(review_task.get("annotations") or review_task.get("total_annotations"))
-
-
-def _decided(tasks: list[dict], tiers: list[TierPush]) -> set[int]:
-    """Source tasks a reviewer decided (a submitted review in any tier) or that carry ground truth."""
-    reviewed = {((t.get("data") or {}).get(LINK_FIELD) or {}).get("source_task")
-                for tier in tiers for t in tier.existing.values() if _reviewed(t)}
-    return reviewed | {t["id"] for t in tasks if ground_truth(t)}
 
 
 def _raise_overlaps(client: LabelStudioClient, plan: OverlapPlan, by_id: dict[int, dict]) -> None:
@@ -398,7 +361,7 @@ def _withdraw(client: LabelStudioClient, tiers: list[TierPush], source_id: int, 
     """Remove the unreviewed review tasks of source tasks that now wait for an extra annotator."""
     keys = {review_key(source_id, i) for i in task_ids}
     return _withdraw_copies(client, [(tier, copy) for tier in tiers for key, copy in tier.existing.items()
-                                     if key in keys and not _reviewed(copy)])
+                                     if key in keys and not is_reviewed(copy)])
 
 
 def _withdraw_copies(client: LabelStudioClient, copies: list[tuple[TierPush, dict]]) -> list[int]:
@@ -409,25 +372,6 @@ def _withdraw_copies(client: LabelStudioClient, copies: list[tuple[TierPush, dic
         tier.existing.pop(copy["data"][KEY_FIELD], None)
         removed.append(copy["id"])
     return removed
-
-
-def _place(picks: list[ReviewPick], routed: Mapping[int, str], tiers: list[TierPush],
-           source_id: int) -> dict[int, tuple[TierPush, list[tuple[TierPush, dict]]]]:
-    """source task -> (the tier that holds its review task, unreviewed copies in other tiers to remove).
-
-    A task already reviewed in one tier stays there; otherwise it goes where the rules route it now, and an
-    unreviewed review task in another tier (the rules or its annotations changed) is removed once the new one
-    exists.
-    """
-    by_name = {t.name: t for t in tiers}
-    placed = {}
-    for pick in picks:
-        key = review_key(source_id, pick.task_id)
-        copies = [(tier, tier.existing[key]) for tier in tiers if key in tier.existing]
-        reviewed = [tier for tier, copy in copies if _reviewed(copy)]
-        target = reviewed[0] if reviewed else by_name[routed[pick.task_id]]
-        placed[pick.task_id] = (target, [(t, c) for t, c in copies if t is not target and not _reviewed(c)])
-    return placed
 
 
 def _fill_tier(client: LabelStudioClient, source: dict, tier: TierPush, placements: Mapping, by_id: dict[int, dict],

@@ -11,6 +11,9 @@ import yaml
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.project_spec import load_spec
+from sdk_scripts.review.placement import TierPush, decided_sources, place, review_key
+from sdk_scripts.review.review_project import LINK_FIELD
+from sdk_scripts.review.selection import ReviewPick
 from sdk_scripts.review.tiers import (
     DEFAULT_TIER,
     Conditions,
@@ -130,3 +133,19 @@ def test_the_spec_file_reports_a_bad_rule_as_one_line_naming_the_file(tmp_path: 
         load_spec(path)
     assert str(caught.value).startswith(f"{path}: field 'tiers': tier 1 ('sensitive'): label_in names 'fear'")
     assert "\n" not in str(caught.value)
+
+
+def test_a_reviewed_task_stays_in_its_tier_and_an_unreviewed_one_follows_the_rules() -> None:
+    def copy(id_: int, source: int, reviewed: bool = False) -> dict:
+        return {"id": id_, "data": {"labelops_key": review_key(7, source), LINK_FIELD: {"source_task": source}},
+                "annotations": [{"id": 1}] if reviewed else []}
+
+    default = TierPush("default", {"id": 1}, "", {review_key(7, 10): copy(100, 10), review_key(7, 11): copy(101, 11)})
+    expert = TierPush("expert", {"id": 2}, "agreement below 0.5", {review_key(7, 11): copy(200, 11, reviewed=True)})
+    picks = [ReviewPick(i, 0.1, ("low agreement",)) for i in (10, 11, 12)]
+    placed = place(picks, {10: "expert", 11: "default", 12: "expert"}, [default, expert], 7)
+    assert placed[10] == (expert, [(default, default.existing[review_key(7, 10)])])  # moves; the old copy goes
+    assert placed[11] == (expert, [(default, default.existing[review_key(7, 11)])])  # reviewed in expert: stays
+    assert placed[12] == (expert, [])
+    assert decided_sources([{"id": 10, "annotations": [{"id": 5, "ground_truth": True, "result": []}]}],
+                           [default, expert]) == {10, 11}
