@@ -20,6 +20,7 @@ from sdk_scripts.cli import (
     completion,
     configs,
     dataset,
+    gold,
     pii,
     preannotate,
     project,
@@ -49,7 +50,8 @@ _OLD_NAMES = frozenset(name for name in __all__ if name.startswith("cmd_"))
 
 
 # The command groups, in the order `labelops --help` lists them.
-COMMANDS = [configs, project, tasks, pii, pull, backend, preannotate, agreement, review, dataset, status, completion]
+COMMANDS = [configs, project, tasks, pii, pull, backend, preannotate, agreement, review, gold, dataset, status,
+            completion]
 
 DESCRIPTION = ("Quality tooling for Label Studio. Connection: LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY, or "
                "[label_studio] url/api_key in ~/.config/labelops/config.toml (or --config / LABELOPS_CONFIG).")

@@ -101,10 +101,41 @@ def _extract_pull(specs: list, tasks_path: Path, problems: list[str], prepare: C
     return extract_pull(specs, tasks_path, problems, prepare)
 
 
+def _all_tasks(source: Source, prepare: Callable | None) -> list[dict]:
+    """Every task of the source, whole (a pull's read from its tasks.jsonl: a damaged line is one error)."""
+    tasks: Iterable[dict] = source.tasks
+    if source.tasks_path is not None:
+        from sdk_scripts.pull import stream_tasks
+
+        tasks = stream_tasks(source.tasks_path)
+    return list(prepare(tasks) if prepare else tasks)
+
+
+def cmd_model_versions(args: argparse.Namespace) -> int:
+    """`agreement --by model-version`: each model version's predictions against the final labels."""
+    from sdk_scripts.quality.gold_eval import excluded_annotators
+    from sdk_scripts.quality.model_render import render_model_versions
+    from sdk_scripts.quality.model_versions import model_version_report
+
+    source = load_tasks(args)
+    prepare = functools.partial(with_gold, gold=read_gold(args.gold)) if args.gold else None
+    tasks = _all_tasks(source, prepare)
+    report = model_version_report(source.config, tasks, excluded=excluded_annotators(source.config, tasks),
+                                  level=args.ci or 0.95, seed=args.seed, ci=args.ci, box_threshold=args.iou,
+                                  semantic=not args.no_semantic)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, default=str))
+    else:
+        print(f"model versions of {source.origin}\n{render_model_versions(report)}")
+    return 0
+
+
 def cmd_agreement(args: argparse.Namespace) -> int:
     from sdk_scripts.agreement.engine import build_report
     from sdk_scripts.agreement.render import render_report
 
+    if args.by == "model-version":
+        return cmd_model_versions(args)
     # Reading and scoring allocate millions of small acyclic objects; the cyclic collector's passes over
     # them cost more than the work itself (about half the time at 300,000 annotations).
     gc.disable()
@@ -142,8 +173,9 @@ def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
         parents=[shared.json])
     parser.add_argument("project", metavar="PROJECT_OR_PULL_DIR", type=types.project_or_pull_dir,
                         help="project id or exact title, or a directory written by `labelops pull`")
-    parser.add_argument("--by", choices=["task", "annotator", "label", "week"], default="label",
-                        help="which table to print (default: label)")
+    parser.add_argument("--by", choices=["task", "annotator", "label", "week", "model-version"], default="label",
+                        help="which table to print (default: label); model-version: each model version's predictions "
+                        "against the final labels, pre-label acceptance and lead time (with --json: that report)")
     parser.add_argument("--min-annotators", type=types.positive_int, default=2,
                         help="annotators a task needs to be scored (default 2)")
     parser.add_argument("--iou", type=types.iou, default=0.5,

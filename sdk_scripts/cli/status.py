@@ -9,13 +9,19 @@ from sdk_scripts.cli.common import Shared
 
 def cmd_status(args: argparse.Namespace) -> int:
     from sdk_scripts.cli.context import label_studio, review_state
+    from sdk_scripts.quality.gold_eval import evaluate_gold
+    from sdk_scripts.quality.gold_render import gold_status_lines
     from sdk_scripts.review.status import status_lines
 
     client = label_studio(args)
-    print("\n".join(status_lines(review_state(args, client), client.url)))
+    state = review_state(args, client)
+    gold = evaluate_gold(state.source["label_config"], state.tasks, state.emails)
+    evaluation = bool(state.source.get("annotator_evaluation_enabled"))
+    lines = status_lines(state, client.url) + gold_status_lines(gold, evaluation)
+    print("\n".join(lines))
     return 0
 
 
 def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
-    shared.command(commands, "status", cmd_status, "one screen: task states, annotators, open reviews, agreement",
+    shared.command(commands, "status", cmd_status, "one screen: task states, annotators, open reviews, agreement, gold",
                    "Where a multi-pass project stands.", parents=[shared.review_state])

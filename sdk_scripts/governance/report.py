@@ -3,7 +3,9 @@
 Sections: where the figures come from (when, which Label Studio project, the snapshot id the same
 data gets from `labelops snapshot`), progress and review states, the tasks that need attention (each
 linked to Label Studio), agreement (overall, per label, per annotator, the annotator x annotator matrix
-as a heatmap, agreement by week), label imbalance, annotator-bias flags, guideline version. Measures are
+as a heatmap, agreement by week), gold tasks (accuracy per annotator and by week, who is flagged and why),
+model vs human (per model version: agreement with the finals, pre-label acceptance, lead time with and
+without a prediction), label imbalance, annotator-bias flags, guideline version. Measures are
 named in words with their symbol ("Krippendorff's alpha (MASI distance), α"). Plots are drawn with
 matplotlib (Agg, its bundled DejaVu font) and embedded as PNG data URIs, so the page opens anywhere
 without network access; their titles are HTML captions, so a long title wraps instead of being cut, and
@@ -29,6 +31,9 @@ import numpy as np  # noqa: E402
 from sdk_scripts.agreement.measures import MEASURE_NAMES  # noqa: E402
 from sdk_scripts.agreement.report import AgreementReport, LabelF1, TaskScore, WeekScore  # noqa: E402
 from sdk_scripts.labelstudio.links import task_link  # noqa: E402
+from sdk_scripts.quality.gold_eval import GoldReport  # noqa: E402
+from sdk_scripts.quality.gold_render import policy_line  # noqa: E402
+from sdk_scripts.quality.model_versions import ModelVersionReport  # noqa: E402
 
 ATTENTION_LIMIT = 20
 
@@ -82,7 +87,7 @@ def _heatmap(names: list[str], matrix: list[list[float | None]], title: str) -> 
     return _figure(title, _png(fig, title))
 
 
-def _weeks(weeks: list[WeekScore], title: str) -> str:
+def _weeks(weeks: list[WeekScore], title: str, ylabel: str = "agreement") -> str:
     fig, ax = plt.subplots(figsize=(7, 3))
     by_annotator: dict[str, list[tuple[str, float]]] = {}
     for row in weeks:
@@ -93,7 +98,32 @@ def _weeks(weeks: list[WeekScore], title: str) -> str:
         ax.plot(range(len(all_weeks)), [points.get(w, np.nan) for w in all_weeks], marker="o", label=name)
     ax.set_xticks(range(len(all_weeks)), all_weeks)
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("agreement")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
+    return _figure(title, _png(fig, title))
+
+
+def _error_bars(labels: list[str], values: list[float], lows: list[float], highs: list[float], title: str,
+                ylabel: str) -> str:
+    """Bars with their intervals as error bars (a bar without an interval has none)."""
+    fig, ax = plt.subplots(figsize=(max(5, 0.9 * len(labels) + 2), 3))
+    errors = np.array([[v - lo for v, lo in zip(values, lows, strict=True)],
+                       [hi - v for v, hi in zip(values, highs, strict=True)]])
+    ax.bar(range(len(labels)), values, yerr=errors, capsize=4, color="#1f77b4")
+    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    ax.set_ylabel(ylabel)
+    return _figure(title, _png(fig, title))
+
+
+def _grouped(labels: list[str], series: dict[str, list[float]], title: str, ylabel: str) -> str:
+    """Side-by-side bars, one colour per series (a missing value: no bar)."""
+    fig, ax = plt.subplots(figsize=(max(5, 1.2 * len(labels) + 2), 3))
+    width = 0.8 / max(len(series), 1)
+    for k, (name, values) in enumerate(series.items()):
+        ax.bar(np.arange(len(labels)) + k * width, [np.nan if v is None else v for v in values], width, label=name)
+    ax.set_xticks(np.arange(len(labels)) + width * (len(series) - 1) / 2, labels, rotation=30, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=7)
     return _figure(title, _png(fig, title))
 
@@ -140,12 +170,79 @@ def attention_rows(task_rows: list[TaskScore], states: dict[int, str], threshold
     return [(r, states.get(r.task, "-")) for r in picked[:limit]]
 
 
+def gold_section(gold: GoldReport | None) -> list[str]:
+    """Gold tasks: the policy, accuracy per annotator (the flagged in red, with why), accuracy by week."""
+    parts = ["<h2>Gold tasks</h2>"]
+    if gold is None or not gold.gold_tasks:
+        return parts + ["<p>No gold tasks (<code>labelops gold import</code>).</p>"]
+    flagged = [a for a in gold.annotators if a.flagged]
+    parts.append(f'<p id="gold">{gold.gold_tasks} gold tasks; {html.escape(policy_line(gold))}.</p>')
+    parts.append('<p id="gold-flagged">Flagged: ' + (html.escape("; ".join(
+        f"{a.name or a.annotator}: {a.flagged}" for a in flagged)) + " (left out of the finals)" if flagged
+        else "nobody") + ".</p>")
+    if not gold.annotators:
+        return parts
+    parts.append(_table(["annotator", "gold tasks", "answers", "accuracy on gold", "flagged because"],
+                        [[a.name or a.annotator, a.gold_tasks, a.overall.answers, a.accuracy, a.flagged or "-"]
+                         for a in gold.annotators]))
+    scored = [a for a in gold.annotators if a.accuracy is not None]
+    parts.append(_bar([str(a.name or a.annotator) for a in scored], [a.accuracy for a in scored],
+                      "Accuracy of each annotator on the gold tasks (flagged in red)", "accuracy",
+                      [bool(a.flagged) for a in scored]))
+    weeks = [WeekScore(a.annotator, a.name, week, found.answers, found.accuracy)
+             for a in gold.annotators for week, found in sorted(a.weeks.items()) if found.accuracy is not None]
+    if weeks:
+        parts.append(_weeks(weeks, "Accuracy of each annotator on the gold tasks, by week", "accuracy"))
+    return parts
+
+
+def model_section(models: ModelVersionReport | None) -> list[str]:
+    """Model vs human: per model version agreement with the finals, acceptance, lead time with its interval."""
+    parts = ["<h2>Model vs human</h2>"]
+    if models is None or not models.versions:
+        return parts + ["<p>No predictions in the project.</p>"]
+    level = f"{models.level:.0%}"
+    parts.append('<p id="models">Per model version: its predictions against the final labels (ground truth, else '
+                 "the consensus), the share of annotations made from a prediction that kept its labels unchanged, "
+                 f"and the lead time of annotations (seconds, mean with its {level} bootstrap interval) made from a "
+                 "prediction or without one.</p>")
+    without = models.without_prediction
+
+    def interval(found) -> str:
+        return f"[{found.low:.1f}, {found.high:.1f}]" if found else "-"
+
+    parts.append(_table(
+        ["model version", "predictions", "compared", "agreement with the finals", "accepted", "acceptance rate",
+         "lead time from a prediction (s)", "interval", "speed-up", "interval"],
+        [[v.model_version or "(none)", v.predictions, v.compared, v.agreement,
+          f"{v.acceptance.accepted}/{v.acceptance.made_from}", v.acceptance.rate, v.lead_time.mean,
+          interval(v.lead_time.interval), v.against_no_prediction.speedup,
+          interval(v.against_no_prediction.speedup_interval)] for v in models.versions]
+        + [["no prediction", "-", "-", "-", "-", "-", without.mean, interval(without.interval), "-", "-"]]))
+    names = [v.model_version or "(none)" for v in models.versions]
+    parts.append(_grouped(names, {"agreement with the finals": [v.agreement for v in models.versions],
+                                  "acceptance rate": [v.acceptance.rate for v in models.versions]},
+                          "Each model version: agreement with the final labels and pre-label acceptance", "share"))
+    groups = [("no prediction", without)] + [(name, v.lead_time) for name, v in zip(names, models.versions,
+                                                                                     strict=True)]
+    timed = [(name, found) for name, found in groups if found.mean is not None]
+    if timed:
+        parts.append(_error_bars([n for n, _ in timed], [f.mean for _, f in timed],
+                                 [f.interval.low if f.interval else f.mean for _, f in timed],
+                                 [f.interval.high if f.interval else f.mean for _, f in timed],
+                                 f"Lead time per annotation, with a prediction of each version or without ({level} "
+                                 "bootstrap interval)", "seconds"))
+    return parts
+
+
 def render_report(title: str, states: dict[str, int], agreement: AgreementReport, matrix: dict, imbalance: dict,
                   bias: list[dict], guidelines: dict | None, open_reviews: int, *,
                   provenance: dict | None = None, attention: list[tuple[TaskScore, str]] | None = None,
-                  link: Callable[[int], str] | None = None) -> str:
+                  link: Callable[[int], str] | None = None, gold: GoldReport | None = None,
+                  models: ModelVersionReport | None = None) -> str:
     """The page. `provenance`: made_at, project id, Label Studio URL, snapshot id, last annotation;
-    `attention`: rows of `attention_rows`; `link(task_id)`: the HTML link to a task (plain text without)."""
+    `attention`: rows of `attention_rows`; `link(task_id)`: the HTML link to a task (plain text without);
+    `gold`, `models`: the gold and model-vs-human sections (without: they say there is nothing)."""
     link = link or (lambda task_id: f"task {task_id}")
     provenance = provenance or {}
     summary = agreement.summary
@@ -205,6 +302,8 @@ def render_report(title: str, states: dict[str, int], agreement: AgreementReport
         parts.append(_heatmap(names, matrix["matrix"], "Agreement between each pair of annotators"))
     if agreement.weeks:
         parts.append(_weeks(agreement.weeks, "Agreement of each annotator with the others, by week"))
+    parts += gold_section(gold)
+    parts += model_section(models)
 
     parts.append("<h2>Label imbalance</h2>")
     for control, rows in imbalance.items():
@@ -248,10 +347,13 @@ def write_report(state, out: Path, minority: float = 0.05, *, label_studio_url: 
     from sdk_scripts.governance.guidelines import current
     from sdk_scripts.governance.imbalance import imbalance
     from sdk_scripts.governance.snapshot import content_id, snapshot_records
+    from sdk_scripts.quality.gold_eval import evaluate_gold
+    from sdk_scripts.quality.model_versions import model_version_report
     from sdk_scripts.review.export import export_records
 
     config, tasks = state.source["label_config"], state.tasks
     agreement = build_report(config, tasks, names=state.emails)
+    gold = evaluate_gold(config, tasks, state.emails)
     stamps = [a.get("created_at") for t in tasks for a in t.get("annotations") or [] if a.get("created_at")]
     provenance = {
         "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -266,7 +368,8 @@ def write_report(state, out: Path, minority: float = 0.05, *, label_studio_url: 
         annotator_bias(config, tasks, state.emails), current(state.source.get("expert_instruction")),
         len(state.open_reviews), provenance=provenance,
         attention=attention_rows(agreement.tasks, state.states, threshold),
-        link=lambda task_id: task_link(label_studio_url, state.source["id"], task_id),
+        link=lambda task_id: task_link(label_studio_url, state.source["id"], task_id), gold=gold,
+        models=model_version_report(config, tasks, excluded=gold.excluded),
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

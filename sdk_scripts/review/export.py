@@ -6,7 +6,8 @@ Each record:
      "final": [result regions] | null,
      "final_source": "adjudicated|majority|consensus|representative" | null,
      "confidence": float, "weight": float, "agreement": float | null, "annotator_confidence": float | null,
-     "interpretations": [{"annotator", "annotation", "result", "summary", "confidence", "flags", "comment"}],
+     "interpretations": [{"annotator", "annotation", "result", "summary", "confidence", "flags", "comment",
+                          "excluded"}],
      "review": {"decision", "reason", "reviewer", "edge_case", "review_task"} | null}
 
 `final` is the reviewer's result on adjudicated tasks (ground truth wins), else the consensus of the
@@ -16,12 +17,17 @@ null for quarantined tasks and tasks without annotations. `confidence` = agreeme
 measurable) x the annotators' mean self-rated confidence (definitely 1.0, probably 0.7, might be 0.4; 1.0
 when nobody rated), 1.0 when adjudicated. `weight` is what a trainer weighs the item by: that same
 product where there is a final, 0.0 where there is none (quarantined, no annotations).
+
+Annotators the gold policy flags (`quality.gold_eval.excluded_annotators`: gold accuracy below the minimum score
+`labelops gold import --min-score` set) are left out of the consensus, its confidence and its weight; their
+interpretations are still listed, with `excluded` saying why (null for everyone else).
 """
 
 from __future__ import annotations
 
-from sdk_scripts.labelstudio.annotations import flags
+from sdk_scripts.labelstudio.annotations import annotator_of, flags
 from sdk_scripts.labelstudio.quality_fields import COMMENT
+from sdk_scripts.quality.gold_eval import excluded_annotators
 from sdk_scripts.review.annotations import interpretations, rated_confidence
 from sdk_scripts.review.final_labels import project_finals, summarize, task_confidence
 from sdk_scripts.review.project_state import ProjectState
@@ -40,8 +46,11 @@ def export_records(state: ProjectState, *, quorum: int | None = None, method: st
     `final_labels.project_finals`."""
     records = []
     tasks = sorted(state.tasks, key=lambda t: t["id"])
-    versions_of = {task["id"]: interpretations(task) for task in tasks}
-    finals = project_finals(state.source.get("label_config"), versions_of, quorum=quorum, method=method)
+    config = state.source.get("label_config")
+    excluded = excluded_annotators(config, tasks)
+    listed = {task["id"]: interpretations(task) for task in tasks}
+    versions_of = {task_id: [a for a in given if annotator_of(a) not in excluded] for task_id, given in listed.items()}
+    finals = project_finals(config, versions_of, quorum=quorum, method=method)
     for task in tasks:
         versions = versions_of[task["id"]]
         task_state = state.states[task["id"]]
@@ -73,8 +82,9 @@ def export_records(state: ProjectState, *, quorum: int | None = None, method: st
                     "confidence": rated_confidence(a),
                     "flags": flags(a),
                     "comment": _comment(a),
+                    "excluded": excluded.get(annotator_of(a)),
                 }
-                for a in versions
+                for a in listed[task["id"]]
             ],
             "review": None if review is None else {
                 "decision": review.decision,
