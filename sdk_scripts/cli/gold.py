@@ -51,12 +51,12 @@ def cmd_gold_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _policy_options(parser: argparse.ArgumentParser, verb: str) -> None:
+def _policy_options(parser: argparse.ArgumentParser, where: str) -> None:
     parser.add_argument("--min-score", type=types.fraction, metavar="SCORE",
                         help=f"gold accuracy in [0, 1] below which an annotator is flagged and their labels are "
-                        f"left out of the finals ({verb})")
+                        f"left out of the finals ({where}; at first none)")
     parser.add_argument("--min-tasks", type=types.positive_int, metavar="N",
-                        help=f"gold tasks an annotator answers before the minimum applies ({verb}; default 1)")
+                        help=f"gold tasks an annotator answers before the minimum applies ({where}; at first 1)")
 
 
 def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
@@ -65,7 +65,7 @@ def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
                         "score below which an annotator's labels are left out of the finals.")
     add = shared.command(gold, "import", cmd_gold_import, IMPORT_HELP, IMPORT_DESCRIPTION, parents=[shared.project])
     add.add_argument("file", type=Path, metavar="FILE", help="the gold file (JSON Lines)")
-    _policy_options(add, "stored with the gold set; default: keep the stored one")
+    _policy_options(add, "stored with the gold set; default: the stored value")
     add.add_argument("--onboarding", type=types.non_negative_int, metavar="N",
                      help="make the file's first N rows gold now (default: all of them, or none with --rate)")
     add.add_argument("--rate", type=types.float_between(0.0, 0.95, low_open=True), metavar="SHARE",
@@ -75,4 +75,4 @@ def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
     add.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     report = shared.command(gold, "report", cmd_gold_report, REPORT_HELP, REPORT_HELP + ".",
                             parents=[shared.project, shared.json])
-    _policy_options(report, "default: the gold set's")
+    _policy_options(report, "a preview, not stored; default: the gold set's")
