@@ -159,3 +159,53 @@ def test_the_policy_is_the_one_most_gold_tasks_carry() -> None:
     tasks = [gold_task(k, "positive", {}, policy=GoldPolicy(0.9 if k == 3 else 0.7, 2)) for k in (1, 2, 3)]
     assert policy_of(tasks) == GoldPolicy(0.7, 2) and policy_of([]) == GoldPolicy()
     assert GoldPolicy(0.7, 2).reason(0.5, 1) is None and GoldPolicy(0.7, 2).reason(0.7, 5) is None
+
+
+class FakeClient:
+    """The calls `import_gold` makes, recorded; the project and its tasks as Label Studio would answer."""
+
+    url = "http://ls"
+
+    def __init__(self, tasks: list[dict]) -> None:
+        self.tasks, self.calls = tasks, []
+
+    def project(self, ref):
+        return {"id": 5, "title": "p", "label_config": CONFIG, "maximum_annotations": 2,
+                "annotator_evaluation_enabled": False}
+
+    def iter_tasks(self, project_id):
+        return iter(self.tasks)
+
+    def user_emails(self):
+        return {1: "a@x", 2: "b@x", 3: "c@x"}
+
+    def update_task(self, task_id, **fields):
+        self.calls.append(("task", task_id, sorted(fields)))
+
+    def create_annotation(self, task_id, result, **fields):
+        self.calls.append(("ground truth", task_id, fields))
+
+    def update_project(self, project_id, **fields):
+        self.calls.append(("project", project_id, fields))
+
+
+def test_import_writes_task_fields_before_the_ground_truth_and_nothing_on_a_problem(tmp_path) -> None:
+    from sdk_scripts.errors import LabelopsError
+    from sdk_scripts.quality.gold_import import import_gold
+
+    tasks = [{"id": k, "data": {"text": f"t{k}"}, "overlap": 2, "is_labeled": False, "annotations": []}
+             for k in (1, 2)]
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps({"task": 1, "result": sentiment("positive")}) + "\n"
+                    + json.dumps({"task": 9, "result": sentiment("neutral")}) + "\n")
+    client = FakeClient(tasks)
+    with pytest.raises(LabelopsError, match="the gold file has a problem; nothing was written") as raised:
+        import_gold(client, 5, path, min_score=0.7)
+    assert f"{path}:2: task 9 is not in the project" in str(raised.value) and client.calls == []
+    path.write_text(json.dumps({"data": {"text": "t2"}, "result": sentiment("neutral")}) + "\n")
+    assert import_gold(client, 5, path, dry_run=True).created == 1 and client.calls == []
+    result = import_gold(client, 5, path, min_score=0.7)
+    assert client.calls == [("task", 2, ["meta", "overlap"]), ("ground truth", 2, {"ground_truth": True}),
+                            ("project", 5, {"annotator_evaluation_enabled": True})]
+    assert (result.created, result.overlap, result.evaluation_enabled) == (1, 4, True)
+    assert result.summary().startswith("project 5 'p': 1 gold tasks served first (1 ground truths created")
