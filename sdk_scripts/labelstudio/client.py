@@ -18,6 +18,9 @@ Retries (tenacity; the SDK's own retry is switched off so the two do not multipl
   retrying off) and `LABELOPS_RETRY_MAX_WAIT` (seconds) override them, and so do the constructor's
   `retries` / `retry_wait` / `retry_max_wait`;
 * paged listings retry each page, never the whole listing.
+
+A personal access token is exchanged by label-studio-sdk for a 5-minute access token; labelops exchanges it
+again 30 s before it runs out, and once more on a 401 (a request that arrived just after the expiry).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,7 +43,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from sdk_scripts.errors import LabelopsError, NotFoundError
 from sdk_scripts.labelstudio.connection import Connection
-from sdk_scripts.labelstudio.tokens import explain_refused_token, redact_url, token_kind
+from sdk_scripts.labelstudio.tokens import PERSONAL, explain_refused_token, redact_url, token_kind
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +53,8 @@ RETRY_MAX_WAIT_ENV = "LABELOPS_RETRY_MAX_WAIT"
 DEFAULT_RETRIES = 5
 DEFAULT_RETRY_WAIT = 1.0
 DEFAULT_RETRY_MAX_WAIT = 8.0
+# An access token (5 minutes in Label Studio 1.23) this close to its expiry is exchanged again before a request.
+ACCESS_TOKEN_MARGIN = 30.0
 RERUN_HINT = ("not retried, as it may have been carried out; rerunning the labelops command is safe "
               "(it skips what is already done)")
 
@@ -156,11 +162,16 @@ class LabelStudioClient:
         def once() -> T:
             nonlocal attempts
             attempts += 1
+            self._renew_access_token_near_expiry()
             try:
                 return fn()
             except ApiError as exc:
                 if gone_ok and attempts > 1 and exc.status_code == 404:
                     return None  # type: ignore[return-value]
+                if exc.status_code == 401 and self._drop_access_token():
+                    # the access token ran out on the way (or the server no longer takes it): exchange the
+                    # personal access token again and ask once more; a second 401 is the token's fault
+                    return fn()
                 raise
 
         def log_retry(state: Any) -> None:
@@ -189,6 +200,24 @@ class LabelStudioClient:
             elif not idempotent and _transient(exc) and not _never_arrived(exc):
                 message += f"; {RERUN_HINT}"
             raise (NotFoundError if _status(exc) == 404 else LabelopsError)(message) from None
+
+    def _drop_access_token(self) -> bool:
+        """Forget the access token label-studio-sdk got for a personal access token, so the next request
+        exchanges the personal token again; False for other token kinds."""
+        tokens = getattr(self._sdk._client_wrapper, "_tokens_client", None)
+        if self.token_kind != PERSONAL or tokens is None or getattr(tokens, "_use_legacy_token", True):
+            return False
+        tokens._access_token = None
+        tokens._access_token_expiration = None
+        return True
+
+    def _renew_access_token_near_expiry(self) -> None:
+        """Exchange again an access token that runs out within ACCESS_TOKEN_MARGIN s: label-studio-sdk renews
+        only expired ones, and a request sent just before the expiry arrives after it (401)."""
+        tokens = getattr(self._sdk._client_wrapper, "_tokens_client", None)
+        expires = getattr(tokens, "_access_token_expiration", None)
+        if expires is not None and (expires - datetime.now(UTC)).total_seconds() < ACCESS_TOKEN_MARGIN:
+            self._drop_access_token()
 
     def _backoff(self, state: RetryCallState) -> float:
         """Exponential from `retry_wait`, plus up to `retry_wait` of jitter, capped at `retry_max_wait`."""

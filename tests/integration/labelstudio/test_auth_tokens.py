@@ -65,6 +65,27 @@ def test_access_token_instead_of_personal_token_is_named(label_studio) -> None:
     assert access not in str(err.value)
 
 
+def test_an_access_token_that_runs_out_on_the_way_is_exchanged_again(label_studio) -> None:
+    """label-studio-sdk renews the 5-minute access token only once it has expired; a request sent just before
+    the expiry arrives after it and gets 401. The client renews 30 s early, and once more on a 401."""
+    from datetime import UTC, datetime, timedelta
+
+    client = LabelStudioClient(Connection(label_studio.url, label_studio.admin_token), retries=0)
+    client.whoami()
+    tokens = client._sdk._client_wrapper._tokens_client
+    first = tokens._access_token
+    header, payload, signature = first.split(".")
+    # what the server sees when the token expired on the way: it refuses it ("not provided"), the SDK still
+    # believes it valid
+    tokens._access_token = f"{header}.{payload}.{signature[::-1]}"
+    assert client.whoami()["email"] == TEST_ADMIN.username
+    assert tokens._access_token not in (first, f"{header}.{payload}.{signature[::-1]}")
+    renewed = tokens._access_token
+    tokens._access_token_expiration = datetime.now(UTC) + timedelta(seconds=10)  # about to run out
+    assert client.whoami()["email"] == TEST_ADMIN.username
+    assert tokens._access_token != renewed
+
+
 def test_revoked_personal_token_is_named(label_studio, ls_client) -> None:
     http = ls_client._sdk._client_wrapper.httpx_client
     invite = http.request("api/invite", method="GET").json()["invite_url"]
