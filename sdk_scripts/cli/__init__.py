@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from sdk_scripts.cli import (
     agreement,
+    autolabel,
     backend,
     common,
     completion,
@@ -50,8 +51,8 @@ _OLD_NAMES = frozenset(name for name in __all__ if name.startswith("cmd_"))
 
 
 # The command groups, in the order `labelops --help` lists them.
-COMMANDS = [configs, project, tasks, pii, pull, backend, preannotate, agreement, review, gold, dataset, status,
-            completion]
+COMMANDS = [configs, project, tasks, pii, pull, backend, preannotate, agreement, review, autolabel, gold, dataset,
+            status, completion]
 
 DESCRIPTION = ("Quality tooling for Label Studio. Connection: LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY, or "
                "[label_studio] url/api_key in ~/.config/labelops/config.toml (or --config / LABELOPS_CONFIG).")

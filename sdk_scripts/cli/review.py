@@ -91,6 +91,10 @@ def cmd_review_pull(args: argparse.Namespace) -> int:
         print(f"waiting: tasks {', '.join(map(str, report.waiting))} still wait for annotators; their ground truth "
               "is written by a pull after the last one answers (written now, it would close them early)")
     print("states: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if report.audit is not None:
+        print(report.audit.describe())
+        if report.audit.stopped:
+            print("  the next `labelops autolabel` refuses until it is rerun with --reset-audit (docs: Auto-labels)")
     if report.state.orphaned:
         print(f"orphaned: review tasks {', '.join(map(str, report.state.orphaned))} point at deleted source tasks")
     print(f"  written to {args.out}")

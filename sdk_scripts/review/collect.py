@@ -12,7 +12,11 @@ Label Studio counts a ground-truth annotation like any other: it is one more in 
 mark a task labeled (`is_labeled`: distinct `completed_by` >= the task's overlap). Written on a task
 that still waits for annotators, it would take the task out of their queue one annotation early; so
 the ground truth of such a task waits (`waiting`) until all its annotators have answered, and a later
-pull writes it.
+pull writes it. An auto-labelled task (`labelops autolabel`) waits for nobody: its audit decision is written at once.
+
+Auto-label audits (`autolabel.audit`): the pull also reports the open audit round's measured precision (accepted
+of decided audit reviews, with its Wilson interval) against the target; below it, auto-labeling is stopped and
+the next `labelops autolabel` refuses until `--reset-audit`. It goes to summary.json as `auto_label_audit`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from sdk_scripts.autolabel.audit import AuditStatus, audit_status
+from sdk_scripts.autolabel.marks import mark_of
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.fileio import write_text_atomically
 from sdk_scripts.labelstudio.client import LabelStudioClient
@@ -38,6 +44,7 @@ class CollectReport:
     updated: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     waiting: list[int] = field(default_factory=list)  # source tasks whose ground truth waits for annotators
+    audit: AuditStatus | None = None  # the open auto-label audit round, when the project has auto-labels
 
 
 def missing_annotators(task: dict) -> int:
@@ -77,6 +84,8 @@ def _collect(client: LabelStudioClient, source_id: int, scores_for: ScoresFor, t
     tasks = {t["id"]: t for t in state.tasks}
     for review in state.reviews.values():
         _write_back(client, tasks[review.source_task], review, report)
+    status = audit_status(state.tasks, state.reviews)
+    report.audit = status if status.labelled else None
     return report
 
 
@@ -96,7 +105,7 @@ def _write_back(client: LabelStudioClient, task: dict, review: Review, report: C
         return
     if ours is None:
         ours = next((a for a in truths if _same_result(a.get("result") or [], review.result)), None)
-    if ours is None and missing_annotators(task):
+    if ours is None and missing_annotators(task) and mark_of(task) is None:
         report.waiting.append(task["id"])  # written by a later pull, once every annotator has answered
         return
     if ours is None:
@@ -137,5 +146,6 @@ def write_collect_output(report: CollectReport, out_dir: Path) -> None:
         "ground_truth_removed": report.removed,
         "ground_truth_waiting_for_annotators": report.waiting,
         "orphaned_review_tasks": state.orphaned,
+        "auto_label_audit": report.audit.to_json() if report.audit else None,
     }
     write("summary.json", json.dumps(summary, indent=2) + "\n")

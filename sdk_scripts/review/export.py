@@ -4,8 +4,9 @@ Each record:
 
     {"task": id, "data": {...}, "state": "agreed|adjudicated|pending|quarantined",
      "final": [result regions] | null,
-     "final_source": "adjudicated|majority|consensus|representative" | null,
+     "final_source": "adjudicated|majority|consensus|representative|auto" | null,
      "confidence": float, "weight": float, "agreement": float | null, "annotator_confidence": float | null,
+     "auto": {"model_version", "score", "threshold", "audit", "round"} | null,
      "interpretations": [{"annotator", "annotation", "result", "summary", "confidence", "flags", "comment",
                           "excluded"}],
      "review": {"decision", "reason", "reviewer", "edge_case", "review_task"} | null}
@@ -18,6 +19,11 @@ measurable) x the annotators' mean self-rated confidence (definitely 1.0, probab
 when nobody rated), 1.0 when adjudicated. `weight` is what a trainer weighs the item by: that same
 product where there is a final, 0.0 where there is none (quarantined, no annotations).
 
+Auto-labels (`labelops autolabel`, `autolabel.marks`): a task nobody labelled whose meta carries an auto-label in
+force has that label as its final, `final_source` "auto", and the model's score as its confidence and weight;
+`auto` says which model version, score, threshold and audit round accepted it. Once people label the task, or a
+reviewer decides its audit, their label is the final as above.
+
 Annotators the gold policy flags (`quality.gold_eval.excluded_annotators`: gold accuracy below the minimum score
 `labelops gold import --min-score` set) are left out of the consensus, its confidence and its weight; their
 interpretations are still listed, with `excluded` saying why (null for everyone else).
@@ -25,6 +31,7 @@ interpretations are still listed, with `excluded` saying why (null for everyone 
 
 from __future__ import annotations
 
+from sdk_scripts.autolabel.marks import AutoMark, mark_of
 from sdk_scripts.labelstudio.annotations import annotator_of, flags
 from sdk_scripts.labelstudio.quality_fields import COMMENT
 from sdk_scripts.quality.gold_eval import excluded_annotators
@@ -39,6 +46,14 @@ def _comment(annotation: dict) -> str:
             text = (region.get("value") or {}).get("text") or []
             return " ".join(text) if isinstance(text, list) else str(text)
     return ""
+
+
+def _auto(task: dict, listed: list[dict], task_state: str) -> AutoMark | None:
+    """The task's auto-label when it is its final: in force, nobody labelled the task, no review decided it."""
+    mark = mark_of(task)
+    if mark is None or mark.closed or listed or task_state in ("adjudicated", "quarantined"):
+        return None
+    return mark
 
 
 def export_records(state: ProjectState, *, quorum: int | None = None, method: str = "dawid-skene") -> list[dict]:
@@ -57,7 +72,10 @@ def export_records(state: ProjectState, *, quorum: int | None = None, method: st
         review = state.reviews.get(task["id"])
         agreement = state.scores.get(task["id"])
         confidence, rating = task_confidence(versions, agreement)
-        if task_state == "adjudicated":
+        auto = _auto(task, listed[task["id"]], task_state)
+        if auto is not None:
+            final, source, confidence = auto.result, "auto", auto.score
+        elif task_state == "adjudicated":
             final, source, confidence = review.result, "adjudicated", 1.0
         elif task_state == "quarantined":
             final, source = None, None
@@ -73,6 +91,8 @@ def export_records(state: ProjectState, *, quorum: int | None = None, method: st
             "weight": round(confidence, 4) if final is not None else 0.0,
             "agreement": agreement,
             "annotator_confidence": rating,
+            "auto": None if auto is None else {"model_version": auto.model_version, "score": auto.score,
+                                               "threshold": auto.threshold, "audit": auto.audit, "round": auto.round},
             "interpretations": [
                 {
                     "annotator": state.emails.get(a.get("completed_by"), a.get("completed_by")),

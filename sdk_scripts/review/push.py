@@ -75,7 +75,8 @@ from sdk_scripts.review.tiers import DEFAULT_TIER, Tier, check_tiers_against, co
 from sdk_scripts.review.versions import review_predictions, versions_table
 from sdk_scripts.task_files import KEY_FIELD
 
-__all__ = ["LINK_FIELD", "SOURCE_META_FIELD", "PushReport", "TierPush", "push_reviews", "review_key"]
+__all__ = ["LINK_FIELD", "SOURCE_META_FIELD", "PushReport", "TierPush", "find_or_create_review_project", "push_reviews",
+           "review_key"]
 LEGACY_META_FIELD = "labelops_review_task"  # before: {"project": id, "task": id}, default title only
 
 
@@ -182,8 +183,10 @@ def recorded_links(task: dict, title: str, default_title: str) -> dict | None:
     return link if isinstance(link, dict) else None
 
 
-def _find_or_create_review_project(client: LabelStudioClient, source: dict, tasks: list[dict], title: str,
-                                   report_messages: list[str], tier: Tier | None = None) -> dict:
+def find_or_create_review_project(client: LabelStudioClient, source: dict, tasks: list[dict], title: str,
+                                  report_messages: list[str], tier: Tier | None = None) -> dict:
+    """The review project titled `title` (its labeling config brought in line), created when missing (also used
+    by `labelops autolabel` for its audit tasks); a note on what changed goes to `report_messages`."""
     config = compose_review_config(source["label_config"])
     found = client.projects_titled(title)
     if len(found) > 1:
@@ -316,7 +319,7 @@ def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, li
     report = PushReport({}, [])
     targets = [(DEFAULT_TIER, default_title, None), *((t.name, t.project, t) for t in options.tiers)]
     for name, title, tier in targets:
-        project = _find_or_create_review_project(client, source, tasks, title, report.messages, tier)
+        project = find_or_create_review_project(client, source, tasks, title, report.messages, tier)
         copies = _remove_duplicates(client, list(client.iter_tasks(project["id"])), report)
         report.tiers.append(TierPush(name, project, "" if tier is None else tier.when.describe(), copies))
     report.review_project = report.tiers[0].project
