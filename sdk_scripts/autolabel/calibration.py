@@ -29,7 +29,7 @@ class Calibration:
     labelled: int  # labelled tasks with a scored prediction of the model version
 
     def describe(self) -> str:
-        return (f"threshold {self.threshold:.4g} calibrated to precision >= {self.target:g}: "
+        return (f"{self.threshold:.4g}, calibrated to precision >= {self.target:g}: "
                 f"{self.precision.describe()} labelled tasks at or above it (of {self.labelled} labelled)")
 
     def to_json(self) -> dict:

@@ -8,21 +8,23 @@ from sdk_scripts.autolabel.run import AutolabelReport
 def report_lines(report: AutolabelReport, base_url: str) -> list[str]:
     """What the run did (or, dry, would do), one fact a line."""
     project, plan = report.project, report.plan
-    how = report.calibration.describe() if report.calibration else f"threshold {report.threshold:g} (--min-confidence)"
-    lines = [f"project {project['id']} {project['title']!r}: predictions of {report.model_version!r} at or above "
-             f"{report.threshold:.4g}; {how}"]
+    how = report.calibration.describe() if report.calibration else f"{report.threshold:.4g} (--min-confidence)"
+    lines = [f"project {project['id']} {project['title']!r}: predictions of {report.model_version!r} accepted at or "
+             f"above {how}"]
     if report.reset is not None:
         lines.append(f"reset: round {report.reset.round or '-'} closed; {len(report.reset.close)} audited label(s) "
                      f"kept, {len(report.reset.withdraw)} withdrawn (their tasks back to annotators), "
                      f"{len(report.withdrawn_review_tasks)} unreviewed audit task(s) deleted")
     verb = "would auto-label" if report.dry_run else "auto-labelled"
-    passed = ", ".join(f"{n} {why}" for why, n in sorted(report.plan.passed_over.items(), key=lambda kv: -kv[1]))
+    passed = ", ".join(f"{n} {why}" for why, n in sorted(plan.passed_over.items(), key=lambda kv: (-kv[1], kv[0])))
     lines.append(f"{verb} {len(plan.marks)} task(s) in audit round {plan.round}, {len(plan.audited)} of them in the "
                  f"audit sample" + (f"; passed over: {passed}" if passed else ""))
     if report.review_project is not None:
         review = report.review_project
-        lines.append(f"audit: {len(report.audit_tasks_created)} review task(s) created in review project "
-                     f"{review['id']} {review['title']!r}  {base_url}/projects/{review['id']}/data")
+        where = f"review project {review['id']} {review['title']!r}  {base_url}/projects/{review['id']}/data"
+        created = len(report.audit_tasks_created)
+        lines.append(f"audit: {created} review task(s) created in {where}" if created
+                     else f"audit: no new review task; the round's audit tasks are in {where}")
     lines += [f"note: {message}" for message in report.messages]
     if report.status is not None and report.status.labelled:
         lines.append(report.status.describe())

@@ -130,3 +130,21 @@ def test_calibration_dry_run_and_bad_input_write_nothing() -> None:
     with pytest.raises(LabelopsError, match="has no model version set; name the predictions"):
         autolabel(client, 1, AutolabelOptions(None, min_confidence=0.5), lock=False)
     assert client.writes == []
+
+
+def test_the_report_in_words() -> None:
+    from sdk_scripts.autolabel.render import report_lines
+
+    client = project()
+    lines = report_lines(autolabel(client, 1, OPTIONS, lock=False), client.url)
+    assert lines[0] == f"project 1 'Sentiment': predictions of '{VERSION}' accepted at or above 0.9 (--min-confidence)"
+    assert lines[1] == ("auto-labelled 8 task(s) in audit round 1, 2 of them in the audit sample; passed over: "
+                        "1 below the threshold, 1 labelled by people")
+    assert lines[2].startswith("audit: 2 review task(s) created in review project 10000 'Sentiment [review]'")
+    assert lines[3] == ("auto-label audit, round 1: 2 of 8 auto-labels sampled, 0 decided; precision not measured yet "
+                        "(target 0.95)")
+    again = report_lines(autolabel(client, 1, OPTIONS, lock=False), client.url)
+    assert again[1].startswith("auto-labelled 0 task(s)") and again[2].startswith("audit: no new review task")
+    dry = report_lines(autolabel(client, 1, AutolabelOptions(VERSION, min_confidence=0.9, dry_run=True), lock=False),
+                       client.url)
+    assert dry[-1] == "dry run: nothing was written" and dry[1].startswith("would auto-label 0 task(s)")
