@@ -4,6 +4,8 @@ A task is auto-labelled when nobody has labelled it (no submitted annotation, no
 auto-label in force, and its newest prediction of the model version is a scored classification at or above
 the threshold. Every other task is counted under the reason it was passed over. A reset (`--reset-audit`)
 closes the open round first: an audited label a reviewer decided is kept (closed), every other is withdrawn.
+An auto-labelled task Label Studio put back in the annotators' stream (it recomputes `is_labeled` for every task
+when the project's overlap settings change) and nobody labelled since is taken out again (`restore`).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class AutolabelPlan:
     round: int
     marks: dict[int, AutoMark] = field(default_factory=dict)
     passed_over: Counter[str] = field(default_factory=Counter)
+    restore: list[int] = field(default_factory=list)  # auto-labelled tasks to take out of the stream again
 
     @property
     def audited(self) -> list[int]:
@@ -115,4 +118,7 @@ def plan_autolabel(tasks: Sequence[dict], settings: Settings, *, reset: ResetPla
                           fraction=settings.audit, seed=settings.seed)
     for task_id, mark in new.items():
         plan.marks[task_id] = replace(mark, audit=task_id in sample, round=number)
+    kept = open_marks(tasks) if reset is None else {}
+    plan.restore = sorted(t["id"] for t in tasks if t["id"] in kept and not t.get("is_labeled")
+                          and not has_human_labels(t))
     return plan

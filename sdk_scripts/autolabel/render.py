@@ -19,6 +19,9 @@ def report_lines(report: AutolabelReport, base_url: str) -> list[str]:
     passed = ", ".join(f"{n} {why}" for why, n in sorted(plan.passed_over.items(), key=lambda kv: (-kv[1], kv[0])))
     lines.append(f"{verb} {len(plan.marks)} task(s) in audit round {plan.round}, {len(plan.audited)} of them in the "
                  f"audit sample" + (f"; passed over: {passed}" if passed else ""))
+    if plan.restore:
+        lines.append(f"{len(plan.restore)} auto-labelled task(s) Label Studio had put back in the annotators' stream "
+                     "(an overlap setting changed) taken out again")
     if report.review_project is not None:
         review = report.review_project
         where = f"review project {review['id']} {review['title']!r}  {base_url}/projects/{review['id']}/data"

@@ -9,7 +9,9 @@ One run, holding the source project's review lock (`review.lock`, shared with `r
    back to annotators (`is_labeled` false) and their unreviewed audit review tasks are deleted;
 4. marks each accepted task (`marks`: its meta's `labelops_auto`, other keys kept) and sets `is_labeled`, so
    Label Studio's labeling stream no longer serves it to annotators (a PATCH that recomputes nothing, as
-   `review.overlap` does; Label Studio recomputes `is_labeled` when an annotation is saved on the task);
+   `review.overlap` does). Label Studio recomputes `is_labeled` (distinct annotators >= overlap) when an
+   annotation is saved on the task, and for every task when the project's overlap settings change
+   (`projects/models.py`, `_update_tasks_states`); a rerun sets it again on auto-labelled tasks nobody labelled;
 5. creates the review task of every audited label of the round that has none (`audit_tasks`), in the review
    project `review push` uses, and records it in the source task's meta as `review push` does.
 
@@ -80,7 +82,7 @@ class AutolabelReport:
             "project": self.project["id"], "model_version": self.model_version, "threshold": self.threshold,
             "target": self.target, "calibration": self.calibration.to_json() if self.calibration else None,
             "round": self.plan.round, "auto_labelled": sorted(self.plan.marks), "audited": self.plan.audited,
-            "passed_over": dict(self.plan.passed_over),
+            "passed_over": dict(self.plan.passed_over), "restored": self.plan.restore,
             "reset": None if self.reset is None else {"round": self.reset.round, "kept": sorted(self.reset.close),
                                                       "withdrawn": sorted(self.reset.withdraw)},
             "review_project": self.review_project["id"] if self.review_project else None,
@@ -149,6 +151,8 @@ def _run(client: LabelStudioClient, source: dict, options: AutolabelOptions) -> 
         _apply_reset(client, state, reset, report)
     for task_id, mark in plan.marks.items():
         _write_mark(client, by_id[task_id], mark)
+    for task_id in plan.restore:
+        client.update_task(task_id, is_labeled=True)
     _push_audits(client, source, state, options, report)
     report.status = audit_status(state.tasks, state.reviews, target=options.target)
     return report

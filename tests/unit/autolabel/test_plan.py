@@ -64,3 +64,12 @@ def test_a_reset_keeps_decided_audits_withdraws_the_rest_and_opens_the_next_roun
     plan = plan_autolabel(tasks, SETTINGS, reset=reset)
     assert plan.round == 2 and sorted(plan.marks) == [2, 3, 4]  # the decided audit is never labelled again
     assert plan.passed_over[MARKED] == 1
+
+
+def test_auto_labelled_tasks_label_studio_put_back_in_the_stream_are_taken_out_again() -> None:
+    back = with_marker(task(1, predicted=("positive", 0.95)), audit=False)  # is_labeled false: overlap changed
+    out = {**with_marker(task(2, predicted=("positive", 0.95)), audit=False), "is_labeled": True}
+    annotated = with_marker(task(3, predicted=("positive", 0.95), labels=("negative",)), audit=False)
+    annotated["is_labeled"] = False
+    assert plan_autolabel([back, out, annotated], SETTINGS).restore == [1]
+    assert plan_autolabel([back], SETTINGS, reset=plan_reset([back], {})).restore == []  # withdrawn instead
