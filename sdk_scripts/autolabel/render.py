@@ -1,8 +1,13 @@
-"""`labelops autolabel`'s report in words (pure)."""
+"""`labelops autolabel`'s report, and the auto-label line of `labelops status`, in words (pure)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from sdk_scripts.autolabel.audit import audit_status, open_marks
 from sdk_scripts.autolabel.run import AutolabelReport
+from sdk_scripts.review.reviews import Review
 
 
 def report_lines(report: AutolabelReport, base_url: str) -> list[str]:
@@ -34,3 +39,14 @@ def report_lines(report: AutolabelReport, base_url: str) -> list[str]:
     if report.dry_run:
         lines.append("dry run: nothing was written")
     return lines
+
+
+def auto_status_lines(tasks: Iterable[dict], reviews: Mapping[int, Review]) -> list[str]:
+    """`labelops status`'s auto-label lines: labels in force per model version, and the open audit round."""
+    tasks = list(tasks)
+    marks = open_marks(tasks)
+    if not marks:
+        return []
+    versions = Counter(m.model_version for m in marks.values())
+    return [f"auto-labels  {len(marks)} in force ({', '.join(f'{n} of {v}' for v, n in sorted(versions.items()))})",
+            f"  {audit_status(tasks, reviews).describe()}"]

@@ -8,6 +8,7 @@ from sdk_scripts.cli.common import Shared
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from sdk_scripts.autolabel.render import auto_status_lines
     from sdk_scripts.cli.context import label_studio, review_state
     from sdk_scripts.quality.gold_eval import evaluate_gold
     from sdk_scripts.quality.gold_render import gold_status_lines
@@ -17,7 +18,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     state = review_state(args, client)
     gold = evaluate_gold(state.source["label_config"], state.tasks, state.emails)
     evaluation = bool(state.source.get("annotator_evaluation_enabled"))
-    lines = status_lines(state, client.url) + gold_status_lines(gold, evaluation)
+    lines = status_lines(state, client.url) + auto_status_lines(state.tasks, state.reviews) \
+        + gold_status_lines(gold, evaluation)
     print("\n".join(lines))
     return 0
 

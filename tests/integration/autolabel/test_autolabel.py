@@ -1,6 +1,7 @@
 """`labelops autolabel` against the real Label Studio: stored predictions accepted at a calibrated threshold, marked
 in the export, an audit sample in the review project, its pull measuring precision, and a low one stopping the
-next run until --reset-audit.
+next run until --reset-audit; Label Studio putting auto-labelled tasks back in the stream, and a rerun taking them
+out again.
 
 20 tasks labelled by a person carry predictions of one model version (right from score 0.8 up, wrong below), 8
 unlabelled ones carry predictions at 0.97 ... 0.62; the reviewer (the admin) decides through the API as in the UI.
@@ -94,6 +95,19 @@ def test_autolabel_audit_pull_and_stop(run_cli, ls_client, tmp_path) -> None:
     assert again.code == 0, again.err
     assert "auto-labelled 0 task(s)" in again.out and "review task(s) created" not in again.out
     assert len(list(ls_client.iter_tasks(review_project["id"]))) == 2
+    assert "put back" not in again.out
+
+    # Label Studio recomputes is_labeled for every task when the overlap setting changes: the auto-labelled tasks
+    # go back to the annotators' stream until the next run takes them out again
+    ls_client.update_project(pid, maximum_annotations=2)
+    ls_client.update_project(pid, maximum_annotations=1)
+    assert not any(ls_client.task(t)["is_labeled"] for t in above)
+    restored = run_cli("autolabel", pid, "--model-version", VERSION, "--min-confidence", "0.81")
+    assert restored.code == 0, restored.err
+    assert f"{len(above)} auto-labelled task(s) Label Studio had put back in the annotators' stream" in restored.out
+    assert all(ls_client.task(t)["is_labeled"] for t in above)
+    status = run_cli("status", pid)
+    assert f"auto-labels  {len(above)} in force ({len(above)} of {VERSION})" in status.out
 
     exported = run_cli("export", pid, "--out", tmp_path / "final.jsonl")
     assert exported.code == 0, exported.err

@@ -148,3 +148,15 @@ def test_the_report_in_words() -> None:
     dry = report_lines(autolabel(client, 1, AutolabelOptions(VERSION, min_confidence=0.9, dry_run=True), lock=False),
                        client.url)
     assert dry[-1] == "dry run: nothing was written" and dry[1].startswith("would auto-label 0 task(s)")
+
+
+def test_status_says_how_many_auto_labels_are_in_force_and_where_the_audit_stands() -> None:
+    from sdk_scripts.autolabel.render import auto_status_lines
+
+    client = project()
+    assert auto_status_lines(client.source_tasks().values(), {}) == []
+    autolabel(client, 1, OPTIONS, lock=False)
+    state = load_project_state(client, 1, no_scores)
+    assert auto_status_lines(state.tasks, state.reviews) == [
+        f"auto-labels  8 in force (8 of {VERSION})",
+        "  auto-label audit, round 1: 2 of 8 auto-labels sampled, 0 decided; precision not measured yet (target 0.95)"]
