@@ -22,6 +22,7 @@ from sdk_scripts.cli import (
     configs,
     dataset,
     gold,
+    lf,
     pii,
     preannotate,
     project,
@@ -51,7 +52,7 @@ _OLD_NAMES = frozenset(name for name in __all__ if name.startswith("cmd_"))
 
 
 # The command groups, in the order `labelops --help` lists them.
-COMMANDS = [configs, project, tasks, pii, pull, backend, preannotate, agreement, review, autolabel, gold, dataset,
+COMMANDS = [configs, project, tasks, pii, pull, backend, preannotate, agreement, review, lf, autolabel, gold, dataset,
             status, completion]
 
 DESCRIPTION = ("Quality tooling for Label Studio. Connection: LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY, or "

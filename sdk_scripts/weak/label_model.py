@@ -16,8 +16,11 @@ Methods (the functions are the workers):
   abstain missing);
 - "auto": every method above, fitted on the votes alone, then the one with the best accuracy on the labelled tasks
   (ground truth, else the consensus of annotators) the functions cover; no method ever sees those labels, so each
-  labelled task is held out from every fit. With fewer than MIN_LABELLED such tasks: Dawid-Skene. Ties go to
-  the method first in PREFERENCE.
+  labelled task is held out from every fit. Ties go to the method first in PREFERENCE (the simplest). With fewer
+  than MIN_LABELLED such tasks there is nothing to choose by, and it is majority vote, the one that never needs
+  data to learn the functions apart: on simulated keyword functions (1 to 4 single-class functions per class,
+  some with mixed ones, 4 seeds) Dawid-Skene here was 6, 5 and 3 points less accurate than majority vote on
+  average at 30, 100 and 400 tasks (40 on the worst draw) and 1 point more accurate at 2,000.
 
 Rows of tasks no function covers are all NaN in `probabilities` (rows stay aligned with the matrix's task ids).
 An empty matrix, no vote at all, or votes of a single class cannot be fitted: one LabelopsError says why.
@@ -35,8 +38,11 @@ from sdk_scripts.weak.matrix import ABSTAIN_CODE, LabelMatrix
 
 MAJORITY, DAWID_SKENE, MACE, GLAD, AUTO = "majority", "dawid-skene", "mace", "glad", "auto"
 METHODS = (MAJORITY, DAWID_SKENE, MACE, GLAD)
-PREFERENCE = (DAWID_SKENE, MACE, GLAD, MAJORITY)  # on equal accuracy, the first of these
+PREFERENCE = (MAJORITY, DAWID_SKENE, MACE, GLAD)  # on equal accuracy, the first of these
 MIN_LABELLED = 10
+AGREE = 2.0  # Dawid-Skene's prior: pseudo-answers per function and class (`_prior`)
+CLASS_PRIOR = 4.0  # Dawid-Skene's prior: pseudo-tasks per class in the class frequencies
+PRIOR_ACCURACY = 0.7  # the prior's chance that a vote is right (Snorkel's LabelModel starts from the same)
 
 
 @dataclass
@@ -105,11 +111,21 @@ def majority_vote(matrix: LabelMatrix) -> np.ndarray:
         return np.where(totals > 0, counts / totals, np.nan)
 
 
-def dawid_skene(codes: np.ndarray, q: int, *, n_iter: int = 100, tol: float = 1e-6,
-                smoothing: float = 0.01) -> np.ndarray:
+def _prior(abstaining: float, q: int, strength: float) -> np.ndarray:
+    """Pseudo-counts (class x answer) for one function: `strength` answers per class, abstaining at the function's
+    overall rate whatever the class, a vote right with probability PRIOR_ACCURACY."""
+    wrong = (1 - PRIOR_ACCURACY) / max(q - 1, 1)
+    votes = np.full((q, q), wrong) + np.eye(q) * (PRIOR_ACCURACY - wrong)
+    return strength * np.hstack([votes * (1 - abstaining), np.full((q, 1), abstaining)])
+
+
+def dawid_skene(codes: np.ndarray, q: int, *, n_iter: int = 100, tol: float = 1e-6, smoothing: float = 0.01,
+                agree: float = AGREE, class_prior: float = CLASS_PRIOR) -> np.ndarray:
     """Posterior of each of `q` classes per row of `codes` (-1 = abstain) under Dawid-Skene with abstain as an
-    answer: EM from the majority vote (uniform where nobody voted), each function's answer-given-class counts
-    smoothed by `smoothing`; stops after `n_iter` rounds or when no posterior moves by `tol`."""
+    answer: EM from the majority vote (uniform where nobody voted). Each function's answer-given-class counts get
+    `smoothing` plus the pseudo-counts of `_prior` (`agree` answers per class), the class frequencies
+    `class_prior` pseudo-tasks per class: without them, on a few hundred tasks EM drifts until one class takes
+    every task. Stops after `n_iter` rounds or when no posterior moves by `tol`."""
     codes = np.asarray(codes, dtype=np.int64)
     n, k = codes.shape
     answers = np.where(codes < 0, q, codes)  # abstain is answer q
@@ -118,11 +134,13 @@ def dawid_skene(codes: np.ndarray, q: int, *, n_iter: int = 100, tol: float = 1e
     np.add.at(votes, (rows, codes[rows, columns]), 1)
     total = votes.sum(axis=1, keepdims=True)
     posterior = np.where(total > 0, votes / np.maximum(total, 1), 1.0 / q)
+    abstaining = (codes < 0).mean(axis=0)  # each function's overall abstain rate
     for _ in range(n_iter):
-        log_posterior = np.tile(np.log(np.maximum(posterior.mean(axis=0), 1e-300)), (n, 1))
+        frequencies = (posterior.sum(axis=0) + class_prior) / (n + q * class_prior)
+        log_posterior = np.tile(np.log(np.maximum(frequencies, 1e-300)), (n, 1))
         for j in range(k):
             counts = np.stack([np.bincount(answers[:, j], weights=posterior[:, y], minlength=q + 1)
-                               for y in range(q)]) + smoothing
+                               for y in range(q)]) + smoothing + _prior(abstaining[j], q, agree)
             log_posterior += np.log(counts / counts.sum(axis=1, keepdims=True))[:, answers[:, j]].T
         log_posterior -= log_posterior.max(axis=1, keepdims=True)
         updated = np.exp(log_posterior)
@@ -214,9 +232,9 @@ def fit_label_model(matrix: LabelMatrix, method: str = AUTO, *, gold: Mapping[in
         return _fit_one(matrix, method, truth, [])
     labelled = int(((truth >= 0) & (matrix.codes != ABSTAIN_CODE).any(axis=1)).sum())
     if labelled < MIN_LABELLED:
-        return _fit_one(matrix, DAWID_SKENE, truth, [
-            f"{labelled} labelled tasks covered by the functions (fewer than {MIN_LABELLED} to choose a method by): "
-            "Dawid-Skene"])
+        return _fit_one(matrix, MAJORITY, truth, [
+            f"{labelled} labelled tasks covered by the functions (fewer than {MIN_LABELLED} to choose a label model "
+            "by): majority vote"])
     fitted, notes = {}, []
     for name in METHODS:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,14 @@ def functions_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
 
 
+def _line_in(path: Path, exc: BaseException) -> int | None:
+    """The line of `path` where `exc` was raised (a SyntaxError's own line), or None."""
+    if isinstance(exc, SyntaxError) and exc.filename == str(path):
+        return exc.lineno
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == str(path)]
+    return lines[-1] if lines else None
+
+
 def _module_functions(path: Path, digest: str) -> list[LabelingFunction]:
     """The LabelingFunction objects a Python file defines at top level (its directory importable meanwhile)."""
     name = f"labelops_lf_{digest}"
@@ -53,7 +62,7 @@ def _module_functions(path: Path, digest: str) -> list[LabelingFunction]:
         spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 -- whatever the user's module raises on import is reported as one line
         sys.modules.pop(name, None)
-        line = getattr(exc, "lineno", None)
+        line = _line_in(path, exc)
         raise LabelopsError(f"{path}: importing it failed{f' (line {line})' if line else ''}: "
                             f"{type(exc).__name__}: {exc}") from exc
     finally:
