@@ -46,9 +46,10 @@ def cmd_lf_apply(args: argparse.Namespace) -> int:
         print(f"labelops: {line}", file=sys.stderr)
     matrix = done.matrix
     covered = int((matrix.codes >= 0).any(axis=1).sum())
+    errors = sum(matrix.errors.values())
     print(f"project {matrix.project}: {len(matrix.functions)} labeling functions ({matrix.model_version}) over "
-          f"{matrix.n_tasks} tasks, {covered} covered by at least one; {sum(matrix.errors.values())} errors; "
-          f"label matrix in {done.directory}")
+          f"{matrix.n_tasks} tasks, {covered} covered by at least one; {errors} error{'s' * (errors != 1)} "
+          f"(raised, counted as abstains); label matrix in {done.directory}")
     return 0
 
 
