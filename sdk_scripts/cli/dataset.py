@@ -113,7 +113,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     client = label_studio(args)
     path = write_report(review_state(args, client), args.out, args.minority, label_studio_url=client.url,
-                        threshold=args.threshold)
+                        threshold=args.threshold, lf_matrix=args.lf_matrix)
     print(f"report written to {path}")
     return 0
 
@@ -162,6 +162,8 @@ def _report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=types.output_file, required=True, metavar="FILE", help="HTML file to write")
     parser.add_argument("--minority", type=types.fraction, default=0.05,
                         help="share below which a label is flagged as a minority (default 0.05)")
+    parser.add_argument("--lf-matrix", type=Path, metavar="DIR",
+                        help="a label matrix (`labelops lf apply`) to add the labeling functions' analysis")
 
 
 def _edge_cases(parser: argparse.ArgumentParser) -> None:

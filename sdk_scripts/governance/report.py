@@ -5,7 +5,8 @@ data gets from `labelops snapshot`), progress and review states, the tasks that 
 linked to Label Studio), agreement (overall, per label, per annotator, the annotator x annotator matrix
 as a heatmap, agreement by week), gold tasks (accuracy per annotator and by week, who is flagged and why),
 model vs human (per model version: agreement with the finals, pre-label acceptance, lead time with and
-without a prediction), label imbalance, annotator-bias flags, guideline version. Measures are
+without a prediction), labeling functions (Snorkel's LFAnalysis figures of a label matrix, when one is given),
+label imbalance, annotator-bias flags, guideline version. Measures are
 named in words with their symbol ("Krippendorff's alpha (MASI distance), α"). Plots are drawn with
 matplotlib (Agg, its bundled DejaVu font) and embedded as PNG data URIs, so the page opens anywhere
 without network access; their titles are HTML captions, so a long title wraps instead of being cut, and
@@ -34,6 +35,7 @@ from sdk_scripts.labelstudio.links import task_link  # noqa: E402
 from sdk_scripts.quality.gold_eval import GoldReport  # noqa: E402
 from sdk_scripts.quality.gold_render import policy_line  # noqa: E402
 from sdk_scripts.quality.model_versions import ModelVersionReport  # noqa: E402
+from sdk_scripts.weak.analysis import LFAnalysis  # noqa: E402
 
 ATTENTION_LIMIT = 20
 
@@ -235,14 +237,38 @@ def model_section(models: ModelVersionReport | None) -> list[str]:
     return parts
 
 
+def weak_section(analysis: LFAnalysis | None, model_version: str | None = None) -> list[str]:
+    """Labeling functions: Snorkel's LFAnalysis figures per function, coverage and accuracy side by side."""
+    parts = ["<h2>Labeling functions</h2>"]
+    if analysis is None:
+        return parts + ["<p>No label matrix given (<code>labelops lf apply</code>, then <code>report "
+                        "--lf-matrix DIR</code>).</p>"]
+    parts.append(f'<p id="labeling-functions">{len(analysis.functions)} labeling functions '
+                 f"({html.escape(model_version or '-')}) of control {html.escape(analysis.control)} over "
+                 f"{analysis.tasks} tasks: label coverage {_fmt(analysis.coverage)}, overlap {_fmt(analysis.overlap)}, "
+                 f"conflict {_fmt(analysis.conflict)}; accuracy on the {analysis.labelled} tasks with a label (ground "
+                 "truth, else the annotators' consensus). Figures as Snorkel's LFAnalysis defines them.</p>")
+    parts.append(_table(["function", "polarity", "coverage", "overlaps", "conflicts", "correct", "incorrect",
+                         "emp. acc.", "raised"],
+                        [[f.name, ", ".join(f.polarity) or "-", f.coverage, f.overlaps, f.conflicts, f.correct,
+                          f.incorrect, f.emp_accuracy, f.raised] for f in analysis.functions]))
+    if analysis.functions:
+        parts.append(_grouped([f.name for f in analysis.functions],
+                              {"coverage": [f.coverage for f in analysis.functions],
+                               "empirical accuracy": [f.emp_accuracy for f in analysis.functions]},
+                              "Each labeling function: coverage and accuracy on the labelled tasks", "share"))
+    return parts
+
+
 def render_report(title: str, states: dict[str, int], agreement: AgreementReport, matrix: dict, imbalance: dict,
                   bias: list[dict], guidelines: dict | None, open_reviews: int, *,
                   provenance: dict | None = None, attention: list[tuple[TaskScore, str]] | None = None,
                   link: Callable[[int], str] | None = None, gold: GoldReport | None = None,
-                  models: ModelVersionReport | None = None) -> str:
+                  models: ModelVersionReport | None = None, weak: tuple[LFAnalysis, str] | None = None) -> str:
     """The page. `provenance`: made_at, project id, Label Studio URL, snapshot id, last annotation;
     `attention`: rows of `attention_rows`; `link(task_id)`: the HTML link to a task (plain text without);
-    `gold`, `models`: the gold and model-vs-human sections (without: they say there is nothing)."""
+    `gold`, `models`: the gold and model-vs-human sections (without: they say there is nothing); `weak`: the
+    labeling functions' analysis and their model version."""
     link = link or (lambda task_id: f"task {task_id}")
     provenance = provenance or {}
     summary = agreement.summary
@@ -304,6 +330,7 @@ def render_report(title: str, states: dict[str, int], agreement: AgreementReport
         parts.append(_weeks(agreement.weeks, "Agreement of each annotator with the others, by week"))
     parts += gold_section(gold)
     parts += model_section(models)
+    parts += weak_section(*(weak or (None,)))
 
     parts.append("<h2>Label imbalance</h2>")
     for control, rows in imbalance.items():
@@ -336,11 +363,28 @@ def render_report(title: str, states: dict[str, int], agreement: AgreementReport
             f'{html.escape(title)}</title><style>{style}</style></head><body>{"".join(parts)}</body></html>\n')
 
 
+def _weak(config: str, tasks: list[dict], project_id: int, lf_matrix: Path | None) -> tuple[LFAnalysis, str] | None:
+    """The analysis of the label matrix in `lf_matrix` against the project's labels (None without a matrix)."""
+    if lf_matrix is None:
+        return None
+    from sdk_scripts.errors import LabelopsError
+    from sdk_scripts.weak.analysis import analyze_matrix
+    from sdk_scripts.weak.gold import task_labels
+    from sdk_scripts.weak.matrix import load_matrix
+
+    matrix = load_matrix(lf_matrix)
+    if matrix.project is not None and matrix.project != project_id:
+        raise LabelopsError(f"the label matrix in {lf_matrix} is project {matrix.project}'s, not project "
+                            f"{project_id}'s")
+    return analyze_matrix(matrix, task_labels(config, tasks, matrix.control).labels), matrix.model_version
+
+
 def write_report(state, out: Path, minority: float = 0.05, *, label_studio_url: str | None = None,
-                 threshold: float = 0.8) -> Path:
+                 threshold: float = 0.8, lf_matrix: Path | None = None) -> Path:
     """Compute every section from a loaded project state and write the page to `out`.
 
-    `label_studio_url`: where the tasks it names link to (`<url>/projects/<id>/data?task=<id>`).
+    `label_studio_url`: where the tasks it names link to (`<url>/projects/<id>/data?task=<id>`); `lf_matrix`: the
+    directory of a label matrix (`labelops lf apply`) for the labeling-functions section.
     """
     from sdk_scripts.agreement.engine import build_report, pairwise_matrix
     from sdk_scripts.governance.bias import annotator_bias
@@ -352,6 +396,7 @@ def write_report(state, out: Path, minority: float = 0.05, *, label_studio_url: 
     from sdk_scripts.review.export import export_records
 
     config, tasks = state.source["label_config"], state.tasks
+    weak = _weak(config, tasks, state.source["id"], lf_matrix)
     agreement = build_report(config, tasks, names=state.emails)
     gold = evaluate_gold(config, tasks, state.emails)
     stamps = [a.get("created_at") for t in tasks for a in t.get("annotations") or [] if a.get("created_at")]
@@ -369,7 +414,7 @@ def write_report(state, out: Path, minority: float = 0.05, *, label_studio_url: 
         len(state.open_reviews), provenance=provenance,
         attention=attention_rows(agreement.tasks, state.states, threshold),
         link=lambda task_id: task_link(label_studio_url, state.source["id"], task_id), gold=gold,
-        models=model_version_report(config, tasks, excluded=gold.excluded),
+        models=model_version_report(config, tasks, excluded=gold.excluded), weak=weak,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

@@ -1,7 +1,7 @@
 """Labeling functions against the real Label Studio: applied over a project (in two worker processes), analysed to
-the hand counts below, combined into predictions with scores and model_version lf-<hash> that a rerun replaces
-instead of adding; YAML rules over the same project (a data field, PII, the stored model's prediction); a label the
-control does not have and a single-class matrix each one error line.
+the hand counts below (printed, JSON, the HTML report), combined into predictions with scores and model_version
+lf-<hash> that a rerun replaces instead of adding; YAML rules over the same project (a data field, PII, the stored
+model's prediction); a label the control does not have and a single-class matrix each one error line.
 
 The project (tests/support/weak.py TASKS), functions great / awful / meh / fragile (P positive, U neutral, N negative,
 - abstain, ! raised), labels from ground truth (gt) or an annotation (ann):
@@ -95,6 +95,13 @@ def test_apply_analyze_predict_then_rules(run_cli, ls_client, project, tmp_path,
     text = run_cli("lf", "analyze", pid, "--lfs", lfs)
     assert "6 labelled tasks (2 ground truth, 4 annotators' consensus)" in text.out
     assert "label coverage 0.750, overlap 0.375, conflict 0.250" in text.out
+    reported = run_cli("dataset", "report", pid, "--out", tmp_path / "report.html", "--lf-matrix",
+                       tmp_path / "labelops-lf" / f"project-{pid}")
+    assert reported.code == 0, reported.err
+    html = (tmp_path / "report.html").read_text()
+    assert f"4 labeling functions ({matrix.model_version}) of control sentiment over 8 tasks" in html
+    assert ("<td>great</td><td>positive</td><td>0.500</td><td>0.375</td><td>0.250</td><td>2</td><td>1</td>"
+            "<td>0.667</td><td>0</td>") in html
 
     predicted = run_cli("lf", "predict", pid, "--lfs", lfs)
     assert predicted.code == 0, predicted.err
