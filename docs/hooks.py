@@ -4,6 +4,7 @@
 and the older command names;
 `<!-- generated: backend-settings -->` becomes the backend's settings table (from `BackendSettings`);
 `<!-- generated: task-scores -->` becomes the task score of each served tag (from the control classes);
+`<!-- generated: control-capabilities -->` becomes what each control class serves from, trains and scores (registry);
 `<!-- generated: agreement-schema -->` becomes the fields of `labelops agreement --json` and its JSON Schema
 (from the report's dataclasses, `sdk_scripts.agreement.schema`).
 """
@@ -17,6 +18,7 @@ MARKERS = {
     "<!-- generated: cli-reference -->": "cli_reference",
     "<!-- generated: backend-settings -->": "backend_settings",
     "<!-- generated: task-scores -->": "task_scores",
+    "<!-- generated: control-capabilities -->": "control_capabilities",
     "<!-- generated: agreement-schema -->": "agreement_schema",
 }
 
@@ -62,6 +64,13 @@ def task_scores() -> str:
 
     rows = [f"| {_cell(cls.served_as)} | {_cell(cls.score_definition)} |" for cls in REGISTRY]
     return "\n".join(["| tag | task score (lower = label sooner) |", "|---|---|", *rows])
+
+
+def control_capabilities() -> str:
+    """What each control class serves from, whether training learns it, and its task score (from the registry)."""
+    from ml_backend.controls.capabilities import capability_markdown
+
+    return capability_markdown()
 
 
 def _cell(text: str) -> str:

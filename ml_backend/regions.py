@@ -50,6 +50,13 @@ def choices(from_name: str, to_name: str, labels: Sequence[str], score: float) -
             "value": {"choices": list(labels)}, "score": round(float(score), 6)}
 
 
+def span(from_name: str, to_name: str, label: str, text: str, start: int, end: int, score: float) -> dict:
+    """A labels result item on Text: character offsets [start, end) into `text`, and the covered text."""
+    return {"id": _rid(), "from_name": from_name, "to_name": to_name, "type": "labels",
+            "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]},
+            "score": round(float(score), 6)}
+
+
 def task_score(regions: Sequence[dict]) -> float:
     """Task score = lowest region score; 0.0 for an empty prediction (see module docstring)."""
     scores = [float(r["score"]) for r in regions if "score" in r]

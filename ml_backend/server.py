@@ -33,6 +33,7 @@ from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.queue import make_queue
 from ml_backend.active_learning.trainer import TrainingFailed, ls_client, rollback_project
 from ml_backend.active_learning.versions import ProjectVersions
+from ml_backend.controls.capabilities import capability, capability_table
 from ml_backend.log_redaction import install_redaction, redacted_body
 from ml_backend.model import TRAIN_EVENTS, LabelopsModel
 from ml_backend.settings import BackendSettings
@@ -217,7 +218,7 @@ class _Routes:
                         "detector_ready": weights["YOLO_MODEL_PATH"] == "ok",
                         "text_model": self.text_model, "basic_auth": self.credentials is not None,
                         "message": "" if ok else "no YOLO weights configured or found: image tags are not servable",
-                        "pid": os.getpid(), "stats": stats.snapshot()})
+                        "controls": capability_table(), "pid": os.getpid(), "stats": stats.snapshot()})
 
     def metrics(self) -> Any:
         return jsonify(stats.snapshot())
@@ -238,7 +239,8 @@ class _Routes:
         model = LabelopsModel(label_config=label_config, settings=self.settings, project=project)
         if model.unservable:
             return _error(400, model.unservable)
-        return jsonify({"model_version": model.model_version, "skipped_controls": model.skipped,
+        served = [{"control": m.from_name, **capability(type(m))} for m in model.models]
+        return jsonify({"model_version": model.model_version, "controls": served, "skipped_controls": model.skipped,
                         "train_min_annotations": model.settings.train_min_annotations})
 
     def predict(self) -> Any:

@@ -2,7 +2,8 @@
 
 `ControlModel` / `NotServable` (`base`), `REGISTRY` / `build_models` (`registry`), and the models:
 `RectangleDetector` (`detection`), `PolygonSegmenter` (`segmentation`), `ImageClassifier` (`image_choices`),
-`TextZeroShot` (`text_choices`). Names load on first use.
+`TextZeroShot` (`text_choices`), `PatternSpans` (`text_spans`); `capability_table` (`capabilities`).
+Names load on first use.
 """
 
 from sdk_scripts.exports import lazy_exports
@@ -16,6 +17,8 @@ _WHERE = {
     "PolygonSegmenter": "segmentation",
     "ImageClassifier": "image_choices",
     "TextZeroShot": "text_choices",
+    "PatternSpans": "text_spans",
+    "capability_table": "capabilities",
 }
 
 __all__, __getattr__ = lazy_exports(__name__, _WHERE)

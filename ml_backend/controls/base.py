@@ -43,6 +43,10 @@ class ControlModel(ABC):
     served_as: ClassVar[str] = ""
     score_definition: ClassVar[str] = ("the lowest region score (the model's confidence in its least sure region); "
                                        "0 when it proposes nothing")
+    # what it serves from (weights, setting); the capability table shows it
+    serves_from: ClassVar[str] = ""
+    # what a training run does for this tag ("no" when it is served only); the capability table shows it
+    trains: ClassVar[str] = "no"
     # the Label Studio project the request is for (cloud-storage media are resolved through it)
     project_id: str | None = None
 

@@ -15,6 +15,8 @@ from ml_backend.settings import BackendSettings
 class RectangleDetector(YoloControl):
     kind = "detect"
     served_as = "RectangleLabels on Image (YOLO detection)"
+    serves_from = "YOLO_MODEL_PATH (the shipped shapes detector by default), then the project's trained version"
+    trains = "yes: YOLO fine-tuned from the weights served now"
     score_definition = ("0 when no box reaches confidence 0.5 (nothing found is worth a look), else the mean "
                         "|2c − 1| over the boxes' confidences c (boxes near c = 0.5 pull it towards 0)")
     weights_setting = "yolo_model_path"

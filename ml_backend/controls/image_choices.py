@@ -14,6 +14,7 @@ from ml_backend.settings import BackendSettings
 class ImageClassifier(YoloControl):
     kind = "classify"
     served_as = "Choices on Image (YOLO classification)"
+    serves_from = "YOLO_CLS_MODEL_PATH (weights the user brings; not served without them)"
     weights_setting = "yolo_cls_model_path"
 
     @classmethod

@@ -36,6 +36,8 @@ _lock = threading.Lock()
 class TextZeroShot(ControlModel):
     kind = "text"
     served_as = "Choices on Text (MiniLM zero-shot, then the trained head)"
+    serves_from = "TEXT_MODEL (the shipped MiniLM), then the project's trained head"
+    trains = "yes: a logistic-regression head on the MiniLM embeddings"
     score_definition = ("AL_STRATEGY's score of the class probabilities — least-confidence: the probability of "
                         "the predicted class; margin: top-1 − top-2; entropy: 1 − normalised entropy — times the "
                         "class-balance boost when CLASS_BALANCE_GAMMA > 0; after a training run, `diversity` and "

@@ -41,6 +41,9 @@ CLI_SHARED = frozenset({"sdk_scripts.cli", "sdk_scripts.cli.common", "sdk_script
 EXCEPTIONS = {
     # TextArea semantic similarity finds the MiniLM weights where the backend's wheel ships them (lazy import).
     ("sdk_scripts.agreement.semantic", "ml_backend.weights"),
+    # Labels on Text are served from the PII module's pattern recognizers (lazy import, the pii extra); moving
+    # them would split presidio's setup from the NER option the CLI's `pii scan` shares with them.
+    ("ml_backend.controls.text_spans", "sdk_scripts.pii.detect"),
 }
 
 
