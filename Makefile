@@ -66,7 +66,7 @@ test: install system-deps
 	$(BIN)/ruff check .
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir test-results/site
 	$(BIN)/python -m pytest --junitxml=test-results/junit.xml $(PYTEST_ARGS)
-	LABELOPS_TEST_DB=postgres $(BIN)/python -m pytest -m "label_studio and not sqlite_only and not browser" --junitxml=test-results/junit-postgres.xml $(PYTEST_ARGS)
+	LABELOPS_TEST_DB=postgres $(BIN)/python -m pytest -m "label_studio and not sqlite_only and not browser and not api_feature" --junitxml=test-results/junit-postgres.xml $(PYTEST_ARGS)
 
 # The unit tier alone: no Label Studio, gunicorn, PostgreSQL, Redis, Docker or browser.
 test-unit: install

@@ -10,7 +10,9 @@ cluster from Debian's binaries on loopback (`sdk_scripts.devserver.postgres`), s
 A test here is `label_studio` when it uses the session's Label Studio or its database (the `label_studio` or
 `postgres` fixture, directly or through another fixture), or starts its own Label Studio on SQLite (marked
 `sqlite_only`, which stays on the test that needs it): the PostgreSQL run of `make test` selects the first
-kind. Tests under browser/ are `browser` too (browser/conftest.py).
+kind, less the modules marked `api_feature` (features driven through the API like the tests it keeps, with
+nothing database-specific: exports, labeling functions, auto-labels, pattern spans). Tests under browser/ are
+`browser` too (browser/conftest.py).
 """
 
 from __future__ import annotations

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sdk_scripts.label_config_library import read_config
 from sdk_scripts.review.push import LINK_FIELD
 from tests.support.labelstudio import unique_title
+
+# a feature driven through the API like the tests the PostgreSQL run keeps: nothing database-specific here
+pytestmark = pytest.mark.api_feature
 
 VERSION = "lf-5e1f2a9b"
 LABELS = ("positive", "neutral", "negative")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from sdk_scripts.label_config_library import read_config, render_config
 from tests.support.labelstudio import unique_title
+
+# a feature driven through the API like the tests the PostgreSQL run keeps: nothing database-specific here
+pytestmark = pytest.mark.api_feature
 
 TEXTS = {
     "Write to jane.doe@example.com or call +44 20 7946 0958 after nine.": [

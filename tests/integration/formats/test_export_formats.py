@@ -35,6 +35,9 @@ from tests.support.formats import (
 )
 from tests.support.labelstudio import annotator_sdk, unique_title
 
+# a feature driven through the API like the tests the PostgreSQL run keeps: nothing database-specific here
+pytestmark = pytest.mark.api_feature
+
 N_IMAGES = 6
 JITTER = (-1.0, 0.0, 1.0)  # each annotator's shift in pixels: their mean is the true box
 

@@ -35,6 +35,9 @@ from tests.support.cli import one_error_line
 from tests.support.labelstudio import unique_title
 from tests.support.weak import FUNCTIONS_MODULE, LABELS, RULES_YAML, TASKS, write
 
+# a feature driven through the API like the tests the PostgreSQL run keeps: nothing database-specific here
+pytestmark = pytest.mark.api_feature
+
 ONLY_GREAT = """from sdk_scripts.weak import labeling_function
 
 
