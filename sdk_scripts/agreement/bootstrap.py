@@ -35,7 +35,8 @@ def _multiplicities(rng: np.random.Generator, n_units: int, size: int) -> np.nda
     return np.bincount(draws.ravel(), minlength=size * n_units).reshape(size, n_units)
 
 
-def _interval(values: np.ndarray, ci: float) -> dict | None:
+def percentile_interval(values: np.ndarray, ci: float) -> dict | None:
+    """The percentile interval of bootstrap replicates at level `ci`; None when under half of them are defined."""
     finite = values[np.isfinite(values)]
     if len(finite) * 2 < len(values) or len(finite) == 0:
         return None
@@ -62,7 +63,7 @@ def bootstrap_coefficients(counts: np.ndarray, coefficients: dict[str, Coefficie
         sums = _multiplicities(rng, n_units, size) @ stats
         for column, c in enumerate(coefficients.values()):
             values[begin:begin + size, column] = c.finish(sums[:, widths[column]:widths[column + 1]])
-    return {name: _interval(values[:, column], ci) for column, name in enumerate(coefficients)}
+    return {name: percentile_interval(values[:, column], ci) for column, name in enumerate(coefficients)}
 
 
 def bootstrap_statistic(statistic: Callable[[np.ndarray], float | None], n_units: int, ci: float = 0.95,
@@ -78,7 +79,7 @@ def bootstrap_statistic(statistic: Callable[[np.ndarray], float | None], n_units
         for row, weights in enumerate(_multiplicities(rng, n_units, size)):
             value = statistic(weights.astype(float))
             values[begin + row] = np.nan if value is None else value
-    return _interval(values, ci)
+    return percentile_interval(values, ci)
 
 
 def bootstrap_tables(n_units: int, table: np.ndarray, unit: np.ndarray, cell: np.ndarray, shape: tuple[int, int],
@@ -103,4 +104,4 @@ def bootstrap_tables(n_units: int, table: np.ndarray, unit: np.ndarray, cell: np
         tables = tables.reshape(size * n_tables, n_cells)
         for name, statistic in statistics.items():
             values[name][begin:begin + size] = statistic(tables).reshape(size, n_tables)
-    return {name: [_interval(v[:, k], ci) for k in range(n_tables)] for name, v in values.items()}
+    return {name: [percentile_interval(v[:, k], ci) for k in range(n_tables)] for name, v in values.items()}

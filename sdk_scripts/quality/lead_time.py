@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sdk_scripts.agreement.bootstrap import percentile_interval
+
 REPLICATES = 1000
 
 
@@ -28,11 +30,8 @@ class Interval:
 
 
 def _interval(values: np.ndarray, level: float) -> Interval | None:
-    finite = values[np.isfinite(values)]
-    if len(finite) * 2 < len(values) or not len(finite):
-        return None
-    low, high = np.percentile(finite, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
-    return Interval(float(low), float(high))
+    found = percentile_interval(values, level)
+    return None if found is None else Interval(found["low"], found["high"])
 
 
 @dataclass(frozen=True)

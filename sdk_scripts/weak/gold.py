@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sdk_scripts.labelstudio.annotations import count_annotations
+from sdk_scripts.labelstudio.annotations import choices, count_annotations
 from sdk_scripts.quality.gold_eval import excluded_annotators
 from sdk_scripts.quality.model_versions import final_results
 
@@ -25,12 +25,8 @@ class TaskLabels:
 
 def choice_of(result: Iterable[dict], control: str) -> str | None:
     """The first choice a result gives `control`, or None."""
-    for region in result or []:
-        if isinstance(region, dict) and region.get("from_name") == control:
-            choices = (region.get("value") or {}).get("choices") or []
-            if choices:
-                return str(choices[0])
-    return None
+    found = choices(result or [], control)
+    return found[0] if found else None
 
 
 def task_labels(label_config: str, tasks: list[dict], control: str) -> TaskLabels:

@@ -26,6 +26,7 @@ from typing import Any
 
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.weak.functions import LabelingFunction
+from sdk_scripts.weak.gold import choice_of
 
 KINDS = ("keywords", "regex", "equals", "in", "pii", "model")
 RULE_KEYS = frozenset({"name", "label", "field", "ignore_case", "min_score", *KINDS})
@@ -80,11 +81,10 @@ def model_choice(task: dict, control: str, version: str | None, min_score: float
                    and (str(p.get("model_version") or "") == version if version
                         else not str(p.get("model_version") or "").startswith(LF_PREFIX))]
     for prediction in sorted(predictions, key=lambda p: -(p.get("id") or 0)):
-        choices = [c for r in prediction.get("result") or [] if isinstance(r, dict) and r.get("from_name") == control
-                   for c in (r.get("value") or {}).get("choices") or []]
-        if choices:
+        label = choice_of(prediction.get("result") or [], control)
+        if label is not None:
             score = prediction.get("score")
-            return str(choices[0]) if isinstance(score, int | float) and score >= min_score else None
+            return label if isinstance(score, int | float) and score >= min_score else None
     return None
 
 
