@@ -1,10 +1,9 @@
 """One training run for one project, end to end.
 
 1. Read the project's labeling config and every task (with annotations) from Label Studio.
-2. Train each trainable tag into a staged version directory: Choices on Text → a logistic-regression
-   head on the MiniLM embeddings (`text_head.py`); RectangleLabels on Image → YOLO fine-tuned from the
-   weights served now (`ml_backend/training/finetune_detector.py`). A tag that cannot be trained this
-   time keeps the artifact of the version served now.
+2. Train each trainable tag into a staged version directory: every control class with an `artifact`
+   trains itself (`ControlModel.train`; the capability table in docs/ml-backend.md says how each does).
+   A tag that cannot be trained this time keeps the artifact of the version served now.
 3. Publish: re-predict every task Label Studio can still serve (not yet labeled) with the new version,
    order them by the configured strategy and store the predictions in bulk.
 4. Only then point `current` at the new version. Any failure before that discards the staged version
@@ -26,7 +25,6 @@ import fcntl
 import logging
 import shutil
 import time
-from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -38,10 +36,8 @@ import numpy as np
 from ml_backend.active_learning import project_settings
 from ml_backend.active_learning.pruning import our_version_pattern, plan_pruning, stale_versions
 from ml_backend.active_learning.strategies import batch_scores
-from ml_backend.active_learning.text_head import fit, save_head, training_examples
 from ml_backend.active_learning.versions import ProjectVersions, ServingRun, model_version_name, serving_run
 from ml_backend.controls.base import ControlModel
-from ml_backend.controls.detection import RectangleDetector
 from ml_backend.controls.text_choices import TextZeroShot
 from ml_backend.settings import BackendSettings
 from sdk_scripts.labelstudio.project_ids import project_uid, project_uid_parts
@@ -98,53 +94,15 @@ def _has_submission(task: dict) -> bool:
 # -- per-tag training ---------------------------------------------------------------------------
 
 
-def _train_text(model: TextZeroShot, tasks: list[dict], staging: Path) -> dict[str, Any]:
-    examples = [(t, label) for t, label in training_examples(tasks, model.from_name, model.value_key)
-                if label in model.labels]
-    if not examples:
-        raise ValueError("no annotated task has a usable label (all unlabeled, tied or flagged)")
-    texts, labels = zip(*examples, strict=True)
-    embeddings = model.encode(list(texts))
-    coef, intercept, classes, accuracy = fit(embeddings, list(labels))
-    save_head(staging / f"text-head-{model.from_name}.npz", coef, intercept, classes, len(examples), accuracy)
-    return {"kind": "text-head", "examples": len(examples), "validation_accuracy": accuracy,
-            "label_counts": dict(Counter(labels))}
-
-
-def _train_detector(model: RectangleDetector, tasks: list[dict], staging: Path,
-                    settings: BackendSettings) -> dict[str, Any]:
-    from ml_backend.images import download
-    from ml_backend.training.finetune_detector import TrainingDataError, detection_examples, fine_tune_detector
-
-    examples = detection_examples(tasks, model.from_name, model.value_key)
-    if not examples:
-        raise ValueError("no annotated image to train on")
-    pairs = []
-    for example in examples:
-        try:
-            pairs.append((example, download(example.image, settings, task_id=example.task_id,
-                                            project_id=model.project_id)))
-        except Exception as exc:
-            raise TrainingDataError(f"task {example.task_id}: image {example.image!r} cannot be fetched: "
-                                    f"{exc}") from None
-    class_names = list(model.labels)
-    result = fine_tune_detector(Path(model.path), pairs, class_names, staging / f"detect-{model.from_name}.pt",
-                                epochs=settings.train_epochs, imgsz=settings.train_imgsz)
-    counts = Counter(box[0] for ex in examples for box in ex.boxes)
-    return {"kind": "detector", "examples": len(examples), "validation_map50": result.map50,
-            "held_out": result.held_out, "label_counts": dict(counts)}
-
-
 def _carry_over(model: ControlModel, current: ServingRun | None, staging: Path) -> bool:
     """Copy the served artifact of a tag that could not be retrained into the new version."""
-    if current is None:
+    if current is None or model.artifact is None:
         return False
-    for kind, suffix in (("text-head", ".npz"), (model.kind, ".pt")):
-        path = current.artifact(kind, model.from_name, suffix)
-        if path is not None:
-            shutil.copyfile(path, staging / path.name)
-            return True
-    return False
+    path = model.artifact_path(current.path)
+    if not path.is_file():
+        return False
+    shutil.copyfile(path, staging / path.name)
+    return True
 
 
 # -- publishing ---------------------------------------------------------------------------------
@@ -274,13 +232,10 @@ def train_project(project: str, settings: BackendSettings, client: Any = None) -
                 raise TrainingFailed(served.unservable)
             errors = {}
             for model in served.models:
+                if model.artifact is None:
+                    continue
                 try:
-                    if isinstance(model, TextZeroShot):
-                        report.controls[model.from_name] = _train_text(model, annotated, staging)
-                    elif isinstance(model, RectangleDetector):
-                        report.controls[model.from_name] = _train_detector(model, annotated, staging, settings)
-                    else:
-                        continue
+                    report.controls[model.from_name] = model.train(annotated, staging)
                 except Exception as exc:
                     errors[model.from_name] = f"{type(exc).__name__}: {exc}"
                     log.warning("project %s, control '%s': not retrained: %s", project, model.from_name, exc)

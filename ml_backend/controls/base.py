@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from label_studio_sdk.label_interface.control_tags import ControlTag
@@ -47,6 +48,9 @@ class ControlModel(ABC):
     serves_from: ClassVar[str] = ""
     # what a training run does for this tag ("no" when it is served only); the capability table shows it
     trains: ClassVar[str] = "no"
+    # the file a training run writes for this tag, `<prefix>-<control><suffix>` in the version directory
+    # (None: the tag does not train); carried into the next version when a run cannot retrain the tag
+    artifact: ClassVar[tuple[str, str] | None] = None
     # the Label Studio project the request is for (cloud-storage media are resolved through it)
     project_id: str | None = None
 
@@ -78,6 +82,19 @@ class ControlModel(ABC):
     @abstractmethod
     def predict_tasks(self, tasks: list[dict]) -> list[TaskOutcome]:
         """One outcome per task, in order; batched; never raises for a bad task."""
+
+    def train(self, tasks: list[dict], staging: Path) -> dict[str, Any]:
+        """Train this tag from the annotated `tasks` into `staging/<artifact file>`; the run history's summary.
+
+        Only called for classes with an `artifact`; raises (any exception) when this run cannot train it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not train")
+
+    def artifact_path(self, directory: Path) -> Path:
+        """Where this tag's trained artifact lives in a version directory."""
+        assert self.artifact is not None, f"{type(self).__name__} does not train"
+        prefix, suffix = self.artifact
+        return directory / f"{prefix}-{self.from_name}{suffix}"
 
     def predicted_values(self) -> dict[str, list[str]]:
         """`predicted_values="a,b"` attributes of the tag's labels."""

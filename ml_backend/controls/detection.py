@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from pathlib import Path
+from typing import Any, ClassVar
 
 from label_studio_sdk.label_interface.control_tags import ControlTag
 
@@ -20,6 +22,7 @@ class RectangleDetector(YoloControl):
     score_definition = ("0 when no box reaches confidence 0.5 (nothing found is worth a look), else the mean "
                         "|2c − 1| over the boxes' confidences c (boxes near c = 0.5 pull it towards 0)")
     weights_setting = "yolo_model_path"
+    artifact: ClassVar[tuple[str, str] | None] = ("detect", ".pt")
 
     @classmethod
     def is_control_matched(cls, control: ControlTag, settings: BackendSettings) -> bool:
@@ -42,3 +45,25 @@ class RectangleDetector(YoloControl):
     def uncertainty_for(self, regions: list[dict]) -> float | None:
         """Image-level: 0 when no region is confident (nothing found is worth a look), else mean |2c - 1|."""
         return detection_score([r["score"] for r in regions])
+
+    def train(self, tasks: list[dict], staging: Path) -> dict[str, Any]:
+        """YOLO fine-tuned from the weights served now on the annotated boxes (`finetune_detector.py`)."""
+        from ml_backend.images import download
+        from ml_backend.training.finetune_detector import TrainingDataError, detection_examples, fine_tune_detector
+
+        examples = detection_examples(tasks, self.from_name, self.value_key)
+        if not examples:
+            raise ValueError("no annotated image to train on")
+        pairs = []
+        for example in examples:
+            try:
+                pairs.append((example, download(example.image, self.settings, task_id=example.task_id,
+                                                project_id=self.project_id)))
+            except Exception as exc:
+                raise TrainingDataError(f"task {example.task_id}: image {example.image!r} cannot be fetched: "
+                                        f"{exc}") from None
+        result = fine_tune_detector(Path(self.path), pairs, list(self.labels), self.artifact_path(staging),
+                                    epochs=self.settings.train_epochs, imgsz=self.settings.train_imgsz)
+        counts = Counter(box[0] for ex in examples for box in ex.boxes)
+        return {"kind": "detector", "examples": len(examples), "validation_map50": result.map50,
+                "held_out": result.held_out, "label_counts": dict(counts)}

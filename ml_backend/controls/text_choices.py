@@ -12,15 +12,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections import OrderedDict
-from typing import Any
+from collections import Counter, OrderedDict
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 from label_studio_sdk.label_interface.control_tags import ControlTag
 
 from ml_backend import stats, weights
 from ml_backend.active_learning.strategies import class_balance_boost, pointwise
-from ml_backend.active_learning.text_head import TextHead, load_head
+from ml_backend.active_learning.text_head import TextHead, fit, load_head, save_head, training_examples
 from ml_backend.active_learning.versions import ServingRun
 from ml_backend.controls.base import ControlModel, NotServable, TaskOutcome
 from ml_backend.regions import choices
@@ -38,6 +39,7 @@ class TextZeroShot(ControlModel):
     served_as = "Choices on Text (MiniLM zero-shot, then the trained head)"
     serves_from = "TEXT_MODEL (the shipped MiniLM), then the project's trained head"
     trains = "yes: a logistic-regression head on the MiniLM embeddings"
+    artifact: ClassVar[tuple[str, str] | None] = ("text-head", ".npz")
     score_definition = ("AL_STRATEGY's score of the class probabilities — least-confidence: the probability of "
                         "the predicted class; margin: top-1 − top-2; entropy: 1 − normalised entropy — times the "
                         "class-balance boost when CLASS_BALANCE_GAMMA > 0; after a training run, `diversity` and "
@@ -74,6 +76,18 @@ class TextZeroShot(ControlModel):
     @property
     def version(self) -> str:
         return f"{weights.text_model_tag(self.settings.text_model)}-{'head' if self.head else 'zs'}"
+
+    def train(self, tasks: list[dict], staging: Path) -> dict[str, Any]:
+        """A logistic-regression head on the embeddings of the annotated texts (`text_head.py`)."""
+        examples = [(t, label) for t, label in training_examples(tasks, self.from_name, self.value_key)
+                    if label in self.labels]
+        if not examples:
+            raise ValueError("no annotated task has a usable label (all unlabeled, tied or flagged)")
+        texts, labels = zip(*examples, strict=True)
+        coef, intercept, classes, accuracy = fit(self.encode(list(texts)), list(labels))
+        save_head(self.artifact_path(staging), coef, intercept, classes, len(examples), accuracy)
+        return {"kind": "text-head", "examples": len(examples), "validation_accuracy": accuracy,
+                "label_counts": dict(Counter(labels))}
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised sentence embeddings (cached per text in this process).
