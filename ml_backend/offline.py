@@ -2,7 +2,9 @@
 
 Call `configure_offline()` before importing ultralytics: it sets the offline env vars, points
 ultralytics at a project-owned config dir holding a local font (no Arial.ttf download), and turns
-its telemetry sync off. Nothing here touches the network.
+its telemetry sync and its experiment-tracker callbacks off (ClearML, Comet, DVC, MLflow, Ray Tune,
+TensorBoard, W&B: each would load, and some reach out, whenever its package happens to be installed).
+Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import os
 import shutil
 from pathlib import Path
 
+# ultralytics settings kept off: telemetry and the training integrations
+SETTINGS_OFF = {"sync": False, "clearml": False, "comet": False, "dvc": False, "mlflow": False, "raytune": False,
+                "tensorboard": False, "wandb": False}
 DEFAULT_CONFIG_DIR = Path(os.environ.get("LABELOPS_CACHE_DIR", Path.home() / ".cache" / "labelops")) / "ultralytics"
 
 
@@ -39,6 +44,7 @@ def configure_offline(config_dir: Path | None = None) -> Path:
             shutil.copyfile(font, font_dir / name)
     from ultralytics import settings
 
-    if settings.get("sync", True):
-        settings.update({"sync": False})
+    changes = {key: value for key, value in SETTINGS_OFF.items() if settings.get(key) != value}
+    if changes:
+        settings.update(changes)
     return cfg

@@ -48,22 +48,9 @@ class RectangleDetector(YoloControl):
 
     def train(self, tasks: list[dict], staging: Path) -> dict[str, Any]:
         """YOLO fine-tuned from the weights served now on the annotated boxes (`finetune_detector.py`)."""
-        from ml_backend.images import download
-        from ml_backend.training.finetune_detector import TrainingDataError, detection_examples, fine_tune_detector
+        from ml_backend.training.finetune_detector import DETECTION, detection_examples
 
-        examples = detection_examples(tasks, self.from_name, self.value_key)
-        if not examples:
-            raise ValueError("no annotated image to train on")
-        pairs = []
-        for example in examples:
-            try:
-                pairs.append((example, download(example.image, self.settings, task_id=example.task_id,
-                                                project_id=self.project_id)))
-            except Exception as exc:
-                raise TrainingDataError(f"task {example.task_id}: image {example.image!r} cannot be fetched: "
-                                        f"{exc}") from None
-        result = fine_tune_detector(Path(self.path), pairs, list(self.labels), self.artifact_path(staging),
-                                    epochs=self.settings.train_epochs, imgsz=self.settings.train_imgsz)
+        skipped: list[Any] = []
+        examples = detection_examples(tasks, self.from_name, self.value_key, skipped)
         counts = Counter(box[0] for ex in examples for box in ex.boxes)
-        return {"kind": "detector", "examples": len(examples), "validation_map50": result.map50,
-                "held_out": result.held_out, "label_counts": dict(counts)}
+        return self.fine_tuned(DETECTION, examples, skipped, counts, staging)

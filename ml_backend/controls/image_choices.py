@@ -1,8 +1,10 @@
-"""Choices on Image → ultralytics YOLO-cls (YOLO_CLS_MODEL_PATH; served only when configured)."""
+"""Choices on Image → ultralytics YOLO-cls (YOLO_CLS_MODEL_PATH, served only when set); runs fine-tune it."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from pathlib import Path
+from typing import Any, ClassVar
 
 from label_studio_sdk.label_interface.control_tags import ControlTag
 
@@ -14,8 +16,11 @@ from ml_backend.settings import BackendSettings
 class ImageClassifier(YoloControl):
     kind = "classify"
     served_as = "Choices on Image (YOLO classification)"
-    serves_from = "YOLO_CLS_MODEL_PATH (weights the user brings; not served without them)"
+    serves_from = ("YOLO_CLS_MODEL_PATH (weights the user brings; not served without them), then the project's "
+                   "trained version")
+    trains = "yes: YOLO-cls fine-tuned from the weights served now on the chosen classes (one per image)"
     weights_setting = "yolo_cls_model_path"
+    artifact: ClassVar[tuple[str, str] | None] = ("classify", ".pt")
 
     @classmethod
     def is_control_matched(cls, control: ControlTag, settings: BackendSettings) -> bool:
@@ -32,3 +37,11 @@ class ImageClassifier(YoloControl):
                 return [choices(self.from_name, self.to_name, [self.class_map[name]], float(probs.data[cls_id]))]
             self.note_dropped(name)
         return []
+
+    def train(self, tasks: list[dict], staging: Path) -> dict[str, Any]:
+        """YOLO-cls fine-tuned from the weights served now on the chosen classes (`finetune_classifier.py`)."""
+        from ml_backend.training.finetune_classifier import CLASSIFICATION, classification_examples
+
+        skipped: list[Any] = []
+        examples = classification_examples(tasks, self.from_name, self.value_key, self.labels, skipped)
+        return self.fine_tuned(CLASSIFICATION, examples, skipped, Counter(ex.label for ex in examples), staging)

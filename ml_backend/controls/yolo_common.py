@@ -1,4 +1,4 @@
-"""Shared batched YOLO inference over task images (fetch concurrently, predict in BATCH_SIZE chunks)."""
+"""What the YOLO-served image tags share: batched inference over task images, and fetching images to train on."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,50 @@ class YoloControl(ControlModel):
 
     def regions_for(self, result: Any, width: int, height: int) -> list[dict]:
         raise NotImplementedError
+
+    def training_images(self, examples: list[Any], skipped: list[Any]) -> list[tuple[Any, bytes]]:
+        """Each training example with its image bytes (through the media resolver, as for predictions).
+
+        Raises ValueError when there is no example (the skip reasons said), TrainingDataError naming the
+        first task whose image cannot be fetched.
+        """
+        from ml_backend.images import download
+        from ml_backend.training.yolo_finetune import TrainingDataError, skip_counts
+
+        if not examples:
+            reasons = "; ".join(f"{reason}: {n}" for reason, n in skip_counts(skipped).items())
+            raise ValueError("no annotated image to train on" + (f" ({reasons})" if reasons else ""))
+        if skipped:
+            log.info("control '%s': left out of training: %s", self.from_name,
+                     "; ".join(f"task {s.task_id}: {s.reason}" for s in skipped[:20]))
+        pairs = []
+        for example in examples:
+            try:
+                pairs.append((example, download(example.image, self.settings, task_id=example.task_id,
+                                                project_id=self.project_id)))
+            except Exception as exc:
+                raise TrainingDataError(f"task {example.task_id}: image {example.image!r} cannot be fetched: "
+                                        f"{exc}") from None
+        return pairs
+
+    def fine_tuned(self, recipe: Any, examples: list[Any], skipped: list[Any], labels: Counter[str],
+                   staging: Path) -> dict[str, Any]:
+        """Fine-tune the weights served now on `examples` the `recipe`'s way into this tag's artifact; the summary.
+
+        The summary (the run history's entry for this tag): the recipe's name as `kind`, the number of
+        examples, the final validation's figure as `validation_<metric>`, whether it was on held-out images,
+        the label counts and, when any, how many tasks or regions each skip reason left out.
+        """
+        from ml_backend.training.yolo_finetune import fine_tune, skip_counts
+
+        pairs = self.training_images(examples, skipped)
+        result = fine_tune(recipe, Path(self.path), pairs, list(self.labels), self.artifact_path(staging),
+                           epochs=self.settings.train_epochs, imgsz=self.settings.train_imgsz)
+        summary = {"kind": recipe.name, "examples": len(examples), f"validation_{result.metric}": result.score,
+                   "held_out": result.held_out, "label_counts": dict(labels)}
+        if skipped:
+            summary["skipped"] = skip_counts(skipped)
+        return summary
 
     def uncertainty_for(self, regions: list[dict]) -> float | None:
         """The task's active-learning score from its regions; None: the lowest region score is used."""

@@ -1,11 +1,13 @@
-"""Synthetic shape images (circle / square / triangle) with exact bounding boxes, from a seed.
+"""Synthetic shape images (circle / square / triangle) with exact bounding boxes and outlines, from a seed.
 
 Pure generation (numpy + Pillow, no I/O except `write_yolo_dataset`). Used to train the shipped
-detector and, with a different seed, to make fresh test images whose true boxes are known.
+detector and, with a different seed, to make fresh test images whose true boxes, outlines (polygons)
+and classes are known.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,17 @@ class Shape:
 
     label: str
     box: tuple[float, float, float, float]
+
+    def outline(self, points: int = 16) -> list[tuple[float, float]]:
+        """The drawn shape as a polygon in pixels: the triangle's 3 corners, the square's 4, the circle's `points`."""
+        x0, y0, x1, y1 = self.box
+        if self.label == "triangle":
+            return [((x0 + x1) / 2, y0), (x1, y1), (x0, y1)]
+        if self.label == "square":
+            return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
+        return [(cx + rx * math.cos(2 * math.pi * k / points), cy + ry * math.sin(2 * math.pi * k / points))
+                for k in range(points)]
 
 
 def _overlaps(box: tuple[float, float, float, float], others: list[Shape], margin: float = 4) -> bool:

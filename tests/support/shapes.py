@@ -37,3 +37,23 @@ def matched_shapes(shapes: list[Shape], regions: list[dict], iou: float = 0.5) -
                for r in regions):
             found += 1
     return found
+
+
+def untrained_yolo(task: str, names: list[str], path: Path, seed: int = 0) -> Path:
+    """Untrained yolo11n weights for `task` ("seg" or "cls") with `names` as its classes, built from the yaml
+    ultralytics ships (nothing downloaded), saved to `path`: the weights a user would bring, stood in for."""
+    from ml_backend.offline import configure_offline
+
+    configure_offline()
+    import torch
+    from ultralytics import YOLO
+
+    torch.manual_seed(seed)
+    model = YOLO(f"yolo11n-{task}.yaml")
+    spec = {**model.model.yaml, "nc": len(names)}
+    model.model = type(model.model)(spec, nc=len(names), verbose=False)
+    model.model.names = dict(enumerate(names))
+    model.model.task = model.task
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    model.save(str(path))
+    return Path(path)

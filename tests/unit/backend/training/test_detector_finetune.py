@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import io
 import random
-import socket
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ml_backend.settings import SHIPPED_DETECTOR
-from ml_backend.training.finetune_detector import (
-    DetectionExample,
-    FineTuneResult,
-    TrainingDataError,
-    detection_examples,
-    fine_tune_detector,
-)
+from ml_backend.training.finetune_detector import DetectionExample, detection_examples, fine_tune_detector
 from ml_backend.training.shapes import CLASSES, make_image
+from ml_backend.training.yolo_finetune import FineTuneResult, Skip, TrainingDataError
 
 SEED = 4242  # not the shipped detector's training seed (0)
 SIZE = 160
@@ -72,8 +65,12 @@ def test_detection_examples_selects_the_annotation_and_the_tasks() -> None:
         # a flag in a cancelled annotation does not count
         _task(13, _ann(130, _box("square", 2, 3)), _ann(131, _flag("ambiguous"), cancelled=True)),
     ]
-    got = {e.task_id: e for e in detection_examples(tasks, control="label", value_key="image")}
+    skipped: list[Skip] = []
+    got = {e.task_id: e for e in detection_examples(tasks, control="label", value_key="image", skipped=skipped)}
     assert sorted(got) == [1, 2, 3, 6, 7, 8, 13]
+    assert skipped == [Skip(4, "flagged ambiguous or out of scope"), Skip(5, "flagged ambiguous or out of scope"),
+                       Skip(9, "no image in the task data ('image')"), Skip(10, "no image in the task data ('image')"),
+                       Skip(11, "no submitted annotation"), Skip(12, "no submitted annotation")]
     assert got[1] == DetectionExample(1, "/data/upload/1.png", (("circle", 1.0, 2.0, 10.0, 10.0),))
     assert got[2].boxes == (("triangle", 30.0, 40.0, 20.0, 25.0),)
     assert got[3].boxes == (("square", 10.0, 10.0, 10.0, 10.0),)
@@ -119,39 +116,6 @@ def shape_examples(n: int, seed: int = SEED) -> list[tuple[DetectionExample, byt
 
 
 @pytest.fixture(scope="module")
-def offline_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
-    """Own ultralytics config dir and temp dir; outside connections refused and recorded."""
-    refused: list[str] = []
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-
-    def allowed(sock: socket.socket, address: object) -> bool:
-        host = address[0] if isinstance(address, tuple) else str(address)
-        return sock.family == getattr(socket, "AF_UNIX", None) or str(host) in ("::1", "localhost") \
-            or str(host).startswith("127.")
-
-    def connect(sock: socket.socket, address: object):
-        if not allowed(sock, address):
-            refused.append(repr(address))
-            raise OSError(f"test guard: outside connection to {address!r} blocked")
-        return real_connect(sock, address)
-
-    def connect_ex(sock: socket.socket, address: object):
-        if not allowed(sock, address):
-            refused.append(repr(address))
-            raise OSError(f"test guard: outside connection to {address!r} blocked")
-        return real_connect_ex(sock, address)
-
-    root = tmp_path_factory.mktemp("finetune-env")
-    (root / "tmp").mkdir()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("YOLO_CONFIG_DIR", str(root / "ultralytics"))
-        mp.setattr(tempfile, "tempdir", str(root / "tmp"))
-        mp.setattr(socket.socket, "connect", connect)
-        mp.setattr(socket.socket, "connect_ex", connect_ex)
-        yield refused
-
-
-@pytest.fixture(scope="module")
 def tuned(offline_env: list[str], tmp_path_factory: pytest.TempPathFactory) -> tuple[FineTuneResult, list]:
     import torch
 
@@ -169,7 +133,7 @@ def test_fine_tune_writes_loadable_weights_with_the_class_names(tuned, offline_e
     assert result.out_path.is_file() and 1e6 < result.out_path.stat().st_size < 20e6
     assert result.class_names == CLASSES
     assert result.held_out is True and result.n_val >= 1 and result.n_train + result.n_val == len(examples)
-    assert result.map50 is not None and 0.0 <= result.map50 <= 1.0
+    assert result.metric == "map50" and result.score is not None and 0.0 <= result.score <= 1.0
     assert result.seconds > 0
     # the atomic copy left no temp file beside it, and the temp work dir is gone
     assert [p.name for p in result.out_path.parent.iterdir()] == ["tuned.pt"]
