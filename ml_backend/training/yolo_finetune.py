@@ -46,8 +46,11 @@ class TrainingDataError(ValueError):
 class Example(Protocol):
     """What every kind's training example has: the task and its image reference."""
 
-    task_id: int
-    image: str
+    @property
+    def task_id(self) -> int: ...
+
+    @property
+    def image(self) -> str: ...
 
 
 @dataclass(frozen=True)
