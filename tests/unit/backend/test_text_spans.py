@@ -55,7 +55,8 @@ def test_every_control_states_what_it_can_do() -> None:
     assert [row["tag"] for row in table] == [cls.served_as for cls in REGISTRY]
     assert all(row["serve"] and row["train"] and row["score"] for row in table)
     trains = {row["kind"]: row["train"].split(" ")[0].rstrip(":") for row in table}
-    assert trains == {"detect": "yes", "segment": "no", "classify": "no", "text": "yes", "spans": "no"}
+    assert trains == {"detect": "yes", "segment": "no", "classify": "no", "text": "yes", "spans": "no", "obb": "no",
+                      "pose": "no"}
     markdown = capability_markdown()
     assert markdown.count("\n") == len(REGISTRY) + 1 and "mean \\|2c − 1\\|" in markdown
 
