@@ -9,6 +9,7 @@ is the order Label Studio's "Uncertainty sampling" serves (ascending prediction 
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -28,6 +29,47 @@ def rectangle(from_name: str, to_name: str, label: str, box_xyxy: Sequence[float
         "original_width": width, "original_height": height, "image_rotation": 0,
         "value": {"x": 100.0 * x0 / width, "y": 100.0 * y0 / height, "width": 100.0 * (x1 - x0) / width,
                   "height": 100.0 * (y1 - y0) / height, "rotation": 0, "rectanglelabels": [label]},
+        "score": round(float(score), 6),
+    }
+
+
+def rotated_rectangle(from_name: str, to_name: str, label: str, xywhr: Sequence[float], width: int, height: int,
+                      score: float) -> dict:
+    """A rectanglelabels result item for an oriented box given as ultralytics' `obb.xywhr` row: centre, width,
+    height in pixels and the angle in radians (clockwise on screen, y pointing down).
+
+    Label Studio keeps a rotated box as the box before rotation: `x`, `y` its top-left corner, `width`,
+    `height`, all in percent of the image's width / height, and `rotation` in degrees clockwise around that
+    corner (https://labelstud.io/templates/image_bbox#Rotation; label_studio_sdk.converter.utils
+    .convert_annotation_to_yolo_obb rebuilds the corners as (x, y), (x + w·cos r, y + w·sin r), … in pixels).
+    The angle is kept in [0, 360), the range Label Studio's RectangleValue accepts.
+    """
+    cx, cy, w, h, r = (float(v) for v in xywhr)
+    cos, sin = math.cos(r), math.sin(r)
+    # top-left corner = centre − half the width along the box's x axis − half the height along its y axis
+    x0, y0 = cx - w / 2 * cos + h / 2 * sin, cy - w / 2 * sin - h / 2 * cos
+    degrees = math.degrees(r) % 360.0
+    return {
+        "id": _rid(), "from_name": from_name, "to_name": to_name, "type": "rectanglelabels",
+        "original_width": width, "original_height": height, "image_rotation": 0,
+        "value": {"x": 100.0 * x0 / width, "y": 100.0 * y0 / height, "width": 100.0 * w / width,
+                  "height": 100.0 * h / height, "rotation": 0.0 if degrees >= 360.0 else degrees,
+                  "rectanglelabels": [label]},
+        "score": round(float(score), 6),
+    }
+
+
+def keypoint(from_name: str, to_name: str, label: str, xy: Sequence[float], width: int, height: int, score: float,
+             point_size: float = 1.0) -> dict:
+    """A keypointlabels result item; the point in pixels (kept inside the image), stored as percentages, and
+    `width` the point's drawn size (`point_size` pixels) in percent of the image width."""
+    x, y = (float(v) for v in xy)
+    x, y = max(0.0, min(x, width)), max(0.0, min(y, height))
+    return {
+        "id": _rid(), "from_name": from_name, "to_name": to_name, "type": "keypointlabels",
+        "original_width": width, "original_height": height, "image_rotation": 0,
+        "value": {"x": 100.0 * x / width, "y": 100.0 * y / height, "width": 100.0 * point_size / width,
+                  "keypointlabels": [label]},
         "score": round(float(score), 6),
     }
 

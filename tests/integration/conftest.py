@@ -111,6 +111,7 @@ def ml_backend_server(label_studio: LocalLabelStudio, tmp_path_factory: pytest.T
 
     root = tmp_path_factory.mktemp("ml-backend")
     (root / "images").mkdir()
+    (root / "models").mkdir()
     netguard_log = root / "netguard.log"
     netguard_log.write_text("")
     env = {
@@ -119,13 +120,14 @@ def ml_backend_server(label_studio: LocalLabelStudio, tmp_path_factory: pytest.T
         "LABELOPS_CACHE_DIR": str(root / "cache"),
         "YOLO_CONFIG_DIR": str(root / "ultralytics"),
         "ALLOWED_LOCAL_DIRS": str(root / "images"),
+        "MODELS_ROOT": str(root / "models"),
         "MAX_IMAGE_PIXELS": "4000000",
         "BATCH_SIZE": "16",
         "PYTHONPATH": os.pathsep.join([NETGUARD_DIR, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         "NETGUARD_LOG": str(netguard_log),
     }
     backend = LocalBackend(env=env, log_path=root / "backend.log").start()
-    yield BackendUnderTest(backend, backend.url, str(root / "images"), str(netguard_log))
+    yield BackendUnderTest(backend, backend.url, str(root / "images"), str(netguard_log), str(root / "models"))
     backend.stop()
 
 

@@ -22,6 +22,8 @@ class BackendUnderTest:
     url: str
     image_dir: str
     netguard_log: str
+    # MODELS_ROOT: where a labeling config's model_path="..." files are read from
+    models_dir: str = ""
 
 
 def training_history(url: str, pid: int) -> list[dict]:
