@@ -2,7 +2,8 @@
 
 `ControlModel` / `NotServable` (`base`), `REGISTRY` / `build_models` (`registry`), and the models:
 `RectangleDetector` (`detection`), `PolygonSegmenter` (`segmentation`), `ImageClassifier` (`image_choices`),
-`TextZeroShot` (`text_choices`), `PatternSpans` (`text_spans`); `capability_table` (`capabilities`).
+`TextZeroShot` (`text_choices`), `PatternSpans` (`text_spans`),
+`SpeechTranscriber` (`transcripts`); `capability_table` (`capabilities`).
 Names load on first use.
 """
 
@@ -18,6 +19,7 @@ _WHERE = {
     "ImageClassifier": "image_choices",
     "TextZeroShot": "text_choices",
     "PatternSpans": "text_spans",
+    "SpeechTranscriber": "transcripts",
     "capability_table": "capabilities",
 }
 

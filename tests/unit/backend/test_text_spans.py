@@ -55,7 +55,8 @@ def test_every_control_states_what_it_can_do() -> None:
     assert [row["tag"] for row in table] == [cls.served_as for cls in REGISTRY]
     assert all(row["serve"] and row["train"] and row["score"] for row in table)
     trains = {row["kind"]: row["train"].split(" ")[0].rstrip(":") for row in table}
-    assert trains == {"detect": "yes", "segment": "no", "classify": "no", "text": "yes", "spans": "no"}
+    assert trains == {"detect": "yes", "segment": "no", "classify": "no", "text": "yes", "spans": "no",
+                      "transcribe": "no"}
     markdown = capability_markdown()
     assert markdown.count("\n") == len(REGISTRY) + 1 and "mean \\|2c − 1\\|" in markdown
 
@@ -72,7 +73,7 @@ def test_setup_serves_text_ner_from_patterns_and_lists_its_controls(client: Flas
     body = resp.get_json()
     assert body["model_version"] == "labelops-patterns"
     assert [(c["control"], c["kind"]) for c in body["controls"]] == [("label", "spans")]
-    assert "TextArea 'comment' on Text: no model for this tag type" in body["skipped_controls"]
+    assert "TextArea 'comment': skipped (SKIP_CONTROLS)" in body["skipped_controls"]
     assert [c["kind"] for c in client.get("/health").get_json()["controls"]] == [cls.kind for cls in REGISTRY]
 
 
