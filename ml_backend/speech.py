@@ -3,7 +3,7 @@
 The directory is what `save_pretrained` writes for `WhisperForConditionalGeneration` and `WhisperProcessor`
 (config.json, generation_config.json, the weights, the tokenizer and the feature extractor's files), e.g. a
 copy of `openai/whisper-small` a user brought; nothing is downloaded (`local_files_only`, the offline env).
-Decoding is greedy; each token keeps its log-probability under the model (`compute_transition_scores`),
+Decoding is greedy; each token keeps its log-probability under the model (a logits processor records it per step),
 from which the control scores the transcript.
 """
 
@@ -135,10 +135,29 @@ def kept_tokens(tokens: list[int], logprobs: list[float], eos: int) -> tuple[lis
     return tokens[:end], [float(v) for v in logprobs[:end]]
 
 
+def _chosen_logprobs():  # -> a transformers LogitsProcessor with `steps`
+    """A logits processor, run last, that keeps per decoding step the log-probability of the token greedy decoding
+    picks (the largest of the final scores; what `compute_transition_scores(..., normalize_logits=True)` gives
+    from `output_scores`, without holding every step's full vocabulary scores)."""
+    import torch
+    from transformers import LogitsProcessor
+
+    class ChosenLogProb(LogitsProcessor):
+        def __init__(self) -> None:
+            self.steps: list[torch.Tensor] = []
+
+        def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+            self.steps.append(torch.log_softmax(scores.float(), dim=-1).max(dim=-1).values)
+            return scores
+
+    return ChosenLogProb()
+
+
 def transcribe(speech: SpeechModel, clips: list[np.ndarray], language: str = "", threads: int = 0
                ) -> list[Transcript]:
     """One transcript per clip (mono float32 at `sampling_rate`, at most one window long), in one model call."""
     import torch
+    from transformers import LogitsProcessorList
 
     model, processor = speech.model, speech.processor
     features = processor.feature_extractor(clips, sampling_rate=speech.sampling_rate, return_tensors="pt")
@@ -147,13 +166,16 @@ def transcribe(speech: SpeechModel, clips: list[np.ndarray], language: str = "",
         options["task"] = "transcribe"
         if language:
             options["language"] = language_token(speech, language)
+    recorder = _chosen_logprobs()
     wanted = threads or os.cpu_count() or 1
     with _generate_lock, torch.inference_mode():
         if torch.get_num_threads() != wanted:
             torch.set_num_threads(wanted)
-        out = model.generate(features.input_features, return_dict_in_generate=True, output_scores=True, **options)
-        steps = model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
-    generated = out.sequences[:, -steps.shape[1]:] if steps.shape[1] else out.sequences[:, :0]
+        out = model.generate(features.input_features, return_dict_in_generate=True,
+                             logits_processor=LogitsProcessorList([recorder]), **options)
+    steps = torch.stack(recorder.steps, dim=1) if recorder.steps else torch.zeros((len(clips), 0))
+    # the sequences start with the prompt (start of transcript, language, task, no timestamps): steps are the tail
+    generated = out.sequences[:, out.sequences.shape[1] - steps.shape[1]:]
     eos = model.generation_config.eos_token_id
     eos = eos[0] if isinstance(eos, list) else eos
     transcripts = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
+import threading
 
 import numpy as np
 from label_studio_sdk.label_interface.control_tags import ControlTag
@@ -22,6 +23,10 @@ from ml_backend.settings import BackendSettings
 
 log = logging.getLogger(__name__)
 AUDIO_TAGS = ("Audio", "AudioPlus")
+# decoded batches alive at once per process (at most BATCH_SIZE clips of MAX_AUDIO_SECONDS at 16 kHz, 4 bytes a
+# sample, each): the memory bound does not grow with the number of concurrent requests
+BATCHES_IN_FLIGHT = 2
+_batch_slots = threading.BoundedSemaphore(BATCHES_IN_FLIGHT)
 
 
 def windows(samples: np.ndarray, size: int) -> list[np.ndarray]:
@@ -83,7 +88,8 @@ class SpeechTranscriber(ControlModel):
         outcomes = [TaskOutcome() for _ in tasks]
         bs = max(1, self.settings.batch_size)
         for start in range(0, len(tasks), bs):
-            self._predict_batch(tasks[start:start + bs], outcomes[start:start + bs])
+            with _batch_slots:
+                self._predict_batch(tasks[start:start + bs], outcomes[start:start + bs])
         return outcomes
 
     def _predict_batch(self, tasks: list[dict], outcomes: list[TaskOutcome]) -> None:

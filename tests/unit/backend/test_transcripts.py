@@ -117,6 +117,21 @@ def test_transcripts_keep_a_log_probability_per_token(tiny_whisper: Path) -> Non
     assert speech.tag.startswith("tiny-whisper-") and load_whisper(str(tiny_whisper)).tag == speech.tag
 
 
+def test_recorded_log_probabilities_are_transformers_transition_scores(tiny_whisper: Path) -> None:
+    """What the backend records per step is what `compute_transition_scores` gives from `output_scores`."""
+    speech = load_whisper(str(tiny_whisper))
+    clips = [noise(1.0, seed=11)[:, 0], noise(0.5, seed=12)[:, 0]]
+    features = speech.processor.feature_extractor(clips, sampling_rate=RATE, return_tensors="pt")
+    out = speech.model.generate(features.input_features, return_dict_in_generate=True, output_scores=True,
+                                num_beams=1, do_sample=False)
+    steps = speech.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+    eos = speech.model.generation_config.eos_token_id
+    for transcript, tokens, expected in zip(transcribe(speech, clips), out.sequences[:, -steps.shape[1]:].tolist(),
+                                            steps.tolist(), strict=True):
+        kept, logprobs = kept_tokens(tokens, expected, eos)
+        assert transcript.logprobs == pytest.approx(logprobs, abs=1e-5) and len(kept) == len(transcript.logprobs)
+
+
 def test_setup_serves_the_transcription_and_skips_the_comment(tiny_whisper: Path, media: Path) -> None:
     resp = _client(tiny_whisper, media).post("/setup", json={"project": "1.1", "schema": AUDIO_CONFIG})
     assert resp.status_code == 200, resp.get_data(as_text=True)
