@@ -1,8 +1,7 @@
 """Task images for the backend: fetched through the shared media resolver, decoded small, one batch at a time.
 
-Where an image may come from, and with which credentials, is `sdk_scripts.labelstudio.media` (one resolver for
-the backend and the CLI). Here: the resolver for the backend's settings (Label Studio's token from a
-`LabelStudioClient`, so personal access tokens work; a bounded on-disk cache), decoding with the
+Where an image may come from, and with which credentials, is `sdk_scripts.labelstudio.media`; the backend's
+resolver for its settings (token, bounded on-disk cache) is `ml_backend.media`. Here: decoding with the
 pixel and size guards, and downscaling right after decoding (boxes and polygons are in percent of the
 image, so the model sees the same picture at a fraction of the memory). Each fetch returns a decoded
 RGB image or a reason string; nothing raises for a bad task.
@@ -21,12 +20,12 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from ml_backend.media import resolver, sniff
 from ml_backend.settings import BackendSettings
-from sdk_scripts.labelstudio.media import MediaCache, MediaError, MediaPolicy, MediaResolver, open_image
+from sdk_scripts.labelstudio.media import MediaError, open_image
 
 
 @dataclass
@@ -39,8 +38,6 @@ class Fetched:
 
 # modes Pillow resizes with any filter; palette and bilevel images are converted to RGB first
 _RESIZABLE_MODES = ("RGB", "RGBA", "RGBX", "L", "LA", "I", "F")
-_resolvers: dict[tuple, MediaResolver] = {}
-_resolvers_lock = threading.Lock()
 # decoding holds the full-size picture for a moment: one at a time per process
 _decode_slots = threading.BoundedSemaphore(1)
 _M_ARENA_MAX = -8  # glibc mallopt parameter
@@ -64,35 +61,6 @@ def _share_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
 
 
 _share_malloc_arenas()
-
-
-def _auth(settings: BackendSettings):  # -> Callable[[], Mapping[str, str]]
-    if not settings.label_studio_url or not settings.label_studio_api_key:
-        return lambda: {}
-    from sdk_scripts.labelstudio.client import LabelStudioClient
-    from sdk_scripts.labelstudio.connection import Connection
-
-    client = LabelStudioClient(Connection(settings.label_studio_url.rstrip("/"), settings.label_studio_api_key),
-                               timeout=settings.fetch_timeout, retries=1)
-    return client.auth_headers
-
-
-def resolver(settings: BackendSettings) -> MediaResolver:
-    """The process's media resolver for these settings (one HTTP connection pool, one cache)."""
-    key = (settings.label_studio_url, settings.label_studio_api_key, tuple(settings.allowed_url_prefixes),
-           tuple(settings.allowed_local_dirs), settings.local_files_root, settings.max_image_bytes,
-           settings.fetch_timeout, settings.media_cache_dir(), settings.media_cache_bytes, settings.media_cache_ttl)
-    with _resolvers_lock:
-        if key not in _resolvers:
-            policy = MediaPolicy(label_studio_url=settings.label_studio_url.rstrip("/"),
-                                 allowed_url_prefixes=tuple(settings.allowed_url_prefixes),
-                                 allowed_local_dirs=tuple(settings.allowed_local_dirs),
-                                 local_files_root=settings.local_files_root, max_bytes=settings.max_image_bytes,
-                                 timeout=settings.fetch_timeout)
-            cache = (MediaCache(Path(settings.media_cache_dir()), settings.media_cache_bytes, settings.media_cache_ttl)
-                     if settings.media_cache_bytes > 0 else None)
-            _resolvers[key] = MediaResolver(policy, auth=_auth(settings), cache=cache)
-        return _resolvers[key]
 
 
 def download(ref: object, settings: BackendSettings, task_id: object = None, project_id: object = None) -> bytes:
@@ -122,22 +90,11 @@ def decode(data: bytes, settings: BackendSettings, max_side: int | None = None) 
         except Image.DecompressionBombError:
             raise ValueError("image too large (decompression bomb guard)") from None
         except UnidentifiedImageError:
-            raise ValueError(f"not an image file ({_sniff(data)})") from None
+            raise ValueError(f"not an image file ({sniff(data)})") from None
         except ValueError:
             raise
         except Exception as exc:  # a truncated or damaged file
             raise ValueError(f"damaged image ({type(exc).__name__}: {str(exc)[:120]})") from None
-
-
-def _sniff(data: bytes) -> str:
-    head = data[:64].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")):
-        return "an HTML page"
-    if head.startswith((b"{", b"[")):
-        return "JSON"
-    if not data:
-        return "empty"
-    return f"{len(data)} bytes, starts {data[:8].hex()}"
 
 
 def fetch_one(ref: object, settings: BackendSettings, task_id: object = None, project_id: object = None) -> Fetched:

@@ -99,6 +99,12 @@ def span(from_name: str, to_name: str, label: str, text: str, start: int, end: i
             "score": round(float(score), 6)}
 
 
+def textarea(from_name: str, to_name: str, text: str, score: float) -> dict:
+    """A textarea result item (a transcript): Label Studio keeps the text as a one-element list."""
+    return {"id": _rid(), "from_name": from_name, "to_name": to_name, "type": "textarea",
+            "value": {"text": [text]}, "score": round(float(score), 6)}
+
+
 def task_score(regions: Sequence[dict]) -> float:
     """Task score = lowest region score; 0.0 for an empty prediction (see module docstring)."""
     scores = [float(r["score"]) for r in regions if "score" in r]

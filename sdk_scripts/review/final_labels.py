@@ -11,7 +11,8 @@ final comes from its agreement kind (`agreement.finals`, `agreement.kinds`):
 - boxes, polygons: the regions clustered across annotators by IoU (>= `iou`, 0.5 as `agreement --iou`),
   the clusters a quorum drew, coordinates averaged weighted by self-rated confidence, the label voted;
 - spans: the same with overlapping spans, boundaries by median;
-- TextArea: the medoid by edit similarity;
+- TextArea: the medoid by edit similarity; on Audio (a transcript) with three or more annotators, ROVER's
+  word-by-word vote (`agreement.kinds.transcripts`);
 - controls no kind takes (per-region ones, tags the agreement report does not score): the value a strict
   majority gave identically, else the most confident annotator's.
 
@@ -23,7 +24,7 @@ most all of them); None: more than half. Ties go to the annotator who rated them
 - "adjudicated": a reviewer's decision (the review's result; confidence 1.0);
 - "majority": every control's final is the answer a strict majority of the task's annotators gave exactly;
 - "consensus": at least one control's final was computed (Dawid-Skene, a per-label vote, a median, fused
-  regions, a medoid) and is not a strict majority's exact answer;
+  regions, a medoid, ROVER) and is not a strict majority's exact answer;
 - "representative": at least one control was a tie, or a control no kind takes had no strict majority,
   and took the most confident annotator's answer;
 - null: no final (a task without annotations, or quarantined).

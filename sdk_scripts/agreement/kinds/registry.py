@@ -10,12 +10,14 @@ from sdk_scripts.agreement.kinds.choices import MultiChoice, SingleChoice
 from sdk_scripts.agreement.kinds.regions import Boxes, Spans
 from sdk_scripts.agreement.kinds.scales import Number, Rating
 from sdk_scripts.agreement.kinds.text import TextArea
+from sdk_scripts.agreement.kinds.transcripts import Transcript
 from sdk_scripts.agreement.spec import ControlSpec
 
 if TYPE_CHECKING:
     from sdk_scripts.agreement.extract import Ratings
 
-REGISTRY: list[type[AgreementKind]] = [SingleChoice, MultiChoice, Rating, Number, TextArea, Spans, Boxes]
+REGISTRY: list[type[AgreementKind]] = [SingleChoice, MultiChoice, Rating, Number, Transcript, TextArea, Spans,
+                                       Boxes]
 KINDS: dict[str, type[AgreementKind]] = {kind.name: kind for kind in REGISTRY}
 
 

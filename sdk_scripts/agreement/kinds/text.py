@@ -4,8 +4,8 @@ Similarity of two answers: 1 - normalised character edit distance (rapidfuzz). M
 (the task score), the same over words, and the semantic similarity: the cosine of the texts' MiniLM
 sentence embeddings (`semantic`; None with a note without the `[backend]` extra or with --no-semantic).
 Finals: the medoid, the answer with the highest summed similarity to the others', as its annotator wrote it
-(a tie: the most confident annotator's of the tied ones). ROVER (crowd-kit) would vote word by word and write
-a text nobody wrote; the medoid keeps one annotator's whole answer.
+(a tie: the most confident annotator's of the tied ones): free text is kept as one annotator wrote it whole.
+Transcripts (TextArea on Audio, `transcripts`) are voted word by word with ROVER instead.
 """
 
 from __future__ import annotations

@@ -317,7 +317,7 @@ def test_token_only_goes_to_label_studio_media_paths(rig: Rig) -> None:
 
 def test_personal_access_token_is_only_exchanged_at_token_refresh(label_studio, tmp_path) -> None:
     """In-process: the resolver the backend builds, with a legacy key and with a personal access token."""
-    from ml_backend.images import resolver
+    from ml_backend.media import resolver
     from ml_backend.settings import BackendSettings
     from sdk_scripts.labelstudio.media import MediaError
 

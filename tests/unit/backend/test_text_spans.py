@@ -75,7 +75,7 @@ def test_setup_serves_text_ner_from_patterns_and_lists_its_controls(client: Flas
     body = resp.get_json()
     assert body["model_version"] == "labelops-patterns"
     assert [(c["control"], c["kind"]) for c in body["controls"]] == [("label", "spans")]
-    assert "TextArea 'comment' on Text: no model for this tag type" in body["skipped_controls"]
+    assert "TextArea 'comment': skipped (SKIP_CONTROLS)" in body["skipped_controls"]
     assert [c["kind"] for c in client.get("/health").get_json()["controls"]] == [cls.kind for cls in REGISTRY]
 
 
