@@ -10,11 +10,11 @@ from ml_backend.controls.detection import RectangleDetector
 from ml_backend.controls.image_choices import ImageClassifier
 from ml_backend.controls.segmentation import PolygonSegmenter
 from ml_backend.controls.text_choices import TextZeroShot
-from ml_backend.controls.text_spans import PatternSpans
+from ml_backend.controls.text_spans import EntitySpans
 from ml_backend.settings import BackendSettings
 
 REGISTRY: list[type[ControlModel]] = [RectangleDetector, PolygonSegmenter, ImageClassifier, TextZeroShot,
-                                      PatternSpans]
+                                      EntitySpans]
 
 
 def build_models(label_config: str, settings: BackendSettings,
