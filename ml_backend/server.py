@@ -242,7 +242,8 @@ class _Routes:
         model = LabelopsModel(label_config=label_config, settings=self.settings, project=project)
         if model.unservable:
             return _error(400, model.unservable)
-        served = [{"control": m.from_name, **capability(type(m))} for m in model.models]
+        served = [{"control": m.from_name, **capability(type(m)), **({"note": m.note} if m.note else {})}
+                  for m in model.models]
         return jsonify({"model_version": model.model_version, "controls": served, "skipped_controls": model.skipped,
                         "train_min_annotations": model.settings.train_min_annotations})
 

@@ -64,6 +64,7 @@ class BackendSettings:
     # a Whisper checkpoint directory for transformers (TextArea on Audio; empty = not served: no ASR weights ship)
     asr_model_path: str = ""
     asr_language: str = ""
+    spacy_model_path: str = ""
     model_version: str = ""
     batch_size: int = 16
     imgsz: int = 320

@@ -28,6 +28,8 @@ SETTING_DOCS: dict[str, tuple[str, str]] = {
                                  "no speech weights ship: empty = not served"),
     "asr_language": ("models", "language code a multilingual Whisper transcribes in (`en`, `de` …; empty = the "
                                "model detects it per clip)"),
+    "spacy_model_path": ("models", "a local spaCy pipeline directory (`nlp.to_disk`) whose entities are proposed for "
+                                   "Labels on Text, mapped to the labels like YOLO classes (empty = off)"),
     "model_version": ("models", "override the reported model version (default: derived from the served weights)"),
     "batch_size": ("serving", "tasks per model call"),
     "imgsz": ("serving", "YOLO inference size"),

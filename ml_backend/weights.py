@@ -95,3 +95,20 @@ def load_text_encoder(name: str) -> Any:
         return SentenceTransformer(str(path), device="cpu", local_files_only=True)
     except (OSError, ValueError) as exc:
         raise ValueError(f"TEXT_MODEL={name!r}: cannot load the model in {path}: {exc}") from exc
+
+
+def load_spacy(path: str) -> Any:
+    """The spaCy pipeline saved in directory `path` (`nlp.to_disk`); never a package name or a download."""
+    p = Path(path).expanduser()
+    if not p.is_dir() or not (p / "meta.json").is_file():
+        raise ValueError(f"SPACY_MODEL_PATH={path!r} is not a spaCy pipeline directory (one saved with "
+                         "nlp.to_disk, holding meta.json)")
+    try:
+        import spacy
+    except ImportError:
+        raise ValueError(f"SPACY_MODEL_PATH={path!r}: spaCy is not installed (pip install 'labelops[pii]' "
+                         "brings it)") from None
+    try:
+        return spacy.load(p)
+    except Exception as exc:  # spaCy raises many kinds for a damaged pipeline
+        raise ValueError(f"SPACY_MODEL_PATH={path!r}: cannot load the spaCy pipeline: {exc}") from exc

@@ -2,7 +2,7 @@
 
 `ControlModel` / `NotServable` (`base`), `REGISTRY` / `build_models` (`registry`), and the models:
 `RectangleDetector` (`detection`), `PolygonSegmenter` (`segmentation`), `ImageClassifier` (`image_choices`),
-`TextZeroShot` (`text_choices`), `PatternSpans` (`text_spans`), `OrientedDetector` (`oriented`),
+`TextZeroShot` (`text_choices`), `EntitySpans` (`text_spans`), `OrientedDetector` (`oriented`),
 `PoseKeypoints` (`keypoints`),
 `SpeechTranscriber` (`transcripts`); `capability_table` (`capabilities`).
 Names load on first use.
@@ -19,7 +19,7 @@ _WHERE = {
     "PolygonSegmenter": "segmentation",
     "ImageClassifier": "image_choices",
     "TextZeroShot": "text_choices",
-    "PatternSpans": "text_spans",
+    "EntitySpans": "text_spans",
     "OrientedDetector": "oriented",
     "PoseKeypoints": "keypoints",
     "SpeechTranscriber": "transcripts",

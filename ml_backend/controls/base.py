@@ -51,6 +51,8 @@ class ControlModel(ABC):
     # the file a training run writes for this tag, `<prefix>-<control><suffix>` in the version directory
     # (None: the tag does not train); carried into the next version when a run cannot retrain the tag
     artifact: ClassVar[tuple[str, str] | None] = None
+    # what this tag serves now when that differs from `serves_from` (shown in /setup's answer); "" otherwise
+    note: str = ""
     # the Label Studio project the request is for (cloud-storage media are resolved through it)
     project_id: str | None = None
 

@@ -14,14 +14,14 @@ from ml_backend.controls.oriented import OrientedDetector
 from ml_backend.controls.segmentation import PolygonSegmenter
 from ml_backend.controls.tag_settings import flag
 from ml_backend.controls.text_choices import TextZeroShot
-from ml_backend.controls.text_spans import PatternSpans
+from ml_backend.controls.text_spans import EntitySpans
 from ml_backend.controls.transcripts import SpeechTranscriber
 from ml_backend.settings import BackendSettings
 
 # The first class whose is_control_matched says yes serves the tag. OrientedDetector takes only RectangleLabels
 # with model_obb="true" (and RectangleDetector refuses those), so plain boxes stay with the detector.
 REGISTRY: list[type[ControlModel]] = [OrientedDetector, RectangleDetector, PolygonSegmenter, ImageClassifier,
-                                      PoseKeypoints, TextZeroShot, PatternSpans, SpeechTranscriber]
+                                      PoseKeypoints, TextZeroShot, EntitySpans, SpeechTranscriber]
 
 
 def skip_reason(control: ControlTag, settings: BackendSettings) -> str:

@@ -47,19 +47,20 @@ def _fmt(value: object, digits: int = 3) -> str:
     return "-" if value is None else (f"{value:.{digits}f}" if isinstance(value, float) else str(value))
 
 
+# a run's validation figure per tag kind (text head and image classes, detector, segmenter, span tagger) and its name in the history line
+VALIDATION_FIGURES = {"validation_accuracy": "accuracy", "validation_map50": "mAP50",
+                      "validation_mask_map50": "mask mAP50", "validation_entity_f1": "entity F1"}
+
+
 def _validation(control: dict) -> str:
-    """A trained tag's validation figure: accuracy (text, image classes), box mAP50 or mask mAP50."""
-    for key, name in (("validation_accuracy", "accuracy"), ("validation_map50", "mAP50"),
-                      ("validation_mask_map50", "mask mAP50")):
-        if key in control:
-            return f"{name} {_fmt(control[key])}"
-    return "-"
+    key = next((k for k in VALIDATION_FIGURES if k in control), None)
+    return "validation -" if key is None else f"validation {VALIDATION_FIGURES[key]} {_fmt(control[key])}"
 
 
 def _history_line(entry: dict) -> str:
     if entry.get("event") == "trained":
         figures = "; ".join(
-            f"{name}: {c.get('examples', 0)} examples, validation {_validation(c)}" if "error" not in c
+            f"{name}: {c.get('examples', 0)} examples, {_validation(c)}" if "error" not in c
             else f"{name}: not retrained ({c['error']})" for name, c in (entry.get("controls") or {}).items())
         return (f"  {entry['at']}  {entry['model_version']}  {entry.get('annotated_tasks')} annotated tasks, "
                 f"{entry.get('predicted')} re-predicted, {entry.get('seconds')} s  [{figures}]")

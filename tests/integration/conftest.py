@@ -11,8 +11,8 @@ A test here is `label_studio` when it uses the session's Label Studio or its dat
 `postgres` fixture, directly or through another fixture), or starts its own Label Studio on SQLite (marked
 `sqlite_only`, which stays on the test that needs it): the PostgreSQL run of `make test` selects the first
 kind, less the modules marked `api_feature` (features driven through the API like the tests it keeps, with
-nothing database-specific: exports, labeling functions, auto-labels, pattern spans). Tests under browser/ are
-`browser` too (browser/conftest.py).
+nothing database-specific: exports, labeling functions, auto-labels, pattern spans, the span tagger). Tests under
+browser/ are `browser` too (browser/conftest.py).
 """
 
 from __future__ import annotations
