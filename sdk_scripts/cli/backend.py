@@ -47,7 +47,7 @@ def _fmt(value: object, digits: int = 3) -> str:
     return "-" if value is None else (f"{value:.{digits}f}" if isinstance(value, float) else str(value))
 
 
-# a run's validation figure per tag kind (text head and image classes, detector, segmenter, span tagger) and its name in the history line
+# a run's validation figure per tag kind (text head and image classes, detector, segmenter, span tagger)
 VALIDATION_FIGURES = {"validation_accuracy": "accuracy", "validation_map50": "mAP50",
                       "validation_mask_map50": "mask mAP50", "validation_entity_f1": "entity F1"}
 
