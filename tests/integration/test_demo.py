@@ -56,7 +56,7 @@ def test_demo_command_starts_its_own_server_and_prints_the_login(tmp_path, capsy
     # the text project: the sample texts, an earlier round imported with its annotations, live annotations
     assert "text project 1 'labelops demo - emotions': 3 annotators per task, 24 tasks imported" in out
     assert "earlier round: 126 labelled texts imported with 378 annotations" in out
-    assert "24 tasks pre-annotated (0 already were)" in out and "backend   http://127.0.0.1:" in out
+    assert "150 tasks pre-annotated (0 already were)" in out and "backend   http://127.0.0.1:" in out
     # all but the last 6 sample tasks, by three named annotators; the 6 are left for people
     assert "3 simulated annotators made 54 annotations" in out
     # Label Studio started training as the annotations came in, and the project follows the newest version
