@@ -1,10 +1,11 @@
 """Labelled text sets for bench/active_learning.py (`python bench/text_sets.py` prints their sizes).
 
-- `repo_texts`: every labelled text the repo ships: ml_backend/data/emotions_60.json (60 texts,
+- `repo_texts`: the backend's and the demo's first labelled texts: ml_backend/data/emotions_60.json (60 texts,
   joy / sadness / anger, 20 each) plus the demo tasks in sdk_scripts/samples/emotion_demo_annotations.jsonl
   whose three annotators give a strict-majority first choice in one of those three classes and none
   flagged the task (the same rule as the backend's text head, ml_backend/active_learning/text_head.py).
-  Real, hand-written, but tiny.
+  Real, hand-written, but tiny. (The demo's later sets, sdk_scripts/samples/emotion_earlier_round.jsonl and
+  emotion_held_out.jsonl, are not in it: the figures in docs/ were measured without them.)
 - `template_texts`: a larger, synthetic set generated here, deterministically and offline: the seven
   emotions of the demo project (sdk_scripts/samples/emotion_project.yaml), each text one of 36 everyday
   situations shared by all classes joined with one of 18 reaction sentences of its class, in one of

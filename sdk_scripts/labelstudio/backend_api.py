@@ -77,11 +77,17 @@ def backend_setup_answer(url: str, label_config: str, project_id: int | str, tim
     return body
 
 
-def backend_predict(url: str, tasks: list[dict], label_config: str, project_id: int | str, timeout: float = 600.0,
-                    auth: Auth | None = None) -> dict:
-    """POST /predict with a batch of tasks; the backend's JSON answer."""
-    resp = _backend_request("POST", url, "/predict", "predict", timeout, auth,
-                            json={"tasks": tasks, "label_config": label_config, "project": str(project_id)})
+def backend_predict(url: str, tasks: list[dict], label_config: str, project_id: int | str | None,
+                    timeout: float = 600.0, auth: Auth | None = None) -> dict:
+    """POST /predict with a batch of tasks; the backend's JSON answer.
+
+    `project_id` None names no project: the backend answers with its shipped models (zero-shot, shipped
+    weights), never a project's trained version.
+    """
+    payload: dict[str, Any] = {"tasks": tasks, "label_config": label_config}
+    if project_id is not None:
+        payload["project"] = str(project_id)
+    resp = _backend_request("POST", url, "/predict", "predict", timeout, auth, json=payload)
     if resp.status_code != 200:
         raise LabelopsError(f"ML backend at {url} failed to predict ({resp.status_code}): {resp.text[:300]}")
     return resp.json()

@@ -18,8 +18,9 @@ from tests.support.paths import ROOT
 
 PACKAGES = ("sdk_scripts.labelstudio", "sdk_scripts.devserver", "sdk_scripts.agreement",
             "sdk_scripts.agreement.kinds", "sdk_scripts.review", "sdk_scripts.governance", "sdk_scripts.pii",
-            "sdk_scripts.quality", "sdk_scripts.formats", "sdk_scripts.autolabel", "sdk_scripts.weak", "ml_backend",
-            "ml_backend.controls", "ml_backend.active_learning", "ml_backend.training")
+            "sdk_scripts.quality", "sdk_scripts.formats", "sdk_scripts.autolabel", "sdk_scripts.weak",
+            "sdk_scripts.demo", "ml_backend", "ml_backend.controls", "ml_backend.active_learning",
+            "ml_backend.training")
 HEAVY = ("numpy", "torch", "label_studio_sdk", "label_studio_ml")
 
 

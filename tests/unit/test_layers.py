@@ -26,7 +26,7 @@ ALLOWED = {
     "labelstudio": {"base", "labelstudio"},
     "domain": {"base", "labelstudio", "domain"},
     "cli": {"base", "labelstudio", "domain", "cli"},
-    "demo": {"base", "labelstudio", "domain", "devserver"},
+    "demo": {"base", "labelstudio", "domain", "devserver", "demo"},
     "devserver": {"base", "labelstudio", "devserver"},
     "backend": {"base", "labelstudio", "backend"},
 }
@@ -44,6 +44,9 @@ EXCEPTIONS = {
     # Labels on Text are served from the PII module's pattern recognizers (lazy import, the pii extra); moving
     # them would split presidio's setup from the NER option the CLI's `pii scan` shares with them.
     ("ml_backend.controls.text_spans", "sdk_scripts.pii.detect"),
+    # The demo's image project shows the shapes the shipped detector learned from, drawn by its own generator
+    # (pure numpy + Pillow), so the detector's boxes in Label Studio are what it was trained to find.
+    ("sdk_scripts.demo.images", "ml_backend.training.shapes"),
 }
 
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from sdk_scripts.demo import samples_dir
+from sdk_scripts.demo.loop import samples_dir
 from sdk_scripts.devserver.backend import LocalBackend
 from sdk_scripts.labelstudio.backend_api import backend_al_status
 from sdk_scripts.ml_backend_link import connect_backend

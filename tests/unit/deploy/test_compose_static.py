@@ -403,14 +403,14 @@ def test_every_admin_token_fits_label_studios_token_column(tmp_path: Path) -> No
     """LABEL_STUDIO_USER_TOKEN: Label Studio ignores 5 characters or fewer; its column is varchar(40), which
     PostgreSQL enforces (SQLite does not): a longer token fails the first start and the admin has no token."""
     from deploy.compose_smoke.stack import env_example_values, smoke_settings
-    from sdk_scripts.demo import _demo_credentials
+    from sdk_scripts.demo.server import demo_credentials
     from tests.support.labelstudio import TEST_ADMIN
 
     limit = _token_column_length()
     assert limit == 40
     example = env_example_values(ENV_EXAMPLE.read_text(encoding="utf-8"))
     tokens = {".env.example": example["LABEL_STUDIO_USER_TOKEN"], "the test harness": TEST_ADMIN.token,
-              "make demo": _demo_credentials(tmp_path / "demo").token,
+              "make demo": demo_credentials(tmp_path / "demo").token,
               "make compose-smoke": smoke_settings(example, 8080, 5)["LABEL_STUDIO_USER_TOKEN"]}
     for where, token in tokens.items():
         assert 6 <= len(token) <= limit, f"{where}: a token of {len(token)} characters"
