@@ -60,7 +60,7 @@ def describe(label_config: str, overrides: SettingsOverrides) -> tuple[str, str]
     from ml_backend.model import LabelopsModel
 
     model = LabelopsModel(label_config=label_config, settings=overrides.settings())
-    return model.model_version, model.unservable or ("" if model.models else "no control of this config is served")
+    return model.model_version, model.unservable
 
 
 class BatchPredictor:

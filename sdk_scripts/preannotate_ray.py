@@ -115,6 +115,12 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in one line: a task's own exception (Ray's `cause`), else Ray's message."""
+    cause = getattr(exc, "cause", None)
+    return f"{type(cause).__name__}: {_first_line(cause)}" if isinstance(cause, BaseException) else _first_line(exc)
+
+
 def _dataset(rows: list[dict], model: RayModel, engine: RayEngine, config: str) -> Any:
     """The rows as a Ray Dataset, mapped by the actor pool (lazy: nothing runs before it is iterated)."""
     import ray.data
@@ -187,7 +193,7 @@ def preannotate_on_ray(client: LabelStudioClient, project_id: int, model: RayMod
                                           .remote(config, model.overrides))
         except RayError as exc:
             raise LabelopsError(f"the Ray workers could not build the model (is labelops[backend,ray] installed "
-                                f"on every node?): {_first_line(exc.__cause__ or exc)}") from None
+                                f"on every node?): {_reason(exc)}") from None
         if unservable:
             raise LabelopsError(unservable)
         log.info("labelops: Ray workers serve %s (connected and described in %.1f s)", version,
@@ -200,13 +206,12 @@ def preannotate_on_ray(client: LabelStudioClient, project_id: int, model: RayMod
         bar = tqdm(total=len(rows), unit="task", desc="preannotate (ray)", disable=not progress, file=sys.stderr)
         writer = _Writer(client, project_id, result, {r["id"] for r in rows}, bar)
         try:
-            for batch in _dataset(rows, model, engine, config).iter_batches(batch_size=engine.batch_size,
-                                                                            batch_format="numpy"):
+            for batch in _dataset(rows, model, engine, config).iter_batches(batch_size=None, batch_format="numpy"):
                 writer.add(batch)
         except RayError as exc:
             writer.flush()
             raise LabelopsError(f"the Ray job stopped after {result.predicted} of {len(rows)} tasks (stored; a "
-                                f"rerun resumes): {_first_line(exc)}") from None
+                                f"rerun resumes): {_reason(exc)}") from None
         writer.flush()
         bar.close()
         log.info("labelops: %d tasks predicted on %d Ray actor(s) in %.1f s", result.predicted, engine.actors,

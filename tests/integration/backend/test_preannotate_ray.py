@@ -129,7 +129,7 @@ def test_ray_engine_stores_the_in_process_predictions(label_studio, ls_client, r
 def test_worker_node_killed_mid_run_then_rerun_no_duplicates(label_studio, ls_client, cluster) -> None:
     pid, ids = new_project(ls_client, "ray-node-lost", TASKS)
     worker = cluster.nodes[-1]
-    proc = start_cli(label_studio, cluster, pid, "--actors", 2, "--batch-size", 8)
+    proc = start_cli(label_studio, cluster, pid, "--actors", 2, "--batch-size", 16)
     deadline = time.monotonic() + 240
     while ls_client.project(pid)["total_predictions_number"] == 0:  # the first batch stored: the run is under way
         assert proc.poll() is None, proc.communicate()
@@ -148,3 +148,16 @@ def test_worker_node_killed_mid_run_then_rerun_no_duplicates(label_studio, ls_cl
     predictions = ls_client.predictions(pid)
     assert Counter(p["task"] for p in predictions) == Counter(ids)  # exactly one per task
     assert int(predicted) == TASKS and {p["model_version"] for p in predictions} == {version}
+
+
+def test_a_config_the_workers_cannot_serve_is_one_error_and_nothing_stored(label_studio, ls_client, cluster) -> None:
+    config = '<View><Text name="t" value="$text"/><Choices name="c" toName="t"><Choice value="a"/></Choices></View>'
+    pid = ls_client.create_project(title=unique_title("ray-unservable"), label_config=config)["id"]
+    ls_client.import_tasks(pid, [{"text": "one"}, {"text": "two"}])
+    proc = start_cli(label_studio, cluster, pid)
+    _, err = proc.communicate(timeout=300)
+    errors = [line for line in err.splitlines() if line.startswith("labelops: error: ")]
+    assert proc.returncode == 1 and "Traceback" not in err, err
+    assert errors == ["labelops: error: no control tag of this labeling config can be served: Choices 'c': zero-shot "
+                      "needs at least two choices"]
+    assert ls_client.predictions(pid) == []
