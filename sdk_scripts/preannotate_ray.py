@@ -110,6 +110,14 @@ def connect(address: str | None) -> None:
         raise LabelopsError(f"cannot connect to the Ray cluster {where}: {_first_line(exc)}") from None
 
 
+def fits_one_actor(nodes: list[dict], gpus: float) -> bool:
+    """Whether some live node (as `ray.nodes()` lists them) has the CPU and the `gpus` GPUs one actor reserves.
+
+    Ray would otherwise wait for such a node without end (an actor no node can hold is never started)."""
+    return any(node.get("Alive") and node.get("Resources", {}).get("CPU", 0) >= 1
+               and node.get("Resources", {}).get("GPU", 0) >= gpus for node in nodes)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -188,6 +196,10 @@ def preannotate_on_ray(client: LabelStudioClient, project_id: int, model: RayMod
     started = time.monotonic()
     connect(engine.address)
     try:
+        if not fits_one_actor(ray.nodes(), engine.gpus_per_actor):
+            needs = f"1 CPU and {engine.gpus_per_actor:g} GPU(s)" if engine.gpus_per_actor else "1 CPU"
+            raise LabelopsError(f"no node of the Ray cluster has {needs} for an actor (--gpus-per-actor "
+                                f"{engine.gpus_per_actor:g}); add such a node first")
         try:
             version, unservable = ray.get(ray.remote(model.describe).options(max_retries=DESCRIBE_RETRIES)
                                           .remote(config, model.overrides))

@@ -161,3 +161,15 @@ def test_a_config_the_workers_cannot_serve_is_one_error_and_nothing_stored(label
     assert errors == ["labelops: error: no control tag of this labeling config can be served: Choices 'c': zero-shot "
                       "needs at least two choices"]
     assert ls_client.predictions(pid) == []
+
+
+def test_gpus_no_node_has_are_one_error_not_a_wait(label_studio, ls_client, cluster) -> None:
+    pid = ls_client.create_project(title=unique_title("ray-gpu"), label_config=read_config("text_sentiment"))["id"]
+    ls_client.import_tasks(pid, [{"text": "one"}])
+    proc = start_cli(label_studio, cluster, pid, "--gpus-per-actor", 1)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in err, err
+    assert [line for line in err.splitlines() if line.startswith("labelops: error: ")] == [
+        "labelops: error: no node of the Ray cluster has 1 CPU and 1 GPU(s) for an actor (--gpus-per-actor 1); "
+        "add such a node first"]
+    assert ls_client.predictions(pid) == []

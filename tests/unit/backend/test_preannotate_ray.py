@@ -20,6 +20,7 @@ from ml_backend.settings import BackendSettings
 from sdk_scripts import cli
 from sdk_scripts.devserver.ports import free_port
 from sdk_scripts.label_config_library import read_config
+from sdk_scripts.preannotate_ray import fits_one_actor
 from tests.support.cli import one_error_line
 from tests.support.paths import ROOT
 
@@ -124,3 +125,13 @@ def test_without_ray_installed_the_error_names_the_extra(tmp_path: Path) -> None
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("labelops: error: `labelops preannotate --engine ray` needs Ray Data (not installed: "
                              "ray): pip install 'labelops[ray]'\n")
+
+
+def test_an_actor_needs_a_live_node_with_its_cpu_and_gpus() -> None:
+    cpu_only = {"Alive": True, "Resources": {"CPU": 4.0, "memory": 1e9}}
+    gpu_node = {"Alive": True, "Resources": {"CPU": 8.0, "GPU": 2.0}}
+    assert fits_one_actor([cpu_only], 0) and not fits_one_actor([cpu_only], 1)
+    assert fits_one_actor([cpu_only, gpu_node], 2) and not fits_one_actor([cpu_only, gpu_node], 2.5)
+    assert fits_one_actor([cpu_only, gpu_node], 0.5)
+    assert not fits_one_actor([{**gpu_node, "Alive": False}], 1)  # a lost node holds nothing
+    assert not fits_one_actor([{"Alive": True, "Resources": {"CPU": 0.0, "GPU": 1.0}}], 1)  # `--num-cpus 0` head
