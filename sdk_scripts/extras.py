@@ -17,10 +17,11 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "pii": ("presidio_analyzer", "tldextract", "phonenumbers", "cryptography", "spacy"),
     "server": ("label_studio", "django", "rest_framework", "psycopg"),
     "export": ("datasets",),
+    "ray": ("ray",),
 }
 # What each extra is for, as the error line says it.
 PURPOSE = {"backend": "the ML backend", "pii": "personal-data detection", "server": "a local Label Studio server",
-           "export": "the Hugging Face datasets library"}
+           "export": "the Hugging Face datasets library", "ray": "Ray Data"}
 
 
 def python_problem(version: tuple[int, ...]) -> str | None:

@@ -31,6 +31,26 @@ class PreannotateResult:
     empty: int = 0
 
 
+def pending_tasks(client: LabelStudioClient, project_id: int, result: PreannotateResult,
+                  only_unlabeled: bool = False) -> list[dict]:
+    """The project's tasks (listed once) still lacking a prediction of `result.model_version`, as {id, data};
+    the ones left out are counted in `result` (already predicted, or labeled with `only_unlabeled`)."""
+    todo: list[dict] = []
+    for task in client.iter_tasks(project_id):
+        if any(p.get("model_version") == result.model_version for p in task.get("predictions") or []):
+            result.skipped_existing += 1
+        elif only_unlabeled and (task.get("total_annotations") or task.get("annotations")):
+            result.skipped_labeled += 1
+        else:
+            todo.append({"id": task["id"], "data": task["data"]})
+    return todo
+
+
+def prediction_row(task_id: int, result: list[dict], score: float | None, model_version: str) -> dict:
+    """One prediction as Label Studio's bulk import takes it."""
+    return {"task": task_id, "result": result, "score": score, "model_version": model_version}
+
+
 def preannotate(client: LabelStudioClient, project_id: int, backend_url: str | None = None, batch_size: int = 16,
                 only_unlabeled: bool = False, concurrency: int = 2, progress: bool = True, *,
                 in_process: Callable[[str], tuple[str, Predictor]] | None = None,
@@ -55,14 +75,7 @@ def preannotate(client: LabelStudioClient, project_id: int, backend_url: str | N
     else:
         raise ValueError("preannotate needs a backend URL or an in-process model")
     result = PreannotateResult(version)
-    todo: list[dict] = []
-    for task in client.iter_tasks(project_id):
-        if any(p.get("model_version") == version for p in task.get("predictions") or []):
-            result.skipped_existing += 1
-        elif only_unlabeled and (task.get("total_annotations") or task.get("annotations")):
-            result.skipped_labeled += 1
-        else:
-            todo.append({"id": task["id"], "data": task["data"]})
+    todo = pending_tasks(client, project_id, result, only_unlabeled)
     batches = [todo[i:i + batch_size] for i in range(0, len(todo), max(1, batch_size))]
     lock = threading.Lock()
     bar = tqdm(total=len(todo), unit="task", desc="preannotate", disable=not progress, file=sys.stderr)
@@ -71,8 +84,8 @@ def preannotate(client: LabelStudioClient, project_id: int, backend_url: str | N
         answers = predict(batch)
         if len(answers) != len(batch):
             raise RuntimeError(f"backend returned {len(answers)} results for {len(batch)} tasks")
-        rows = [{"task": t["id"], "result": a.get("result") or [], "score": a.get("score"),
-                 "model_version": version} for t, a in zip(batch, answers, strict=True)]
+        rows = [prediction_row(t["id"], a.get("result") or [], a.get("score"), version)
+                for t, a in zip(batch, answers, strict=True)]
         client.import_predictions(project_id, rows)
         with lock:
             result.empty += sum(1 for r in rows if not r["result"])

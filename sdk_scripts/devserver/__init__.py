@@ -2,7 +2,8 @@
 
 `label_studio` (a real Label Studio server from the pip package), `users` (its admin, annotators and
 personal access tokens, through Label Studio's own web flows), `postgres` (a throwaway PostgreSQL
-cluster), `backend` (our ML backend under gunicorn), `ports` (the one `free_port`). Nothing in the
+cluster), `backend` (our ML backend under gunicorn), `ray_cluster` (a multi-node Ray cluster on this machine), `ports`
+(the one `free_port`). Nothing in the
 runtime packages imports this one. Names load on first use.
 """
 
@@ -17,6 +18,7 @@ _WHERE = {
     "LocalPostgres": "postgres",
     "PostgresDatabase": "postgres",
     "LocalBackend": "backend",
+    "LocalRayCluster": "ray_cluster",
     "free_port": "ports",
     "port_is_free": "ports",
 }

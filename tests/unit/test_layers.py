@@ -30,9 +30,10 @@ ALLOWED = {
     "devserver": {"base", "labelstudio", "devserver"},
     "backend": {"base", "labelstudio", "backend"},
 }
-# The CLI imports the backend only to start it and to run preannotate in-process, inside those commands.
+# The CLI imports the backend only to start it and to run preannotate in-process or on Ray, inside those commands.
 CLI_BACKEND_COMMANDS = {("sdk_scripts.cli.backend", "cmd_serve_backend"): "ml_backend.__main__",
-                        ("sdk_scripts.cli.preannotate", "cmd_preannotate"): "ml_backend.model"}
+                        ("sdk_scripts.cli.preannotate", "cmd_preannotate"): "ml_backend.model",
+                        ("sdk_scripts.cli.preannotate", "_on_ray"): "ml_backend.batch_predictor"}
 # Inside the CLI, a command module imports only these (the registry, the parent parsers, the clients, logging,
 # the argparse types), never another command module.
 CLI_SHARED = frozenset({"sdk_scripts.cli", "sdk_scripts.cli.common", "sdk_scripts.cli.context", "sdk_scripts.cli.logs",

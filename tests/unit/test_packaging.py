@@ -299,7 +299,7 @@ def _subcommand_paths(parser, prefix: tuple[str, ...] = ()):
 def test_help_and_version_import_nothing_heavy() -> None:
     code = ("import sys\nfrom sdk_scripts import cli\nfor argv in (['--help'], ['--version']):\n"
             "    try:\n        cli.main(argv)\n    except SystemExit:\n        pass\n"
-            "heavy = ('numpy', 'pandas', 'torch', 'label_studio_sdk', 'httpx', 'label_studio', 'sklearn')\n"
+            "heavy = ('numpy', 'pandas', 'torch', 'label_studio_sdk', 'httpx', 'label_studio', 'sklearn', 'ray')\n"
             "print(sorted(m for m in heavy if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.splitlines()[-1] == "[]"

@@ -16,7 +16,7 @@ TIERS = ("unit", "integration")
 # What starts a server or a browser: a unit test imports none of these (sdk_scripts.devserver.ports, a free
 # port, is fine).
 SERVERS = ("sdk_scripts.devserver.label_studio", "sdk_scripts.devserver.backend", "sdk_scripts.devserver.postgres",
-           "playwright")
+           "sdk_scripts.devserver.ray_cluster", "playwright")
 
 
 def _module(path: Path) -> str:
