@@ -61,7 +61,7 @@ class YoloControl(ControlModel):
         if not os.path.isfile(path):
             raise NotServable(f"{control.tag} '{control.name}': weights file not found: {path}")
         self.path = path
-        self.model = weights.cached(self.kind, path, weights.load_yolo)
+        self.model = weights.load_served_yolo(self.kind, path, settings)
         names = self.model.names
         self.class_names = [names[i] for i in sorted(names)] if isinstance(names, dict) else list(names)
         self.class_map = build_class_map(self.class_names, self.labels, self.predicted_values(), settings.label_map)
