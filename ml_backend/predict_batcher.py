@@ -54,26 +54,31 @@ class RequestBatcher:
         self.max_items = max(1, max_items)
         self._cond = threading.Condition()
         self._open: dict[Hashable, _Group] = {}
-        self._active = 0  # requests in progress: in `tracked()` or in `submit` (waiting, running, answered)
+        self._active = 0  # requests in flight: from `tracked()` or `submit` until `submit` returns
+        self._grouped = 0  # of those, the ones in a group (open, waiting for the runner or running)
         self._local = threading.local()
         self._runners = threading.BoundedSemaphore(max(1, runners))
 
     @property
     def in_flight(self) -> int:
-        """Requests in progress in this process: inside `tracked()` or a `submit` call."""
+        """Requests in flight in this process: from `tracked()` or `submit` until their `submit` returns."""
         with self._cond:
             return self._active
 
     @contextmanager
     def tracked(self) -> Iterator[None]:
-        """Count this thread's request as in flight from here (before its body is parsed), not only from `submit`:
-        a leader then waits for it to join instead of running alone."""
+        """Count this thread's request as in flight from here (before its body is parsed) until its `submit` is
+        answered, not only during `submit`: a leader then waits for it to join instead of running alone."""
         with self._cond:
             self._active += 1
         self._local.tracked = True
         try:
             yield
         finally:
+            self._done_with_this_request()
+
+    def _done_with_this_request(self) -> None:
+        if getattr(self._local, "tracked", False):
             self._local.tracked = False
             with self._cond:
                 self._active -= 1
@@ -89,11 +94,15 @@ class RequestBatcher:
         any one of their `run`s. Raises what `run` raised for this request's items alone.
         """
         if not self.accepts(len(items)):
+            self._done_with_this_request()  # nobody waits for it to join
             return run(items)
-        counted = not getattr(self._local, "tracked", False)
         with self._cond:
-            self._active += counted
+            if not getattr(self._local, "tracked", False):
+                self._active += 1
+                self._local.tracked = True
             group, leader = self._join(key, items, run)
+            self._grouped += 1
+            self._cond.notify_all()
             index = len(group.slices) - 1
         try:
             if leader:
@@ -101,8 +110,7 @@ class RequestBatcher:
             else:
                 group.done.wait()
         finally:
-            with self._cond:
-                self._active -= counted
+            self._done_with_this_request()
         if index in group.errors:
             raise group.errors[index]
         start, end = group.slices[index]
@@ -133,10 +141,11 @@ class RequestBatcher:
         self._cond.notify_all()
 
     def _lead(self, group: _Group) -> None:
-        """Wait for companions (the window, only while other requests are in flight), then run the group."""
+        """Wait for companions (up to the window, while some request in flight has not reached a group yet), then
+        for the runner (later requests still join meanwhile), then run the group."""
         deadline = time.monotonic() + self.window_s
         with self._cond:
-            while not group.closed and self._active > len(group.slices):
+            while not group.closed and self._active > self._grouped:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
@@ -147,6 +156,8 @@ class RequestBatcher:
             try:
                 self._answer(group)
             finally:
+                with self._cond:
+                    self._grouped -= len(group.slices)
                 group.done.set()
 
     def _answer(self, group: _Group) -> None:

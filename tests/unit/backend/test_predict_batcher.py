@@ -143,3 +143,26 @@ def test_requests_not_coalesced_run_as_they_are(window_s: float, items: list[int
     assert not batcher.accepts(len(items))
     assert batcher.submit("cfg", items, run) == [i * 10 for i in items]
     assert run.calls == [items]
+
+
+def test_a_leader_waits_for_a_request_still_being_parsed_and_no_longer() -> None:
+    batcher, run = RequestBatcher(window_s=3.0, max_items=16), Recorder()
+    parsed = threading.Event()
+
+    def late_request() -> list[int]:
+        with batcher.tracked():  # in flight (its body being read) before it reaches submit
+            assert parsed.wait(10)
+            return batcher.submit("cfg", [2], run)
+
+    late, threads = _in_threads([late_request])
+    _wait_for(lambda: batcher.in_flight == 1)
+    leader, more = _in_threads([lambda: batcher.submit("cfg", [1], run)])
+    _wait_for(lambda: batcher.in_flight == 2)
+    time.sleep(0.2)
+    assert run.calls == []  # the leader waits: a request in flight has not joined yet
+    t = time.monotonic()
+    parsed.set()
+    _joined(threads + more)
+    assert time.monotonic() - t < 2.0  # it ran once everyone in flight had joined, not at the window's end
+    assert leader == [[10]] and late == [[20]] and run.calls == [[1, 2]]
+    assert batcher.in_flight == 0
