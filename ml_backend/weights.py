@@ -82,6 +82,14 @@ def load_served_yolo(kind: str, path: str, settings: BackendSettings) -> Any:
     return cached(kind, path, load_yolo)
 
 
+def torch_threads(settings: BackendSettings) -> int:
+    """torch's intra-op threads around a YOLO call: TORCH_THREADS (0 = CPU count) when torch runs the model; one
+    with ONNX Runtime, where torch only letterboxes and runs NMS (more threads there spin-wait on a busy CPU)."""
+    if settings.inference_engine == "onnx":
+        return 1
+    return settings.torch_threads or os.cpu_count() or 1
+
+
 def onnx_path_for(path: str, cache_dir: str = "") -> Path:
     """Where the ONNX export of the weights at `path` is kept: beside them, named by their content's hash, or in
     `cache_dir` (default `$LABELOPS_CACHE_DIR/onnx`) when their folder is read-only or the package's own."""

@@ -78,7 +78,7 @@ class YoloControl(ControlModel):
     def _run(self, images: list[Any]) -> list[Any]:
         import torch
 
-        threads = self.settings.torch_threads or os.cpu_count() or 1
+        threads = weights.torch_threads(self.settings)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         with _predict_lock:
