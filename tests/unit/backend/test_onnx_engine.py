@@ -90,7 +90,7 @@ def test_ultralytics_never_installs_a_package_and_the_gunicorn_master_stays_ligh
         "from ml_backend.__main__ import check_startup\n"
         "import gunicorn.app.base, gunicorn.arbiter, gunicorn.workers.gthread\n"
         "check_startup()\n"
-        "heavy = sorted(m for m in ('torch', 'ultralytics', 'transformers', 'onnxruntime', 'numpy') if m in sys.modules)\n"
+        "heavy = [m for m in ('torch', 'ultralytics', 'transformers', 'onnxruntime', 'numpy') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
         "from ml_backend.offline import configure_offline\n"
         "configure_offline()\n"
