@@ -1,18 +1,31 @@
-"""Benchmark: raw ultralytics `model.predict` vs /predict through the backend vs `labelops preannotate`.
+"""Benchmark: inference speed per core of the backend's engines, and throughput against raw `model.predict`.
 
-Same synthetic images in one run, shipped detector, imgsz 320, batch 16, CPU. Prints images/s and
-the ratios against raw (targets: backend overhead <= 15 %, preannotate >= 85 % of raw).
-Run: `make bench` or `.venv/bin/python bench/predict.py [--images 64]`.
+Same synthetic images in one run, shipped detector, imgsz 320, CPU. Two parts (`--part`):
+
+- cores: backends side by side — torch without request batching (the path before ONNX Runtime and batching),
+  torch on one thread, torch with batching, ONNX Runtime with batching (the default) — each answering the
+  same images as 1-task requests one after another, 8 concurrent 1-task clients and 16-task requests,
+  interleaved round by round so a shared machine's load hits all alike. Prints images/s, CPU ms per image
+  (user + system time of the backend's gunicorn processes) and images per CPU-second, whether the ONNX boxes
+  are the same as torch's, and the target (>= 2x images per CPU-second over torch for 8 concurrent
+  clients) met or missed by how much;
+- throughput: raw ultralytics `model.predict` vs /predict vs `labelops preannotate` into a real Label Studio
+  (targets: backend overhead <= 15 %, preannotate >= 85 % of raw).
+
+Run: `make bench` or `.venv/bin/python bench/predict.py [--images 64] [--rounds 3] [--part cores]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -102,10 +115,174 @@ def bench_preannotate(backend_env: dict, paths: list[str], batch: int, tmp: Path
             backend.stop()
 
 
+# -- inference speed per core: engines x request patterns, interleaved ------------------------------------------
+
+# (row name, backend env): the path before request batching and ONNX Runtime (the baseline), torch on one thread
+# (no OpenMP spin-waiting on a busy machine: a second reference), batching alone, batching on ONNX Runtime
+ENGINES = (("torch, no batching (before)", {"INFERENCE_ENGINE": "torch", "PREDICT_BATCH_WINDOW_MS": "0"}),
+           ("torch 1 thread, no batching", {"INFERENCE_ENGINE": "torch", "PREDICT_BATCH_WINDOW_MS": "0",
+                                            "TORCH_THREADS": "1"}),
+           ("torch + batching", {"INFERENCE_ENGINE": "torch"}),
+           ("onnx + batching (default)", {"INFERENCE_ENGINE": "onnx"}))
+PATTERNS = ("1-task sequential", "8 concurrent 1-task clients", "16-task requests")
+CLIENTS = 8
+TARGET_PER_CORE = 2.0  # ONNX + batching vs torch before, 8 concurrent 1-task clients: images per CPU-second
+
+
+@dataclass
+class Tally:
+    """What one (engine, pattern) cell accumulated over the rounds."""
+
+    images: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    batches: int = 0
+    batched: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.images / self.wall if self.wall else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu / self.images if self.images else 0.0
+
+    @property
+    def per_core(self) -> float:
+        """Images per CPU-second of the backend's processes (= images/s per fully used core)."""
+        return self.images / self.cpu if self.cpu else 0.0
+
+
+def backend_cpu(backend: LocalBackend) -> float:
+    """User + system CPU seconds of the backend's gunicorn master and workers so far."""
+    import psutil
+
+    master = psutil.Process(backend.pid)
+    total = 0.0
+    for proc in [master, *master.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def _post(client: httpx.Client, url: str, chunk: list[str]) -> list[dict]:
+    tasks = [{"id": i, "data": {"image": p}} for i, p in enumerate(chunk)]
+    r = client.post(f"{url}/predict", json={"tasks": tasks, "label_config": CONFIG, "project": "1.1"}, timeout=600)
+    assert r.status_code == 200 and len(r.json()["results"]) == len(chunk), r.text[:300]
+    return r.json()["results"]
+
+
+def run_pattern(url: str, pattern: str, paths: list[str]) -> list[dict]:
+    """Send `paths` to the backend the pattern's way; the results in the order of `paths`."""
+    if pattern == "1-task sequential":
+        with httpx.Client() as client:
+            return [_post(client, url, [p])[0] for p in paths]
+    if pattern == "16-task requests":
+        with httpx.Client() as client:
+            return [r for i in range(0, len(paths), 16) for r in _post(client, url, paths[i:i + 16])]
+    out: list[dict] = [{}] * len(paths)
+
+    def client_loop(k: int) -> None:
+        with httpx.Client() as client:
+            for i in range(k, len(paths), CLIENTS):
+                out[i] = _post(client, url, [paths[i]])[0]
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(client_loop, range(CLIENTS)))
+    return out
+
+
+def same_boxes(a: list[dict], b: list[dict]) -> tuple[bool, int, float, float]:
+    """(every task has the same labels with box IoU >= 0.99 and scores within 1e-3, boxes, min IoU, max |dconf|)."""
+    from ml_backend.regions import box_iou
+    from tests.support.shapes import pixel_box
+
+    ok, boxes, worst_iou, worst_conf = True, 0, 1.0, 0.0
+    for x, y in zip(a, b, strict=True):
+        if len(x["result"]) != len(y["result"]):
+            ok = False
+            continue
+        for rx, ry in zip(x["result"], y["result"], strict=True):
+            boxes += 1
+            worst_iou = min(worst_iou, box_iou(pixel_box(rx), pixel_box(ry)))
+            worst_conf = max(worst_conf, abs(rx["score"] - ry["score"]))
+            ok &= rx["value"]["rectanglelabels"] == ry["value"]["rectanglelabels"]
+    return ok and worst_iou >= 0.99 and worst_conf <= 1e-3, boxes, worst_iou, worst_conf
+
+
+def bench_engines(paths: list[str], env: dict, tmp: Path, rounds: int) -> tuple[dict, tuple]:
+    """Every engine x pattern, interleaved: each round runs every cell once, so load on a shared machine hits
+    all of them alike. ({(engine, pattern): Tally}, the box comparison of the first and last engine)."""
+    backends = {name: LocalBackend(env={**env, **extra}, log_path=tmp / f"backend-{i}.log", threads=CLIENTS)
+                for i, (name, extra) in enumerate(ENGINES)}
+    tallies = {(name, pattern): Tally() for name, _ in ENGINES for pattern in PATTERNS}
+    results: dict[str, list[dict]] = {}
+    try:
+        for backend in backends.values():
+            backend.start()
+            run_pattern(backend.url, "16-task requests", paths[:16])  # weights loaded, ONNX export made
+        for _ in range(rounds):
+            for pattern in PATTERNS:
+                for name, backend in backends.items():
+                    before_cpu, before = backend_cpu(backend), backend.metrics()
+                    t = time.perf_counter()
+                    got = run_pattern(backend.url, pattern, paths)
+                    cell = tallies[(name, pattern)]
+                    cell.wall += time.perf_counter() - t
+                    cell.cpu += backend_cpu(backend) - before_cpu
+                    cell.images += len(paths)
+                    after = backend.metrics()
+                    cell.batches += after.get("predict_batches", 0) - before.get("predict_batches", 0)
+                    cell.batched += after.get("predict_batched_tasks", 0) - before.get("predict_batched_tasks", 0)
+                    results.setdefault(name, got)
+    finally:
+        for backend in backends.values():
+            backend.stop()
+    first, last = ENGINES[0][0], ENGINES[-1][0]
+    return tallies, same_boxes(results[first], results[last])
+
+
+def print_engines(tallies: dict, boxes: tuple, rounds: int, n: int) -> None:
+    print(f"\ninference speed per core: {n} images x {rounds} rounds per cell, engines interleaved in each round; "
+          f"backend: 1 gunicorn worker x {CLIENTS} threads, CPU = its processes' user+system time")
+    print(f"{'engine':<30}{'pattern':<30}{'images/s':>9}{'CPU ms/img':>11}{'img/CPU-s':>10}{'x before':>9}"
+          f"{'batch':>6}")
+    for pattern in PATTERNS:
+        base = tallies[(ENGINES[0][0], pattern)]
+        for name, _ in ENGINES:
+            cell = tallies[(name, pattern)]
+            batch = f"{cell.batched / cell.batches:.1f}" if cell.batches else "-"
+            print(f"{name:<30}{pattern:<30}{cell.rate:>9.1f}{cell.cpu_ms:>11.1f}{cell.per_core:>10.1f}"
+                  f"{cell.per_core / base.per_core:>8.2f}x{batch:>6}")
+    ok, count, worst_iou, worst_conf = boxes
+    print(f"same boxes ({ENGINES[-1][0]} vs {ENGINES[0][0]}, 16-task requests): {'yes' if ok else 'NO'} "
+          f"({count} boxes, min IoU {worst_iou:.4f}, max |conf diff| {worst_conf:.2e})")
+    pattern = "8 concurrent 1-task clients"
+    best = tallies[(ENGINES[-1][0], pattern)].per_core
+    gain = best / tallies[(ENGINES[0][0], pattern)].per_core
+    verdict = "met" if gain >= TARGET_PER_CORE and ok else f"missed by {TARGET_PER_CORE - gain:.2f}x"
+    print(f"target: >= {TARGET_PER_CORE:.0f}x images/s per core over torch for {pattern}, same boxes: "
+          f"{gain:.2f}x — {verdict}; over {ENGINES[1][0]}: {best / tallies[(ENGINES[1][0], pattern)].per_core:.2f}x")
+
+
+def print_header(a: argparse.Namespace) -> None:
+    import onnxruntime
+    import torch
+    import ultralytics
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores (shared with other "
+          f"jobs while measured), no GPU; {time.strftime('%Y-%m-%d %H:%M')}; Python {platform.python_version()}, "
+          f"torch {torch.__version__}, ultralytics {ultralytics.__version__}, onnxruntime {onnxruntime.__version__}")
+    print(f"images: {a.images} generated 320x320 shapes images, imgsz 320, shipped detector, BATCH_SIZE {a.batch}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--images", type=int, default=64)
     p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the per-core comparison")
+    p.add_argument("--part", choices=("all", "cores", "throughput"), default="all")
     a = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-predict-"))
     os.environ.setdefault("LABELOPS_CACHE_DIR", str(tmp / "cache"))
@@ -113,17 +290,23 @@ def main() -> None:
     (tmp / "images").mkdir()
     paths = [str(path) for path, _ in write_test_images(tmp / "images", a.images, seed=4242, prefix="bench")]
     env = {"ALLOWED_LOCAL_DIRS": str(tmp / "images"), "BATCH_SIZE": str(a.batch), "LABELOPS_CACHE_DIR": str(tmp)}
+    print_header(a)
+    if a.part in ("all", "cores"):
+        tallies, boxes = bench_engines(paths, env, tmp, a.rounds)
+        print_engines(tallies, boxes, a.rounds, len(paths))
+    if a.part in ("all", "throughput"):
+        bench_throughput(paths, env, tmp, a.batch)
 
-    raw = bench_raw(paths, a.batch)
+
+def bench_throughput(paths: list[str], env: dict, tmp: Path, batch: int) -> None:
+    raw = bench_raw(paths, batch)
     backend = LocalBackend(env=env, log_path=tmp / "backend.log").start()
     try:
-        via_backend = bench_backend(backend.url, paths, a.batch)
+        via_backend = bench_backend(backend.url, paths, batch)
     finally:
         backend.stop()
-    pre, pre_in_process, via_backend_ls = bench_preannotate(env, paths, a.batch, tmp)
-
-    print(f"hardware: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, no GPU; "
-          f"{a.images} images 320x320, imgsz 320, batch {a.batch}")
+    pre, pre_in_process, via_backend_ls = bench_preannotate(env, paths, batch, tmp)
+    print(f"\nthroughput against raw ultralytics: best of {REPEATS} passes after a warm-up, batch {batch}")
     print(f"{'path':<44}{'images/s':>10}{'vs raw':>9}")
     for name, rate in (("raw ultralytics model.predict", raw), ("backend /predict (local files)", via_backend),
                        ("backend /predict (images served by LS)", via_backend_ls),
