@@ -24,6 +24,7 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ml_backend.offline import configure_offline  # noqa: E402
 from ml_backend.settings import SHIPPED_DETECTOR  # noqa: E402
 from sdk_scripts.devserver.backend import LocalBackend  # noqa: E402
+from sdk_scripts.devserver.s3 import LocalS3  # noqa: E402
+from sdk_scripts.labelstudio.client import LabelStudioClient  # noqa: E402
 from tests.support.shapes import write_test_images  # noqa: E402
 
 REPEATS = 3  # best of 3 timed passes after one warm-up pass (raw and /predict)
@@ -42,12 +45,16 @@ CONFIG = """<View><Image name="image" value="$image"/><RectangleLabels name="lab
 <Label value="circle"/><Label value="square"/><Label value="triangle"/></RectangleLabels></View>"""
 
 
-def bench_raw(paths: list[str], batch: int) -> float:
+def bench_raw(paths: list[str], batch: int, engine: str) -> float:
+    """Raw ultralytics `model.predict` on the image files, `batch` at a time: torch, or the ONNX export on ONNX
+    Runtime as the backend loads it (same session options), best of REPEATS passes after a warm-up."""
     import torch
-    from ultralytics import YOLO
 
-    torch.set_num_threads(os.cpu_count() or 1)
-    model = YOLO(str(SHIPPED_DETECTOR))
+    from ml_backend.weights import load_yolo, load_yolo_onnx
+
+    torch.set_num_threads(1 if engine == "onnx" else os.cpu_count() or 1)
+    model = load_yolo_onnx(str(SHIPPED_DETECTOR)) if engine == "onnx" else load_yolo(str(SHIPPED_DETECTOR))
+
     def one_pass() -> float:
         t = time.perf_counter()
         for i in range(0, len(paths), batch):
@@ -58,61 +65,118 @@ def bench_raw(paths: list[str], batch: int) -> float:
     return max(one_pass() for _ in range(REPEATS))
 
 
-def bench_backend(url: str, paths: list[str], batch: int) -> float:
-    def call(chunk: list[str]) -> None:
-        tasks = [{"id": i, "data": {"image": p}} for i, p in enumerate(chunk)]
-        r = httpx.post(f"{url}/predict", json={"tasks": tasks, "label_config": CONFIG}, timeout=600)
-        assert r.status_code == 200 and len(r.json()["results"]) == len(chunk)
-
+def bench_backend(url: str, tasks: list[dict], batch: int, project: int | None = None) -> float:
+    """/predict on `tasks`, `batch` per request, one request at a time: best of REPEATS passes after a warm-up."""
     def one_pass() -> float:
         t = time.perf_counter()
-        for i in range(0, len(paths), batch):
-            call(paths[i:i + batch])
-        return len(paths) / (time.perf_counter() - t)
+        for i in range(0, len(tasks), batch):
+            chunk = tasks[i:i + batch]
+            body = {"tasks": chunk, "label_config": CONFIG, **({"project": f"{project}"} if project else {})}
+            r = httpx.post(f"{url}/predict", json=body, timeout=600)
+            assert r.status_code == 200 and len(r.json()["results"]) == len(chunk)
+            assert all(res["result"] for res in r.json()["results"][:1]), "the first image was not read"
+        return len(tasks) / (time.perf_counter() - t)
 
     one_pass()  # warm-up
     return max(one_pass() for _ in range(REPEATS))
 
 
-def bench_preannotate(backend_env: dict, paths: list[str], batch: int, tmp: Path) -> tuple[float, float, float]:
-    """(preannotate via backend, preannotate in-process, /predict on the same backend) images/s, real Label Studio."""
-    from sdk_scripts.devserver.label_studio import LocalLabelStudio
-    from sdk_scripts.devserver.users import AdminCredentials
-    from sdk_scripts.labelstudio.client import LabelStudioClient
-    from sdk_scripts.labelstudio.connection import Connection
+def local_tasks(paths: list[str]) -> list[dict]:
+    return [{"id": i, "data": {"image": p}} for i, p in enumerate(paths)]
+
+
+def timed_preannotate(client: LabelStudioClient, pid: int, backend_url: str | None, batch: int, **kwargs) -> float:
+    """`labelops preannotate` of the whole project (its tasks hold no prediction yet): images/s."""
     from sdk_scripts.preannotate import preannotate
 
+    t = time.perf_counter()
+    r = preannotate(client, pid, backend_url=backend_url, batch_size=batch, progress=False, **kwargs)
+    rate = r.predicted / (time.perf_counter() - t)
+    assert r.predicted == len(list(client.iter_tasks(pid, with_annotations=False))), r
+    return rate
+
+
+def fetch_rate(client: LabelStudioClient, tasks: list[dict], pid: int, threads: int = 8) -> float:
+    """Images/s fetched through the media resolver alone (the backend's FETCH_WORKERS threads), no model."""
+    t = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        got = list(pool.map(lambda task: client.download(task["data"]["image"], task["id"], pid), tasks))
+    assert all(got), "an image was not fetched"
+    return len(tasks) / (time.perf_counter() - t)
+
+
+def _stub_model(config: str) -> tuple[str, Callable[[list[dict]], list[dict]]]:
+    """An in-process "model" that answers at once: preannotate's Label Studio traffic alone."""
+    return "bench-stub", lambda tasks: [{"result": [], "score": 0.0, "model_version": "bench-stub"} for _ in tasks]
+
+
+def s3_project(client: LabelStudioClient, base: str, s3: LocalS3, paths: list[str]) -> int:
+    """A project whose tasks are `paths` in an S3 bucket, imported by an S3 source storage with presigned URLs."""
+    pid = client.create_project(title="bench predict s3", label_config=CONFIG)["id"]
+    bucket = f"bench-{pid}"
+    s3.client().create_bucket(Bucket=bucket)
+    for path in paths:
+        s3.client().upload_file(path, bucket, f"shapes/{Path(path).name}")
+    headers = client.auth_headers()
+    storage = httpx.post(f"{base}/api/storages/s3/", headers=headers, timeout=120, json={
+        "project": pid, "title": "bench", "regex_filter": r".*\.png", **s3.storage_fields(bucket, "shapes/")})
+    assert storage.status_code == 201, storage.text
+    sync = httpx.post(f"{base}/api/storages/s3/{storage.json()['id']}/sync", headers=headers, timeout=300)
+    assert sync.status_code == 200, sync.text
+    deadline = time.monotonic() + 120
+    while len(list(client.iter_tasks(pid, with_annotations=False))) < len(paths):
+        assert time.monotonic() < deadline, "the S3 storage sync did not import every image"
+        time.sleep(0.5)
+    return pid
+
+
+def bench_label_studio(backend_env: dict, paths: list[str], batch: int, tmp: Path) -> dict[str, float]:
+    """Images/s through a real Label Studio: /predict and `labelops preannotate` on uploaded images (Label Studio
+    serves the bytes) and on images in S3 (moto on loopback; Label Studio's resolve endpoint answers each with a
+    presigned URL the backend fetches from S3), and preannotate in-process. The media cache is off: every pass
+    fetches every image, as a pre-annotation run does."""
+    from sdk_scripts.devserver.label_studio import LocalLabelStudio
+    from sdk_scripts.devserver.users import AdminCredentials
+    from sdk_scripts.labelstudio.connection import Connection
+
     admin = AdminCredentials(username="bench@labelops.test", password="bench-password-1", token="bench-token-123456")
-    with LocalLabelStudio(tmp / "ls", admin) as ls:
-        backend = LocalBackend(env={**backend_env, "LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": admin.token},
-                               log_path=tmp / "backend-ls.log").start()
+    rates: dict[str, float] = {}
+    with LocalLabelStudio(tmp / "ls", admin) as ls, LocalS3(tmp / "moto.log") as s3:
+        token = ls.admin_token  # a personal access token: Label Studio 1.23 turns legacy tokens off
+        env = {**backend_env, "LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": token, "MEDIA_CACHE_BYTES": "0"}
+        backend = LocalBackend(env=env, log_path=tmp / "backend-ls.log", threads=8).start()
         try:
-            client = LabelStudioClient(Connection(ls.url, admin.token))
+            client = LabelStudioClient(Connection(ls.url, token))
             pid = client.create_project(title="bench predict", label_config=CONFIG)["id"]
             for i in range(0, len(paths), 32):
                 client.upload_files(pid, paths[i:i + 32])
-            bench_backend(backend.url, paths, batch)  # warm the backend on these very images
-            t = time.perf_counter()
-            r = preannotate(client, pid, backend_url=backend.url, batch_size=batch, concurrency=2, progress=False)
-            rate = r.predicted / (time.perf_counter() - t)
-            assert r.predicted == len(paths)
-            # in-process: same images in a second project, the model runs inside this process
-            os.environ.update({"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": admin.token,
-                               "BATCH_SIZE": str(batch)})
+            bench_backend(backend.url, local_tasks(paths), batch)  # warm the backend on these very images
+            rates["preannotate, uploads"] = timed_preannotate(client, pid, backend.url, batch, concurrency=2)
+            uploads = [{"id": t["id"], "data": t["data"]} for t in client.iter_tasks(pid, with_annotations=False)]
+            rates["predict, uploads"] = bench_backend(backend.url, uploads, batch, pid)
+            pid_s3 = s3_project(client, ls.url, s3, paths)
+            in_s3 = [{"id": t["id"], "data": t["data"]} for t in client.iter_tasks(pid_s3, with_annotations=False)]
+            rates["predict, s3"] = bench_backend(backend.url, in_s3, batch, pid_s3)
+            rates["preannotate, s3"] = timed_preannotate(client, pid_s3, backend.url, batch, concurrency=2)
+            # Label Studio's share alone: each image fetched through its resolve endpoint (no model), and a
+            # preannotate run whose model answers at once (listing the tasks, writing predictions in bulk)
+            rates["fetch only, s3"] = fetch_rate(client, in_s3, pid_s3)
+            rates["preannotate stub, s3"] = timed_preannotate(client, pid_s3, None, batch, concurrency=2,
+                                                              in_process=_stub_model)
+            # in-process: same images in another project, the model runs inside this process
+            os.environ.update({"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": token,
+                               "BATCH_SIZE": str(batch), "MEDIA_CACHE_BYTES": "0"})
             pid2 = client.create_project(title="bench predict in-process", label_config=CONFIG)["id"]
             for i in range(0, len(paths), 32):
                 client.upload_files(pid2, paths[i:i + 32])
             from ml_backend.model import LabelopsModel, in_process_predictor
 
             LabelopsModel(label_config=CONFIG)  # load weights before timing, as the backend was warmed
-            t = time.perf_counter()
-            r2 = preannotate(client, pid2, backend_url=None, batch_size=batch, concurrency=1, progress=False,
-                             in_process=in_process_predictor)
-            rate_in_process = r2.predicted / (time.perf_counter() - t)
-            ls_urls = [t["data"]["image"] for t in client.iter_tasks(pid)]
-            return rate, rate_in_process, bench_backend(backend.url, ls_urls, batch)
+            rates["preannotate in-process, uploads"] = timed_preannotate(client, pid2, None, batch, concurrency=1,
+                                                                         in_process=in_process_predictor)
         finally:
             backend.stop()
+    return rates
 
 
 # -- inference speed per core: engines x request patterns, interleaved ------------------------------------------
@@ -299,22 +363,39 @@ def main() -> None:
 
 
 def bench_throughput(paths: list[str], env: dict, tmp: Path, batch: int) -> None:
-    raw = bench_raw(paths, batch)
-    backend = LocalBackend(env=env, log_path=tmp / "backend.log").start()
+    first = {engine: bench_raw(paths, batch, engine) for engine in ("torch", "onnx")}
+    backend = LocalBackend(env=env, log_path=tmp / "backend.log", threads=8).start()
     try:
-        via_backend = bench_backend(backend.url, paths, batch)
+        local = bench_backend(backend.url, local_tasks(paths), batch)
     finally:
         backend.stop()
-    pre, pre_in_process, via_backend_ls = bench_preannotate(env, paths, batch, tmp)
-    print(f"\nthroughput against raw ultralytics: best of {REPEATS} passes after a warm-up, batch {batch}")
-    print(f"{'path':<44}{'images/s':>10}{'vs raw':>9}")
-    for name, rate in (("raw ultralytics model.predict", raw), ("backend /predict (local files)", via_backend),
-                       ("backend /predict (images served by LS)", via_backend_ls),
-                       ("labelops preannotate (via backend)", pre),
-                       ("labelops preannotate (in-process)", pre_in_process)):
-        print(f"{name:<44}{rate:>10.1f}{rate / raw:>8.0%}")
-    print(f"backend overhead vs raw: {1 - via_backend / raw:.0%} (target <= 15%); "
-          f"preannotate / raw: {pre / raw:.0%} (target >= 85%)")
+    rates = bench_label_studio(env, paths, batch, tmp)
+    last = {engine: bench_raw(paths, batch, engine) for engine in ("torch", "onnx")}
+    raw = {engine: (first[engine] + last[engine]) / 2 for engine in first}  # the load drifts during the run
+    print(f"\nthroughput: {len(paths)} images, {batch} per request / model call; raw and /predict best of {REPEATS} "
+          "passes after a warm-up (raw: the mean of a measure at the start and one at the end); the backend on its "
+          "default engine (ONNX Runtime), media cache off")
+    print(f"{'path':<62}{'images/s':>9}{'vs raw':>8}{'vs raw torch':>13}")
+    rows = (("raw ultralytics model.predict, torch (local files)", raw["torch"]),
+            ("raw ultralytics model.predict, ONNX Runtime (local files)", raw["onnx"]),
+            ("backend /predict (local files)", local),
+            ("backend /predict (uploads: Label Studio serves the bytes)", rates["predict, uploads"]),
+            ("backend /predict (S3: Label Studio presigns, S3 serves)", rates["predict, s3"]),
+            ("labelops preannotate via backend (uploads)", rates["preannotate, uploads"]),
+            ("labelops preannotate via backend (S3, presigned URLs)", rates["preannotate, s3"]),
+            ("labelops preannotate in-process (uploads)", rates["preannotate in-process, uploads"]),
+            ("Label Studio alone: the S3 images through its resolve (8 thr)", rates["fetch only, s3"]),
+            ("Label Studio alone: preannotate, model answering at once", rates["preannotate stub, s3"]))
+    for name, rate in rows:
+        print(f"{name:<62}{rate:>9.1f}{rate / raw['onnx']:>7.0%}{rate / raw['torch']:>12.0%}")
+    print(f"raw images/s at the start / end: torch {first['torch']:.1f} / {last['torch']:.1f}, "
+          f"ONNX Runtime {first['onnx']:.1f} / {last['onnx']:.1f}")
+    overhead = 1 - local / raw["onnx"]
+    share = rates["preannotate, s3"] / raw["onnx"]
+    print(f"backend overhead vs raw (same engine): {overhead:.0%} (target <= 15%: "
+          f"{'met' if overhead <= 0.15 else f'missed by {overhead - 0.15:.0%} points'}); "
+          f"preannotate from S3 / raw: {share:.0%} (target >= 85%: "
+          f"{'met' if share >= 0.85 else f'missed by {0.85 - share:.0%} points'})")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 `label_studio` (a real Label Studio server from the pip package), `users` (its admin, annotators and
 personal access tokens, through Label Studio's own web flows), `postgres` (a throwaway PostgreSQL
-cluster), `backend` (our ML backend under gunicorn), `ports` (the one `free_port`). Nothing in the
-runtime packages imports this one. Names load on first use.
+cluster), `backend` (our ML backend under gunicorn), `s3` (an S3-compatible server: moto's), `ports` (the
+one `free_port`). Nothing in the runtime packages imports this one. Names load on first use.
 """
 
 from sdk_scripts.exports import lazy_exports
@@ -17,6 +17,7 @@ _WHERE = {
     "LocalPostgres": "postgres",
     "PostgresDatabase": "postgres",
     "LocalBackend": "backend",
+    "LocalS3": "s3",
     "free_port": "ports",
     "port_is_free": "ports",
 }
