@@ -18,7 +18,6 @@ Run: `make bench` or `.venv/bin/python bench/predict.py [--images 64] [--rounds 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import sys
@@ -217,16 +216,22 @@ class Tally:
         return self.images / self.cpu if self.cpu else 0.0
 
 
-def backend_cpu(backend: LocalBackend) -> float:
-    """User + system CPU seconds of the backend's gunicorn master and workers so far."""
-    import psutil
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user + system CPU seconds) of a process from /proc/<pid>/stat; None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()  # after "pid (comm) ": state, ppid, ..., utime (14), stime (15)
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    master = psutil.Process(backend.pid)
+
+def backend_cpu(backend: LocalBackend) -> float:
+    """User + system CPU seconds of the backend's gunicorn master and its workers so far (Linux /proc)."""
     total = 0.0
-    for proc in [master, *master.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            times = proc.cpu_times()
-            total += times.user + times.system
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) and backend.pid in (int(entry.name), stat[0]):
+            total += stat[1]
     return total
 
 
