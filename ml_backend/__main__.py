@@ -39,7 +39,7 @@ def _application(options: dict[str, Any]) -> Any:
     return _Gunicorn()
 
 
-def serve(host: str = "127.0.0.1", port: int = 9090, workers: int = 1, threads: int = 4, timeout: int = 300,
+def serve(host: str = "127.0.0.1", port: int = 9090, workers: int = 1, threads: int = 8, timeout: int = 300,
           check: bool = True) -> None:
     """Run gunicorn in this process (blocks); first `check_startup()` unless the caller already did."""
     if check:
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=9090)
     p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--threads", type=int, default=8)
     p.add_argument("--timeout", type=int, default=300)
     a = p.parse_args(argv)
     try:

@@ -1,6 +1,7 @@
 """Keep ultralytics, transformers and the Hugging Face hub fully offline.
 
-Call `configure_offline()` before importing ultralytics: it sets the offline env vars, points
+Call `configure_offline()` before importing ultralytics: it sets the offline env vars (no package
+auto-install either), points
 ultralytics at a project-owned config dir holding a local font (no Arial.ttf download), and turns
 its telemetry sync and its experiment-tracker callbacks off (ClearML, Comet, DVC, MLflow, Ray Tune,
 TensorBoard, W&B: each would load, and some reach out, whenever its package happens to be installed).
@@ -33,6 +34,7 @@ def configure_offline(config_dir: Path | None = None) -> Path:
     cfg = Path(os.environ.get("YOLO_CONFIG_DIR") or config_dir or DEFAULT_CONFIG_DIR)
     os.environ["YOLO_CONFIG_DIR"] = str(cfg)
     os.environ["YOLO_OFFLINE"] = "1"
+    os.environ["YOLO_AUTOINSTALL"] = "False"  # a missing optional package is an error, never a pip install
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("YOLO_VERBOSE", "False")

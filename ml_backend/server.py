@@ -36,6 +36,7 @@ from ml_backend.active_learning.versions import ProjectVersions
 from ml_backend.controls.capabilities import capability, capability_table
 from ml_backend.log_redaction import install_redaction, redacted_body
 from ml_backend.model import TRAIN_EVENTS, LabelopsModel
+from ml_backend.predict_batcher import RequestBatcher
 from ml_backend.settings import BackendSettings
 from sdk_scripts.errors import NotFoundError
 from sdk_scripts.labelstudio.project_ids import project_id_from, project_uid_parts
@@ -184,6 +185,8 @@ class _Routes:
         self.credentials = credentials
         self.queue = make_queue(settings)
         self.known_projects: set[str] = set()
+        # gthread workers answer concurrent requests on threads of one process: small ones share a model call
+        self.batcher = RequestBatcher(settings.predict_batch_window_ms / 1000, settings.batch_size)
         self.text_model = {"name": settings.text_model, "path": str(weights.text_model_path(settings.text_model)),
                            "tag": weights.text_model_tag(settings.text_model)}
 
@@ -248,13 +251,20 @@ class _Routes:
                         "train_min_annotations": model.settings.train_min_annotations})
 
     def predict(self) -> Any:
-        data = _json_object()
-        tasks = _tasks(data, self.settings.max_tasks_per_request)
-        project = _project(data)
-        params = data.get("params") if isinstance(data.get("params"), dict) else {}
-        context = params.get("context") if isinstance(params.get("context"), dict) else None
-        model = LabelopsModel(label_config=_label_config(data, "label_config"), settings=self.settings, project=project)
-        results = model.predict(tasks, context=context)
+        with self.batcher.tracked():
+            data = _json_object()
+            tasks = _tasks(data, self.settings.max_tasks_per_request)
+            project = _project(data)
+            params = data.get("params") if isinstance(data.get("params"), dict) else {}
+            context = params.get("context") if isinstance(params.get("context"), dict) else None
+            label_config = _label_config(data, "label_config")
+            model = LabelopsModel(label_config=label_config, settings=self.settings, project=project)
+            if context is None and not model.unservable:
+                # same config, project and served version: any of these requests' models answers them all
+                key = (label_config, model.project, model.model_version)
+                results = self.batcher.submit(key, tasks, model.predict)
+            else:
+                results = model.predict(tasks, context=context)
         return jsonify({"results": results, "model_version": model.model_version})
 
     def webhook(self) -> Any:

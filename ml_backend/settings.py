@@ -15,7 +15,9 @@ from typing import Any
 import yaml
 
 from sdk_scripts.labelstudio.quality_fields import BACKEND_SKIPS
+from sdk_scripts.labelstudio.strategy_names import ALL_STRATEGIES  # stdlib only: the gunicorn master stays small
 
+INFERENCE_ENGINES = ("onnx", "torch")
 SHIPPED_DETECTOR = Path(__file__).resolve().parent / "models" / "shapes_yolo11n.pt"
 
 
@@ -97,6 +99,11 @@ class BackendSettings:
     controls: list[str] = field(default_factory=list)
     skip_controls: list[str] = field(default_factory=lambda: list(BACKEND_SKIPS))
     torch_threads: int = 0
+    # YOLO inference on PyTorch or on ONNX Runtime (the weights' ONNX export, made once and cached beside them)
+    inference_engine: str = "onnx"
+    onnx_cache_dir: str = ""
+    # concurrent small /predict requests of one worker wait this long to share one model call (0 = off)
+    predict_batch_window_ms: float = 5.0
     # active learning (see the README's "Active learning" section)
     model_dir: str = ""
     al_strategy: str = "least-confidence"
@@ -159,8 +166,8 @@ class BackendSettings:
 
     def check(self) -> None:
         """Raise ValueError naming the setting when a value is not one the backend knows."""
-        from ml_backend.active_learning.strategies import ALL_STRATEGIES
-
+        if self.inference_engine not in INFERENCE_ENGINES:
+            raise ValueError(f"INFERENCE_ENGINE={self.inference_engine!r}: use 'onnx' or 'torch'")
         if self.al_strategy not in ALL_STRATEGIES:
             raise ValueError(f"AL_STRATEGY={self.al_strategy!r}: use one of {', '.join(ALL_STRATEGIES)}")
         if self.train_queue not in ("embedded", "rq"):

@@ -64,7 +64,15 @@ SETTING_DOCS: dict[str, tuple[str, str]] = {
     "controls": ("serving", "comma list of control names to serve (empty = all)"),
     "skip_controls": ("serving", "control names never served: the shipped configs' annotator-confidence and "
                                  "problem-flag fields are for people"),
-    "torch_threads": ("serving", "torch threads for inference (0 = CPU count)"),
+    "torch_threads": ("serving", "torch threads for inference, and ONNX Runtime's with `INFERENCE_ENGINE=onnx` "
+                                 "(0 = CPU count)"),
+    "inference_engine": ("serving", "`onnx`: YOLO weights run on ONNX Runtime, exported once per weights file "
+                                    "(cached beside it, or under `$LABELOPS_CACHE_DIR/onnx/`); `torch`: on PyTorch"),
+    "onnx_cache_dir": ("serving", "where ONNX exports go when the weights' own folder is read-only or the "
+                                  "package's (default `$LABELOPS_CACHE_DIR/onnx`)"),
+    "predict_batch_window_ms": ("serving", "concurrent `/predict` requests of fewer than `BATCH_SIZE` tasks wait up "
+                                           "to this long in a worker to share one model call; a request alone in "
+                                           "the worker does not wait (0 = off)"),
     "model_dir": ("training", "trained model versions (`projects/<id>/vN/`); default `$LABELOPS_CACHE_DIR/ml-backend`"),
     "al_strategy": ("training", "`least-confidence`, `margin`, `entropy`, `diversity` or `hybrid`"),
     "class_balance_gamma": ("training", "class-balance boost exponent (0 = off)"),

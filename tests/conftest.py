@@ -1,4 +1,5 @@
-"""Fixtures of both tiers: the session keeps its local state (review-push locks) in its temp dir.
+"""Fixtures of both tiers: the session keeps its local state (review-push locks) in its temp dir, and every
+backend it starts finds the shipped detector's ONNX export in one cache (`.cache/labelops/onnx`).
 
 The servers' fixtures (Label Studio, PostgreSQL, the backend, the CLI runner) are in tests/integration/conftest.py:
 a unit test cannot ask for them.
@@ -7,13 +8,19 @@ a unit test cannot ask for them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+# ONNX exports of the shipped detector, named by its content's hash: one export serves every run's backends
+ONNX_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "labelops" / "onnx"
 
 
 @pytest.fixture(scope="session", autouse=True)
 def labelops_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Local state (review-push locks) in the session's temp dir, never the user's ~/.local/state."""
+    """Local state (review-push locks) in the session's temp dir, never the user's ~/.local/state; ONNX exports
+    in the repository's cache."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LABELOPS_STATE_DIR", str(tmp_path_factory.mktemp("labelops-state")))
+        patch.setenv("ONNX_CACHE_DIR", str(ONNX_CACHE))
         yield

@@ -76,7 +76,7 @@ class YoloControl(ControlModel):
         self.conf_threshold = settings.conf_threshold if self.score_threshold is None else self.score_threshold
         self.path, shown = self._weights_path(run)
         try:
-            self.model = weights.cached(self.kind, self.path, weights.load_yolo)
+            self.model = weights.load_served_yolo(self.kind, self.path, settings)
         except Exception as exc:  # a corrupt or foreign file: this tag is skipped, the others still serve
             raise NotServable(f"{self.where}: {load_error(exc, self.path, shown)}") from None
         task = getattr(self.model, "task", None)
@@ -131,7 +131,7 @@ class YoloControl(ControlModel):
     def _run(self, images: list[Any]) -> list[Any]:
         import torch
 
-        threads = self.settings.torch_threads or os.cpu_count() or 1
+        threads = weights.torch_threads(self.settings)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         with _predict_lock:

@@ -145,7 +145,7 @@ def _serve(shared: Shared, sub: argparse._SubParsersAction, name: str, alias_of:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=types.port, default=9090)
     serve.add_argument("--workers", type=types.positive_int, default=1, help="gunicorn worker processes (default 1)")
-    serve.add_argument("--threads", type=types.positive_int, default=4, help="threads per worker (default 4)")
+    serve.add_argument("--threads", type=types.positive_int, default=8, help="threads per worker (default 8)")
     serve.add_argument("--strategy", choices=ALL_STRATEGIES,
                        help="default active-learning order (AL_STRATEGY; default least-confidence)")
 

@@ -2,9 +2,9 @@
 
 `label_studio` (a real Label Studio server from the pip package), `users` (its admin, annotators and
 personal access tokens, through Label Studio's own web flows), `postgres` (a throwaway PostgreSQL
-cluster), `backend` (our ML backend under gunicorn), `ray_cluster` (a multi-node Ray cluster on this machine), `ports`
-(the one `free_port`). Nothing in the
-runtime packages imports this one. Names load on first use.
+cluster), `backend` (our ML backend under gunicorn), `ray_cluster` (a multi-node Ray cluster on this machine), `s3`
+(an S3-compatible server: moto's), `ports` (the one `free_port`). Nothing in the runtime packages imports this one.
+Names load on first use.
 """
 
 from sdk_scripts.exports import lazy_exports
@@ -19,6 +19,7 @@ _WHERE = {
     "PostgresDatabase": "postgres",
     "LocalBackend": "backend",
     "LocalRayCluster": "ray_cluster",
+    "LocalS3": "s3",
     "free_port": "ports",
     "port_is_free": "ports",
 }

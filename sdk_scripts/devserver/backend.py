@@ -60,8 +60,17 @@ class LocalBackend:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The gunicorn master's process id (its workers are its children), None when not started."""
+        return self._proc.pid if self._proc is not None else None
+
     def health(self) -> dict:
         return httpx.get(f"{self.url}/health", timeout=10, auth=self.auth).json()
+
+    def metrics(self) -> dict[str, int]:
+        """The worker's counters (`/metrics`): weights loads, model calls, coalesced /predict batches."""
+        return httpx.get(f"{self.url}/metrics", timeout=10, auth=self.auth).json()
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None

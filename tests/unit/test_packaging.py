@@ -25,7 +25,8 @@ from tests.support.paths import ROOT
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # The first releases without a published advisory (Flask GHSA-68rp-wp8r-4726, Werkzeug CVE-2026-27199,
 # Jinja2 CVE-2025-27516): no install of the backend may resolve below them.
-ADVISORY_FLOORS = {"flask": Version("3.1.3"), "werkzeug": Version("3.1.6"), "jinja2": Version("3.1.6")}
+ADVISORY_FLOORS = {"flask": Version("3.1.3"), "werkzeug": Version("3.1.6"), "jinja2": Version("3.1.6"),
+                   "onnx": Version("1.17.0")}
 # What an index offers besides today's versions: label-studio-ml 1.0.9 (the newest on PyPI) and the 2021
 # releases it pins, with their real requirements. A resolution that could take them, would.
 OLD_RELEASES = {

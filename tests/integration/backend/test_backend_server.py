@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -13,9 +14,10 @@ import pytest
 from PIL import Image
 
 from ml_backend.active_learning.strategies import detection_score
+from ml_backend.regions import box_iou
 from sdk_scripts.label_config_library import read_config, render_config
 from tests.support.backends import NETGUARD_DIR
-from tests.support.shapes import matched_shapes, write_test_images
+from tests.support.shapes import matched_shapes, pixel_box, write_test_images
 
 IMAGE_CONFIG = render_config(read_config("image_bbox"), {"label": ["Circle", "Square", "Triangle"]})
 TEXT_CONFIG = render_config(read_config("text_sentiment"), {})
@@ -105,6 +107,36 @@ def test_bad_inputs_get_empty_results_others_predicted(ml_backend_server, label_
     unservable = _predict(ml_backend_server.url, [{"id": 1, "data": {"t": "x"}}], UNSERVABLE)["results"]
     assert unservable == [{"result": [], "score": 0.0, "model_version": ""}]
     assert label_studio.admin_token not in log
+
+
+def _boxes(result: dict) -> list[tuple[str, tuple[float, ...], float]]:
+    return [(r["value"]["rectanglelabels"][0], pixel_box(r), r["score"]) for r in result["result"]]
+
+
+def test_concurrent_single_task_requests_share_model_calls_and_each_gets_its_own(ml_backend_server) -> None:
+    """Label Studio's one-task requests, 8 at once: the worker answers them with fewer model calls than requests
+    (on ONNX Runtime, the default engine), each with the boxes its image gets alone; the gunicorn master loads no
+    model library."""
+    images = write_test_images(Path(ml_backend_server.image_dir), 8, seed=2204, prefix="concurrent")
+    tasks = [{"id": i, "data": {"image": str(p)}} for i, (p, _) in enumerate(images)]
+    alone = [_predict(ml_backend_server.url, [task], IMAGE_CONFIG)["results"][0] for task in tasks]
+    before = _stats(ml_backend_server.url)
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda task: _predict(ml_backend_server.url, [task], IMAGE_CONFIG)["results"][0],
+                                 tasks * 3))
+    after = _stats(ml_backend_server.url)
+    assert after["predict_batched_requests"] - before.get("predict_batched_requests", 0) == 24
+    assert after["model_calls.detect"] - before["model_calls.detect"] < 24
+    assert sum(len(r["result"]) for r in alone) >= 8
+    for i, result in enumerate(together):
+        mine = alone[i % 8]
+        assert [label for label, _, _ in _boxes(result)] == [label for label, _, _ in _boxes(mine)]
+        for (_, box, score), (_, box_alone, score_alone) in zip(_boxes(result), _boxes(mine), strict=True):
+            assert box_iou(box, box_alone) >= 0.99 and abs(score - score_alone) <= 1e-3
+    worker = httpx.get(f"{ml_backend_server.url}/health", timeout=10).json()["pid"]
+    assert "libonnxruntime" in Path(f"/proc/{worker}/maps").read_text()
+    master_maps = Path(f"/proc/{ml_backend_server.server.pid}/maps").read_text()
+    assert "libtorch" not in master_maps and "onnxruntime" not in master_maps
 
 
 def test_network_guard_blocks_and_backend_made_no_outside_attempt(ml_backend_server, tmp_path) -> None:
