@@ -26,6 +26,7 @@ again 30 s before it runs out, and once more on a 401 (a request that arrived ju
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import random
@@ -308,11 +309,23 @@ class LabelStudioClient:
 
     # -- tasks --------------------------------------------------------------------------------
 
-    def iter_tasks(self, project_id: int, *, with_annotations: bool = True, page_size: int = 100) -> Iterator[dict]:
-        """Every task of a project, page by page (each page retried on its own); with annotations and predictions."""
+    def iter_tasks(self, project_id: int, *, with_annotations: bool = True, page_size: int = 100,
+                   only: Sequence[str] = (), after_id: int | None = None) -> Iterator[dict]:
+        """Every task of a project, page by page (each page retried on its own); with annotations and predictions.
+
+        `only`: just these top-level task fields (Label Studio's `include`; nested objects such as annotations
+        then come as ids only): `("id", "data")` lists a project three times faster than the whole task.
+        `after_id`: only the tasks with a higher id, in id order (a Data Manager filter), to list what was
+        added since a task id was seen.
+        """
         fields = "all" if with_annotations else "task_only"
-        yield from self._paged(f"list tasks of project {project_id}",
-                               lambda: self._sdk.tasks.list(project=project_id, fields=fields, page_size=page_size))
+        extra: dict[str, Any] = {"include": ",".join(only)} if only else {}
+        if after_id is not None:
+            extra["query"] = json.dumps({"filters": {"conjunction": "and", "items": [
+                {"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": int(after_id)}]},
+                "ordering": ["tasks:id"]})
+        yield from self._paged(f"list tasks of project {project_id}", lambda: self._sdk.tasks.list(
+            project=project_id, fields=fields, page_size=page_size, **extra))
 
     def import_tasks(self, project_id: int, payloads: Sequence[dict]) -> list[int]:
         """Import tasks in one request (Label Studio's community edition commits it in one go)."""
