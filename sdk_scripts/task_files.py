@@ -209,12 +209,14 @@ def _has_nul(value: object) -> bool:
 
 def _json_safe_problem(payload: dict) -> str | None:
     try:
-        _canonical(payload).encode("utf-8")
+        text = _canonical(payload)
+        text.encode("utf-8")
     except UnicodeEncodeError as exc:
         return f"text with an unpaired surrogate ({exc.object[exc.start:exc.end]!a}), which is not valid Unicode"
     except (ValueError, TypeError, RecursionError) as exc:
         return f"not sendable as JSON ({type(exc).__name__})"
-    if _has_nul(payload):
+    # JSON writes a NUL (in a value or a key) as \u0000: without that text there is none to look for
+    if "\\u0000" in text and _has_nul(payload):
         return "text with a NUL character (U+0000), which Label Studio on PostgreSQL cannot store"
     return None
 

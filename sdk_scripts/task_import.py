@@ -3,7 +3,8 @@
 The whole file is parsed and checked against the project's labeling config first (fields and
 their types, see `task_schema`): a broken line anywhere stops the import before anything is sent.
 Tasks whose stable key (see `task_files`) is already in the project are skipped, so re-running the
-same import, or resuming one that was cut off between batches, adds exactly the missing tasks.
+same import, or resuming one that was cut off between batches, adds exactly the missing tasks. The keys
+already there come from a local index checked against Label Studio (`task_keys`), or from listing the tasks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from sdk_scripts.errors import LabelopsError
 from sdk_scripts.labelstudio.client import LabelStudioClient
-from sdk_scripts.task_files import KEY_FIELD, file_kind, read_task_file
+from sdk_scripts.task_files import file_kind, read_task_file
+from sdk_scripts.task_keys import index_path, known_keys, save_index
 from sdk_scripts.task_schema import config_data_fields
 
 if TYPE_CHECKING:  # the [pii] extra: needed only when the caller pseudonymises
@@ -32,14 +34,7 @@ class ImportReport:
     imported: int
     pii: dict[str, int] = field(default_factory=dict)
     task_ids: list[int] = field(default_factory=list)
-
-
-def existing_task_keys(client: LabelStudioClient, project_id: int) -> set[str]:
-    return {
-        str(task["data"][KEY_FIELD])
-        for task in client.iter_tasks(project_id, with_annotations=False, page_size=1000)
-        if KEY_FIELD in (task.get("data") or {})
-    }
+    keys_from: str = ""  # how the keys already there were found: "empty", "index" or "listing" (task_keys)
 
 
 def import_task_file(
@@ -62,19 +57,25 @@ def import_task_file(
                              transform=pseudonymiser.data if pseudonymiser else None)
     if pseudonymiser is not None:
         pseudonymiser.save()  # before anything is sent: every token in Label Studio stays reversible
-    present = existing_task_keys(client, project["id"])
-    new = [r for r in records if r.key not in present]
+    index_file = index_path(client.url, project["id"])
+    known = known_keys(client, project, index_file)
+    new = [r for r in records if r.key not in known.index.keys]
     report = ImportReport(project["id"], len(records), len(records) - len(new), 0,
-                          pii=dict(pseudonymiser.counts) if pseudonymiser else {})
-    for start in range(0, len(new), batch_size):
-        batch = new[start : start + batch_size]
-        try:
-            report.task_ids += client.import_tasks(project["id"], [r.payload for r in batch])
-        except LabelopsError as exc:  # say which records, and that a rerun picks up where this stopped
-            done = f"; the {report.imported} tasks before them were imported" if report.imported else ""
-            raise LabelopsError(f"{exc} (tasks {batch[0].location} to {batch[-1].location}{done}; rerunning "
-                                "the import adds only the missing tasks)") from None
-        report.imported += len(batch)
-        if on_batch is not None:
-            on_batch(len(batch))
+                          pii=dict(pseudonymiser.counts) if pseudonymiser else {}, keys_from=known.how)
+    try:
+        for start in range(0, len(new), batch_size):
+            batch = new[start : start + batch_size]
+            try:
+                ids = client.import_tasks(project["id"], [r.payload for r in batch])
+            except LabelopsError as exc:  # say which records, and that a rerun picks up where this stopped
+                done = f"; the {report.imported} tasks before them were imported" if report.imported else ""
+                raise LabelopsError(f"{exc} (tasks {batch[0].location} to {batch[-1].location}{done}; rerunning "
+                                    "the import adds only the missing tasks)") from None
+            known.index.add_imported([r.key for r in batch], ids)
+            report.task_ids += ids
+            report.imported += len(batch)
+            if on_batch is not None:
+                on_batch(len(batch))
+    finally:  # what was imported before a failure is in the index too; a batch cut off in flight is found by id
+        save_index(index_file, known.index)
     return report

@@ -37,10 +37,11 @@ def load_tasks(args: argparse.Namespace) -> Source:
         meta, config, tasks_path = open_pull(source)
         return Source(config, f"pull of project {meta['project']['id']} in {source}", tasks_path=tasks_path)
     from sdk_scripts.cli.context import label_studio
+    from sdk_scripts.labelstudio.export_snapshots import project_tasks
 
     client = label_studio(args)
     project = client.project(args.project)
-    tasks = client.iter_tasks(project["id"])  # page by page, as the report reads them
+    tasks = project_tasks(client, project["id"])  # a task at a time from Label Studio's export, as the report reads
     return Source(project["label_config"], f"project {project['id']} on {client.url}", client.user_emails(), tasks)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +24,9 @@ class ExportResult:
 
 def dataset_of(state: ProjectState, records: list[dict]) -> Dataset:
     """The records with their project, config and snapshot id (the id `labelops dataset snapshot` gives them)."""
-    from sdk_scripts.governance.snapshot import content_id, snapshot_records
+    from sdk_scripts.governance.snapshot import export_snapshot_id
 
-    config = state.source["label_config"]
-    snapshot = content_id(snapshot_records(state, copy.deepcopy(records)), config)
-    return Dataset(records, config, snapshot, state.source.get("id"))
+    return Dataset(records, state.source["label_config"], export_snapshot_id(state, records), state.source.get("id"))
 
 
 def export_dataset(dataset: Dataset, fmt: str, out: Path, options: ExportOptions) -> ExportResult:

@@ -13,12 +13,14 @@ made read-only. They are plain files: put OUT under DVC (`dvc add OUT`) or git-l
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,31 +54,58 @@ def label_distribution(records: list[dict]) -> dict[str, dict[str, int]]:
     return {control: dict(sorted(counts.items())) for control, counts in sorted(distribution.items())}
 
 
-def snapshot_records(state: ProjectState, records: list[dict]) -> list[dict]:
-    """Export records with the guideline version in force for each interpretation."""
+def _guideline_versions(state: ProjectState) -> tuple[list, dict]:
+    """(guideline history, annotation id -> created_at): what `snapshot_records` dates interpretations by."""
     history = read_history(state.source.get("expert_instruction"))
     created = {a["id"]: a.get("created_at") for t in state.tasks for a in t.get("annotations") or []}
+    return history, created
+
+
+def _dated(record: dict, history: list, created: dict) -> dict:
+    for interpretation in record["interpretations"]:
+        interpretation["guidelines_version"] = version_at(history, created.get(interpretation["annotation"]))
+    return record
+
+
+def snapshot_records(state: ProjectState, records: list[dict]) -> list[dict]:
+    """Export records with the guideline version in force for each interpretation."""
+    history, created = _guideline_versions(state)
+    return [_dated(record, history, created) for record in records]
+
+
+def _lines(records: Iterable[dict]) -> Iterator[bytes]:
+    """data.jsonl, a line at a time."""
     for record in records:
-        for interpretation in record["interpretations"]:
-            interpretation["guidelines_version"] = version_at(history, created.get(interpretation["annotation"]))
-    return records
+        yield (json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _content(records: list[dict], label_config: str) -> tuple[bytes, str, str]:
-    """(data.jsonl bytes, config hash, snapshot id) of snapshot records."""
-    data = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+def _ids(records: Iterable[dict], label_config: str) -> tuple[str, str, str]:
+    """(data.jsonl hash, config hash, snapshot id) of snapshot records, hashed a line at a time."""
     config_hash = _sha256(label_config.encode("utf-8"))[:16]
-    return data, config_hash, _sha256(data + config_hash.encode())[:16]
+    data, snapshot = hashlib.sha256(), hashlib.sha256()
+    for line in _lines(records):
+        data.update(line)
+        snapshot.update(line)
+    snapshot.update(config_hash.encode())
+    return data.hexdigest(), config_hash, snapshot.hexdigest()[:16]
 
 
-def content_id(records: list[dict], label_config: str) -> str:
+def content_id(records: Iterable[dict], label_config: str) -> str:
     """The id `write_snapshot` gives these snapshot records (the report names it)."""
-    return _content(records, label_config)[2]
+    return _ids(records, label_config)[2]
+
+
+def export_snapshot_id(state: ProjectState, records: list[dict]) -> str:
+    """The id `write_snapshot` would give these export records, which are left as they are (copied one at a time,
+    so a 100,000-task dataset is never held twice)."""
+    history, created = _guideline_versions(state)
+    dated = (_dated(copy.deepcopy(record), history, created) for record in records)
+    return content_id(dated, state.source["label_config"])
 
 
 def write_snapshot(state: ProjectState, records: list[dict], agreement_summary: dict, out_dir: Path) -> SnapshotResult:
     records = snapshot_records(state, records)
-    data, config_hash, snapshot_id = _content(records, state.source["label_config"])
+    data_hash, config_hash, snapshot_id = _ids(records, state.source["label_config"])
     history = read_history(state.source.get("expert_instruction"))
     manifest = {
         "format": FORMAT,
@@ -88,7 +117,7 @@ def write_snapshot(state: ProjectState, records: list[dict], agreement_summary: 
         "config_hash": config_hash,
         "guidelines": {"current": history[-1] if history else None, "history": history},
         "agreement": agreement_summary,
-        "files": {"data.jsonl": _sha256(data)},
+        "files": {"data.jsonl": data_hash},
     }
     target = out_dir / snapshot_id
     if target.exists():
@@ -98,7 +127,8 @@ def write_snapshot(state: ProjectState, records: list[dict], agreement_summary: 
         raise LabelopsError(f"{target} exists but does not hold snapshot {snapshot_id}; refusing to overwrite it")
     out_dir.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out_dir))
-    (building / "data.jsonl").write_bytes(data)
+    with (building / "data.jsonl").open("wb") as fh:
+        fh.writelines(_lines(records))
     (building / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     for path in building.iterdir():
         path.chmod(0o444)

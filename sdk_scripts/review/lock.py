@@ -13,7 +13,6 @@ duplicates it finds after creating (see `push`).
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -21,23 +20,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sdk_scripts.errors import LabelopsError
+from sdk_scripts.state_dir import STATE_DIR_ENV, server_slug, state_dir
 
-STATE_DIR_ENV = "LABELOPS_STATE_DIR"
+__all__ = ["STATE_DIR_ENV", "lock_path", "project_lock", "state_dir"]
+
 TIMEOUT_ENV = "LABELOPS_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 600.0
 
 
-def state_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    if env.get(STATE_DIR_ENV):
-        return Path(env[STATE_DIR_ENV]).expanduser()
-    base = env.get("XDG_STATE_HOME") or str(Path("~/.local/state").expanduser())
-    return Path(base) / "labelops"
-
-
 def lock_path(url: str, project_id: int, env: Mapping[str, str] | None = None) -> Path:
-    server = hashlib.sha1(url.rstrip("/").encode()).hexdigest()[:12]
-    return state_dir(env) / "locks" / f"review-{server}-{project_id}.lock"
+    return state_dir(env) / "locks" / f"review-{server_slug(url)}-{project_id}.lock"
 
 
 def _timeout(env: Mapping[str, str]) -> float:

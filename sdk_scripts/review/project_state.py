@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sdk_scripts.labelstudio.annotations import flags
 from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.export_snapshots import read_project
 from sdk_scripts.review.annotations import interpretations
 from sdk_scripts.review.placement import linked_tier_titles
 from sdk_scripts.review.push import LINK_FIELD, default_review_title, orphaned_review_tasks
@@ -86,12 +87,12 @@ class ProjectState:
 def load_project_state(client: LabelStudioClient, source_ref: str | int, scores_for: ScoresFor, *,
                        threshold: float = 0.8, review_title: str | None = None) -> ProjectState:
     source = client.project(source_ref)
-    tasks = list(client.iter_tasks(source["id"]))
+    tasks = read_project(client, source["id"])
     default = review_title or default_review_title(source["title"])
     titles = [default, *(t for t in linked_tier_titles(tasks) if t != default)]
     review_projects = [found[0] for found in map(client.projects_titled, titles) if found]
     review_project = next((p for p in review_projects if p["title"] == default), None)
-    review_tasks = [t for p in review_projects for t in client.iter_tasks(p["id"])]
+    review_tasks = [t for p in review_projects for t in read_project(client, p["id"])]
     task_ids = {t["id"] for t in tasks}
     reviews = {r.source_task: r for r in read_reviews(review_tasks, source["id"]) if r.source_task in task_ids}
     under_review = {(t["data"].get(LINK_FIELD) or {}).get("source_task") for t in review_tasks}

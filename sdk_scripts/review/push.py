@@ -41,6 +41,7 @@ from pathlib import Path
 
 from sdk_scripts.errors import LabelopsError, NotFoundError
 from sdk_scripts.labelstudio.client import LabelStudioClient
+from sdk_scripts.labelstudio.export_snapshots import read_project
 from sdk_scripts.labelstudio.project_titles import TITLE_MAX
 from sdk_scripts.review.annotations import fingerprint, interpretations
 from sdk_scripts.review.lock import project_lock
@@ -310,7 +311,7 @@ def check_push_inputs(source: dict, tasks: list[dict], options: PushOptions, def
 
 def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, list[dict]], Mapping[int, float | None]],
           options: PushOptions, on_batch: Callable[[int], None] | None) -> PushReport:
-    tasks = list(client.iter_tasks(source["id"]))
+    tasks = read_project(client, source["id"])
     by_id = {t["id"]: t for t in tasks}
     scores = scores_for(source["label_config"], tasks)
     default_title = options.review_title or default_review_title(source["title"])
@@ -320,7 +321,7 @@ def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, li
     targets = [(DEFAULT_TIER, default_title, None), *((t.name, t.project, t) for t in options.tiers)]
     for name, title, tier in targets:
         project = find_or_create_review_project(client, source, tasks, title, report.messages, tier)
-        copies = _remove_duplicates(client, list(client.iter_tasks(project["id"])), report)
+        copies = _remove_duplicates(client, read_project(client, project["id"]), report)
         report.tiers.append(TierPush(name, project, "" if tier is None else tier.when.describe(), copies))
     report.review_project = report.tiers[0].project
     report.orphaned = sorted(i for t in report.tiers
@@ -404,7 +405,7 @@ def _fill_tier(client: LabelStudioClient, source: dict, tier: TierPush, placemen
             on_batch(len(batch))
     if created:
         # Check after creating: a run that overlapped ours made the same review tasks; keep one of each.
-        tier.existing = _remove_duplicates(client, list(client.iter_tasks(tier.project["id"])), report)
+        tier.existing = _remove_duplicates(client, read_project(client, tier.project["id"]), report)
         for key, review_task_id in created.items():
             kept = tier.existing.get(key, {}).get("id")
             if kept == review_task_id:

@@ -1,5 +1,6 @@
 """Faults: Label Studio SIGKILLed in the middle of `labelops pull` and `tasks import`, the ML backend SIGKILLed in
-the middle of `preannotate`; each time the rerun completes with nothing lost and nothing duplicated.
+the middle of `preannotate`; each time the rerun completes with nothing lost and nothing duplicated. A pull from
+Label Studio's export rides out a restart while the snapshot is written and a download cut off mid-file.
 
 These tests kill servers, so they run their own Label Studio (module fixture, restarted on the same data dir
 and port) rather than the session one. The CLI runs as a real subprocess (`python -m sdk_scripts.cli`).
@@ -25,8 +26,10 @@ from sdk_scripts.devserver.label_studio import LocalLabelStudio
 from sdk_scripts.label_config_library import read_config
 from sdk_scripts.labelstudio.client import LabelStudioClient
 from sdk_scripts.labelstudio.connection import Connection
+from sdk_scripts.labelstudio.export_snapshots import TITLE_PREFIX
 from sdk_scripts.pull import read_pull
 from sdk_scripts.task_files import KEY_FIELD
+from tests.support.cutting_proxy import CuttingProxy
 from tests.support.labelstudio import TEST_ADMIN, unique_title
 from tests.support.paths import ROOT
 
@@ -116,13 +119,19 @@ def pulled_matches_server(client: LabelStudioClient, project_id: int, out: Path,
     assert sorted(p.name for p in out.iterdir()) == ["label_config.xml", "project.json", "tasks.jsonl"]
 
 
-def test_pull_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:
-    project = client.create_project(title=unique_title("Fault pull"), label_config=read_config("text_sentiment"))
-    pid = project["id"]
+def annotated_project(client: LabelStudioClient, title: str, n_tasks: int) -> int:
+    """A sentiment project of `n_tasks` texts, every third with an annotation; its id."""
+    project = client.create_project(title=unique_title(title), label_config=read_config("text_sentiment"))
     filler = " ".join(["lorem ipsum dolor sit amet"] * 8)
-    client.import_tasks(pid, [{"data": {"text": f"text {i} {filler}"},
-                               **({"annotations": [{"result": sentiment("positive" if i % 2 else "negative")}]}
-                                  if i % 3 == 0 else {})} for i in range(300)])
+    client.import_tasks(project["id"], [
+        {"data": {"text": f"text {i} {filler}"},
+         **({"annotations": [{"result": sentiment("positive" if i % 2 else "negative"), "ground_truth": False}]}
+            if i % 3 == 0 else {})} for i in range(n_tasks)])
+    return project["id"]
+
+
+def test_pull_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:
+    pid = annotated_project(client, "Fault pull", 300)
     out = tmp_path / "pulled"
 
     def partial() -> list[Path]:  # a pull writes into a temp dir beside DIR, swapped in when complete
@@ -133,7 +142,7 @@ def test_pull_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:
 
     # 1. Label Studio stays down past the (short) retry window: the pull fails with one clear line,
     #    leaving no partial file.
-    pull = start_cli(ls, "pull", pid, "--out", out, "--page-size", 20, env=NO_PATIENCE)
+    pull = start_cli(ls, "pull", pid, "--out", out, "--source", "tasks", "--page-size", 20, env=NO_PATIENCE)
     wait_for(some_pages_written, pull, "the first pages were written")
     ls.kill()
     _, err = pull.communicate(timeout=60)
@@ -144,7 +153,7 @@ def test_pull_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:
     assert not out.exists() and not partial()
 
     ls.start()  # same data dir and port
-    code, stdout, err = run_cli(ls, "pull", pid, "--out", out, "--page-size", 20)
+    code, stdout, err = run_cli(ls, "pull", pid, "--out", out, "--source", "tasks", "--page-size", 20)
     assert code == 0, err
     assert "pulled 300 tasks, 100 annotations, 0 predictions" in stdout
     pulled_matches_server(client, pid, out, 300)
@@ -152,7 +161,7 @@ def test_pull_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:
     # 2. Label Studio comes back within the retry window: the same pull rides it out, page by page.
     out2 = tmp_path / "pulled-again"
     out = out2
-    pull = start_cli(ls, "pull", pid, "--out", out2, "--page-size", 20,
+    pull = start_cli(ls, "pull", pid, "--out", out2, "--source", "tasks", "--page-size", 20,
                      env={"LABELOPS_RETRIES": "60", "LABELOPS_RETRY_MAX_WAIT": "1"})
     wait_for(some_pages_written, pull, "the first pages were written")
     ls.kill()
@@ -164,6 +173,53 @@ def test_pull_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:
                      rf"{pid} \(page \d+\).*; retrying in [\d.]+ s \(attempt 2 of 61\)", err), err
     assert "pulled 300 tasks, 100 annotations, 0 predictions" in stdout
     pulled_matches_server(client, pid, out2, 300)
+
+
+def pull_snapshots(client: LabelStudioClient, pid: int) -> list[dict]:
+    return [e for e in client.export_snapshots(pid) if str(e.get("title")).startswith(TITLE_PREFIX)]
+
+
+def test_export_pull_rides_out_a_restart_while_label_studio_writes_the_snapshot(ls, client, tmp_path) -> None:
+    pid = annotated_project(client, "Fault export pull", 1500)
+    watch = poller(ls)
+
+    def writing() -> bool:
+        try:
+            return any(e.get("status") == "in_progress" for e in pull_snapshots(watch, pid))
+        except Exception:  # noqa: BLE001 - the poller must not fail the wait on a slow answer
+            return False
+
+    out = tmp_path / "pulled"
+    pull = start_cli(ls, "pull", pid, "--out", out, env={"LABELOPS_RETRIES": "60", "LABELOPS_RETRY_MAX_WAIT": "1"})
+    wait_for(writing, pull, "Label Studio was writing the snapshot")
+    ls.kill()  # the export dies with it, its snapshot left "in progress" for ever
+    ls.start()
+    stdout, err = pull.communicate(timeout=240)
+    assert pull.returncode == 0, err
+    assert re.search(rf"labelops: (lost the connection to|cannot reach) Label Studio at .* to create an export "
+                     rf"snapshot of project {pid}.*; retrying in", err), err
+    assert "pulled 1500 tasks, 500 annotations, 0 predictions" in stdout
+    pulled_matches_server(client, pid, out, 1500)
+    assert pull_snapshots(client, pid) == []  # the one cut off and the one downloaded are both gone
+
+
+def test_export_pull_resumes_a_download_cut_off_mid_file(ls, client, tmp_path) -> None:
+    pid = annotated_project(client, "Fault export download", 300)
+    proxy = CuttingProxy(ls.port, marker=b"/download", cut_after=100_000)
+    try:
+        out = tmp_path / "pulled"
+        code, stdout, err = run_cli(ls, "pull", pid, "--out", out, env={"LABEL_STUDIO_URL": proxy.url})
+    finally:
+        proxy.close()
+    assert code == 0, err
+    downloads = [h for h in proxy.heads if b"/download" in h]
+    assert proxy.cut and len(downloads) == 2, proxy.heads
+    assert downloads[0].lower().endswith(b"range: bytes=0-")  # a range from the start: the answer says the size
+    resumed = re.fullmatch(rb".* range: bytes=(\d+)-", downloads[1].lower())
+    assert resumed and 90_000 < int(resumed[1]) < 100_000, downloads  # the rest (the cut came after the headers)
+    assert "retrying in" in err and "download export snapshot" in err, err
+    assert "pulled 300 tasks, 100 annotations, 0 predictions" in stdout
+    pulled_matches_server(client, pid, out, 300)
 
 
 def test_import_cut_off_by_a_label_studio_crash(ls, client, tmp_path) -> None:

@@ -90,3 +90,39 @@ def test_unknown_project_is_reported(run_cli, tmp_path) -> None:
     assert result.code == 1
     assert "no project titled 'no such project title'" in result.err
     assert "no project with id 999999" in run_cli("tasks", "import", "999999", path).err
+
+
+def test_a_rerun_trusts_its_key_index_only_while_the_project_agrees(ls_client, text_project, tmp_path) -> None:
+    from sdk_scripts.task_import import import_task_file
+    from sdk_scripts.task_keys import index_path
+
+    pid = text_project["id"]
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("".join(json.dumps({"text": f"indexed {i}"}) + "\n" for i in range(6)))
+
+    def run() -> tuple[int, int, str]:
+        report = import_task_file(ls_client, pid, path, batch_size=4)
+        return report.already_present, report.imported, report.keys_from
+
+    def keys() -> list[str]:
+        return sorted(t["data"][KEY_FIELD] for t in ls_client.iter_tasks(pid, with_annotations=False))
+
+    assert run() == (0, 6, "empty")
+    assert index_path(ls_client.url, pid).is_file()
+    assert run() == (6, 0, "index")  # nothing listed: the project's count and the tasks above the index agree
+
+    # Someone else adds one of the file's tasks (and one of their own): found by id, not imported again.
+    ls_client.import_tasks(pid, [{"data": {"text": "indexed 6", KEY_FIELD: "theirs"}}])
+    path.write_text(path.read_text() + json.dumps({"text": "indexed 6", KEY_FIELD: "theirs"}) + "\n")
+    assert run() == (7, 0, "index")
+
+    # A task deleted in Label Studio: the count no longer agrees, every task is listed, the missing one comes back.
+    victim = next(t for t in ls_client.iter_tasks(pid, with_annotations=False) if t["data"]["text"] == "indexed 2")
+    ls_client.delete_task(victim["id"])
+    assert run() == (6, 1, "listing")
+    assert run() == (7, 0, "index")
+
+    # A damaged index is not trusted either.
+    index_path(ls_client.url, pid).write_text("{not json")
+    assert run() == (7, 0, "listing")
+    assert len(keys()) == 7 and len(set(keys())) == 7
