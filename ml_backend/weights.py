@@ -4,8 +4,8 @@ The backend builds a model object for every request; the heavy weights live here
 replaced on disk (new mtime) is loaded afresh on the next request. TEXT_MODEL is resolved here too.
 
 INFERENCE_ENGINE=onnx serves YOLO weights through ONNX Runtime: the .pt is exported once (ultralytics'
-own ONNX export, dynamic batch and size) to `<stem>-<sha256[:12]>.onnx` beside it — or under
-`$LABELOPS_CACHE_DIR/onnx/` when that folder is read-only or the package's own — and loaded with
+own ONNX export, dynamic batch and size) to `<stem>-<sha256[:12]>.onnx` beside it — or under ONNX_CACHE_DIR
+(default `$LABELOPS_CACHE_DIR/onnx/`) when that folder is read-only or the package's own — and loaded with
 ultralytics' `YOLO(...onnx)`, so results come back as the same ultralytics objects.
 """
 
@@ -33,6 +33,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 _cache: dict[tuple[str, str, str, float], Any] = {}
 _lock = threading.Lock()
+_onnx_failed: set[tuple[str, float]] = set()  # (path, mtime) of weights whose ONNX export or load failed
 
 
 def cached(kind: str, path: str, loader: Callable[[str], Any], variant: str = "") -> Any:
@@ -70,14 +71,16 @@ def load_served_yolo(kind: str, path: str, settings: BackendSettings) -> Any:
     An ONNX export that fails (a model ultralytics cannot export) is logged and the weights are served with
     torch instead: the same results, only slower.
     """
-    if settings.inference_engine == "onnx":
+    version = (str(Path(path)), os.path.getmtime(path) if os.path.exists(path) else 0.0)
+    if settings.inference_engine == "onnx" and version not in _onnx_failed:
         try:
             return cached(kind, path, lambda p: load_yolo_onnx(p, settings.torch_threads, settings.onnx_cache_dir),
                           variant="onnx")
         except FileNotFoundError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # not tried again for this file version: a failing export costs seconds
             log.warning("%s: no ONNX Runtime model (%s: %s); serving it with torch", path, type(exc).__name__, exc)
+            _onnx_failed.add(version)
             stats.bump("onnx_fallbacks")
     return cached(kind, path, load_yolo)
 

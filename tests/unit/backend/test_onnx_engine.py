@@ -100,3 +100,22 @@ def test_ultralytics_never_installs_a_package_and_the_gunicorn_master_stays_ligh
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_weights_that_cannot_be_exported_are_served_with_torch_and_not_tried_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    weights_file = tmp_path / "unexportable.pt"
+    weights_file.write_bytes(SHIPPED_DETECTOR.read_bytes())
+    tries: list[str] = []
+
+    def failing_export(path: str, cache_dir: str = "") -> Path:
+        tries.append(path)
+        raise RuntimeError("this model has an operator ONNX lacks")
+
+    monkeypatch.setattr(weights, "export_onnx", failing_export)
+    settings = BackendSettings(onnx_cache_dir=str(tmp_path / "cache"))
+    before = stats.snapshot().get("onnx_fallbacks", 0)
+    first = weights.load_served_yolo("detect", str(weights_file), settings)
+    second = weights.load_served_yolo("detect", str(weights_file), settings)
+    assert first is second and first.ckpt_path.endswith("unexportable.pt")  # the torch model, loaded once
+    assert tries == [str(weights_file)] and stats.snapshot()["onnx_fallbacks"] == before + 1
