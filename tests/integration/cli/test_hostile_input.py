@@ -86,7 +86,8 @@ def test_a_failed_pull_leaves_the_previous_pull_whole(run_cli, ls_client, text_p
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     ls_client.import_tasks(text_project["id"], [{"data": {"text": "one more"}}])
     with pytest.raises(LabelopsError, match="simulated"):
-        pull_project(_FailingClient(ls_client, after=3), text_project["id"], out, page_size=2)
+        # the task API breaking off mid-listing (an export snapshot cut off mid-download: labelstudio/test_faults.py)
+        pull_project(_FailingClient(ls_client, after=3), text_project["id"], out, page_size=2, source="tasks")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pulled"]  # no temp dir left beside it
     assert run_cli("pull", text_project["id"], "--out", out).code == 0
