@@ -18,8 +18,7 @@ training at a time (a trigger during a run makes exactly one follow-up run), re-
 tasks, stores the predictions and switches the project's model_version. Each project has its own
 annotator user (signed up through the invite link, its own personal access token) who asks Label
 Studio for `GET /api/projects/ID/next` and submits the known label of the served task `--label-seconds`
-after asking (default 4 s: a quick human on a one-line text); it does not wait for training
-(`--wait-for-training` makes it wait, to measure the loop without stale scores).
+after asking (default 4 s: a quick human on a one-line text); it never waits for training.
 
 A watcher per project polls the backend's `/al/status`; each new version serving the project is
 evaluated on the held-out texts through the backend's `/predict` (the project's current version
@@ -178,9 +177,9 @@ class Loop:
     """The shared servers and what each arm does against them."""
 
     def __init__(self, ls: LocalLabelStudio, backend: LocalBackend, data: Data, step: int, cap: int,
-                 label_seconds: float, wait_for_training: bool) -> None:
+                 label_seconds: float) -> None:
         self.ls, self.backend, self.data, self.step, self.cap = ls, backend, data, step, cap
-        self.label_seconds, self.wait_for_training = label_seconds, wait_for_training
+        self.label_seconds = label_seconds
         self.admin = LabelStudioClient(Connection(ls.url, ls.admin_token))
         self.truth = data.truth()
         self._users: dict[str, LabelStudioClient] = {}
@@ -275,7 +274,10 @@ class Loop:
 
     def watch(self, arm: Arm, stop: threading.Event) -> None:
         while not stop.is_set():
-            self.check(arm)
+            try:
+                self.check(arm)
+            except (httpx.HTTPError, ValueError, KeyError) as exc:  # a slow or odd answer: said, and tried again
+                print(f"  {arm.name}: watcher: {type(exc).__name__}: {exc}", flush=True)
             stop.wait(POLL)
 
     # -- the annotator --
@@ -296,8 +298,6 @@ class Loop:
                                                 None))
                 time.sleep(max(0.0, asked + self.label_seconds - time.monotonic()))  # reading and choosing
                 self.annotate(http, arm, task["id"], task["data"]["text"])
-                if self.wait_for_training and arm.made % self.step == 0:
-                    self.wait_trained(arm, arm.made)
         arm.stop_reason = "target reached" if arm.reached.is_set() else f"cap of {self.cap} labels"
 
     def run(self, arm: Arm) -> None:
@@ -465,7 +465,7 @@ def live(tmp: Path, data: Data, a: argparse.Namespace, cap: int) -> list[Arm]:
         if a.keep_versions is not None:
             env["KEEP_VERSIONS"] = str(a.keep_versions)
         backend = LocalBackend(env=env, log_path=tmp / "backend.log").start()
-        loop = Loop(ls, backend, data, a.step, cap, a.label_seconds, a.wait_for_training)
+        loop = Loop(ls, backend, data, a.step, cap, a.label_seconds)
         users = ls.create_annotators([f"annotator-{name}@labelops.test" for name, _ in ARMS])
         arms = [loop.create(name, sampling, user) for (name, sampling), user in zip(ARMS, users, strict=True)]
         for arm in arms:  # the first version, on the seed set, before anyone asks for a task
@@ -497,8 +497,6 @@ def main() -> None:
     p.add_argument("--keep-versions", type=int, default=None,
                    help="the backend's KEEP_VERSIONS (default: its own); the predictions of older versions are "
                         "pruned from Label Studio at the end of each run")
-    p.add_argument("--wait-for-training", action="store_true",
-                   help="the annotator waits for each triggered run's version before asking for the next task")
     p.add_argument("--offline-seeds", type=int, default=5, help="seeds of the offline simulation")
     p.add_argument("--png", type=Path, default=Path(__file__).with_suffix(".png"))
     p.add_argument("--keep", action="store_true", help="keep the temp dir (Label Studio data, backend log)")
@@ -515,8 +513,7 @@ def main() -> None:
     print(f"loop: START_TRAINING every {a.step} annotations (Label Studio's trigger), one run at a time plus one "
           f"follow-up (the backend's debounce); AL_STRATEGY {STRATEGY}; KEEP_VERSIONS "
           f"{a.keep_versions if a.keep_versions is not None else BackendSettings.keep_versions}; annotator "
-          f"{a.label_seconds:g} s per task"
-          f"{', waits for each run' if a.wait_for_training else ', never waits for training'}; cap {cap} labels")
+          f"{a.label_seconds:g} s per task, never waits for training; cap {cap} labels")
     started = time.perf_counter()
     with threadpool_limits(1):  # many small fits: one BLAS thread each is ~10x faster on a busy 2-core machine
         sim = offline_simulation(data, a.step, cap, a.offline_seeds)
