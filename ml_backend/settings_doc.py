@@ -66,8 +66,9 @@ SETTING_DOCS: dict[str, tuple[str, str]] = {
                                  "problem-flag fields are for people"),
     "torch_threads": ("serving", "torch threads for inference, and ONNX Runtime's with `INFERENCE_ENGINE=onnx` "
                                  "(0 = CPU count)"),
-    "inference_engine": ("serving", "`onnx`: YOLO weights run on ONNX Runtime, exported once per weights file "
-                                    "(cached beside it, or under `$LABELOPS_CACHE_DIR/onnx/`); `torch`: on PyTorch"),
+    "inference_engine": ("serving", "`onnx`: YOLO detection weights run on ONNX Runtime, exported once per weights "
+                                    "file (cached beside it, or under `$LABELOPS_CACHE_DIR/onnx/`); segmentation, "
+                                    "classification, OBB and pose stay on PyTorch; `torch`: all on PyTorch"),
     "onnx_cache_dir": ("serving", "where ONNX exports go when the weights' own folder is read-only or the "
                                   "package's (default `$LABELOPS_CACHE_DIR/onnx`)"),
     "predict_batch_window_ms": ("serving", "concurrent `/predict` requests of fewer than `BATCH_SIZE` tasks wait up "

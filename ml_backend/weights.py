@@ -65,6 +65,17 @@ def load_yolo(path: str) -> Any:
     return YOLO(path)
 
 
+# Detection only: the path measured and checked box for box (test_onnx_engine.py). ultralytics' ONNX export of pose
+# weights loses their key-point shape, so segmentation, classification, OBB and pose keep torch until each is
+# checked the same way.
+ONNX_KINDS = ("detect",)
+
+
+def runs_on_onnx(kind: str, settings: BackendSettings) -> bool:
+    """Whether weights of this YOLO task are served on ONNX Runtime (INFERENCE_ENGINE=onnx, a kind in ONNX_KINDS)."""
+    return settings.inference_engine == "onnx" and kind in ONNX_KINDS
+
+
 def load_served_yolo(kind: str, path: str, settings: BackendSettings) -> Any:
     """The cached YOLO model serving the weights at `path` on INFERENCE_ENGINE.
 
@@ -72,7 +83,7 @@ def load_served_yolo(kind: str, path: str, settings: BackendSettings) -> Any:
     torch instead: the same results, only slower.
     """
     version = (str(Path(path)), os.path.getmtime(path) if os.path.exists(path) else 0.0)
-    if settings.inference_engine == "onnx" and version not in _onnx_failed:
+    if runs_on_onnx(kind, settings) and version not in _onnx_failed:
         try:
             return cached(kind, path, lambda p: load_yolo_onnx(p, settings.torch_threads, settings.onnx_cache_dir),
                           variant="onnx")
@@ -85,10 +96,10 @@ def load_served_yolo(kind: str, path: str, settings: BackendSettings) -> Any:
     return cached(kind, path, load_yolo)
 
 
-def torch_threads(settings: BackendSettings) -> int:
+def torch_threads(settings: BackendSettings, kind: str = "detect") -> int:
     """torch's intra-op threads around a YOLO call: TORCH_THREADS (0 = CPU count) when torch runs the model; one
     with ONNX Runtime, where torch only letterboxes and runs NMS (more threads there spin-wait on a busy CPU)."""
-    if settings.inference_engine == "onnx":
+    if runs_on_onnx(kind, settings):
         return 1
     return settings.torch_threads or os.cpu_count() or 1
 

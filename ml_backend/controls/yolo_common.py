@@ -131,7 +131,7 @@ class YoloControl(ControlModel):
     def _run(self, images: list[Any]) -> list[Any]:
         import torch
 
-        threads = weights.torch_threads(self.settings)
+        threads = weights.torch_threads(self.settings, self.kind)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         with _predict_lock:

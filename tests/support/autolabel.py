@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
+from pathlib import Path
 from typing import Any
 
 from sdk_scripts.errors import NotFoundError
@@ -82,6 +84,27 @@ class FakeLabelStudio:
                 if t["project"] == project_id:
                     counts[p["model_version"]] = counts.get(p["model_version"], 0) + 1
         return counts
+
+    # Label Studio's export snapshots, as whole-project reads use them: written at once, listed, downloaded, deleted
+    def create_export_snapshot(self, project_id: int, title: str, **_: Any) -> dict:
+        self.snapshots = getattr(self, "snapshots", {})
+        snapshot = {"id": len(self.snapshots) + 1, "title": title, "status": "completed", "project": project_id}
+        self.snapshots[snapshot["id"]] = snapshot
+        return dict(snapshot)
+
+    def export_snapshot(self, project_id: int, export_id: int) -> dict:
+        return dict(self.snapshots[export_id])
+
+    def export_snapshots(self, project_id: int) -> list[dict]:
+        return [dict(s) for s in getattr(self, "snapshots", {}).values() if s["project"] == project_id]
+
+    def delete_export_snapshot(self, project_id: int, export_id: int) -> None:
+        getattr(self, "snapshots", {}).pop(export_id, None)
+
+    def download_export_snapshot(self, project_id: int, export_id: int, path: Path, **_: Any) -> int:
+        data = json.dumps([t for t in self.tasks.values() if t["project"] == project_id]).encode()
+        Path(path).write_bytes(data)
+        return len(data)
 
     def _raw(self, method: str, path: str, what: str, **_: Any) -> Any:
         return [{"id": 1}] if method == "GET" else None  # Data Manager tabs: one is there already
