@@ -7,6 +7,7 @@ a unit test cannot ask for them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,9 @@ import pytest
 
 # ONNX exports of the shipped detector, named by its content's hash: one export serves every run's backends
 ONNX_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "labelops" / "onnx"
+# Read when ml_backend.offline is imported: ultralytics' settings and default ONNX exports stay in the repository's
+# cache (the devserver's default too), never the user's ~/.cache
+os.environ.setdefault("LABELOPS_CACHE_DIR", str(ONNX_CACHE.parent))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,6 +6,13 @@ the prediction each annotation was made against stays (model-vs-human figures ne
 annotation names as its `parent_prediction`, else the newest labelops prediction created before the
 annotation. Only predictions whose model_version is one of labelops' names for this project
 (`<prefix>-p<project>-v<N>`) are ever considered.
+
+Label Studio deletes a version's predictions in one request (`DELETE /api/projects/<id>/model-versions/`) but
+has no bulk delete of some of them, and one request per prediction on 100,000 waiting tasks takes as long as
+the training run itself many times over. So the few predictions an annotated task keeps are set aside first
+under a parked name (`<version>-kept`, same ids, same created_at: the annotations' `parent_prediction` links
+hold), the version is deleted in one request, and they get their name back. A run cut off in between leaves
+them parked; the next plan finds them (`parked`) and names them back.
 """
 
 from __future__ import annotations
@@ -14,14 +21,28 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+PARKED_SUFFIX = "-kept"
+
 
 @dataclass
 class PrunePlan:
-    """What to delete: whole versions (no prediction of theirs is kept) and single predictions of the others."""
+    """What to delete: the stale versions (one request each), the predictions of theirs to keep (set aside while
+    their version is deleted), the stragglers of an interrupted run to delete one by one or to name back."""
 
     whole_versions: list[str] = field(default_factory=list)
-    prediction_ids: list[int] = field(default_factory=list)
-    kept: dict[str, int] = field(default_factory=dict)  # version -> predictions kept on annotated tasks
+    keep: dict[str, list[int]] = field(default_factory=dict)  # version -> ids of the predictions kept
+    prediction_ids: list[int] = field(default_factory=list)  # parked earlier, no longer kept: deleted one by one
+    parked: dict[int, str] = field(default_factory=dict)  # id -> version, found parked by an interrupted run
+
+    @property
+    def kept(self) -> dict[str, int]:
+        """Version -> how many of its predictions stay on annotated tasks."""
+        return {version: len(ids) for version, ids in self.keep.items() if ids}
+
+
+def parked_name(version: str) -> str:
+    """The name a kept prediction carries while its version is deleted."""
+    return f"{version}{PARKED_SUFFIX}"
 
 
 def our_version_pattern(prefix: str, project: str) -> re.Pattern[str]:
@@ -58,27 +79,26 @@ def plan_pruning(tasks: Iterable[dict], stale: set[str], ours: re.Pattern[str]) 
     """The deletions that remove the `stale` versions' predictions, keeping what annotations were made against.
 
     `tasks` in Label Studio's JSON with their predictions and annotations; `ours` matches labelops'
-    model_version names for the project (the only predictions ever deleted).
+    model_version names for the project (the only predictions ever deleted). A prediction found parked counts
+    as its version's.
     """
-    plan = PrunePlan()
-    if not stale:
-        return plan
-    per_version: dict[str, list[int]] = {v: [] for v in stale}
+    plan = PrunePlan(whole_versions=sorted(stale))
     for task in tasks:
-        predictions = [p for p in task.get("predictions") or [] if isinstance(p, dict) and isinstance(p.get("id"), int)
-                       and ours.fullmatch(str(p.get("model_version") or ""))]
+        predictions = []
+        for p in task.get("predictions") or []:
+            if not isinstance(p, dict) or not isinstance(p.get("id"), int):
+                continue
+            name = str(p.get("model_version") or "")
+            if name.endswith(PARKED_SUFFIX) and ours.fullmatch(name[:-len(PARKED_SUFFIX)]):
+                name = name[:-len(PARKED_SUFFIX)]
+                plan.parked[p["id"]] = name
+            if ours.fullmatch(name):
+                predictions.append({**p, "model_version": name})
         keep = {_made_against(a, predictions) for a in _annotations(task)} - {None}
         for p in predictions:
-            version = str(p["model_version"])
-            if version not in stale:
-                continue
-            if p["id"] in keep:
-                plan.kept[version] = plan.kept.get(version, 0) + 1
-            else:
-                per_version[version].append(p["id"])
-    for version, ids in sorted(per_version.items()):
-        if plan.kept.get(version):
-            plan.prediction_ids.extend(ids)
-        else:
-            plan.whole_versions.append(version)
+            version = p["model_version"]
+            if p["id"] in keep and version in stale:
+                plan.keep.setdefault(version, []).append(p["id"])
+            elif p["id"] in plan.parked and version in stale:
+                plan.prediction_ids.append(p["id"])  # parked, no longer kept: not reached by its version's delete
     return plan

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ml_backend.active_learning import project_settings
-from ml_backend.active_learning.pruning import our_version_pattern, plan_pruning, stale_versions
+from ml_backend.active_learning.pruning import our_version_pattern, parked_name, plan_pruning, stale_versions
 from ml_backend.active_learning.strategies import batch_scores
 from ml_backend.active_learning.versions import ProjectVersions, ServingRun, model_version_name, serving_run
 from ml_backend.controls.base import ControlModel
@@ -178,16 +178,31 @@ def prune_stale_predictions(client: Any, project: str, settings: BackendSettings
                             tasks: list[dict]) -> dict[str, Any]:
     """Remove from Label Studio the predictions of labelops versions no longer kept (see `pruning`).
 
-    Whole versions go in one request each; versions with predictions to keep on annotated tasks lose
-    the others one by one (8 at a time). A failure is logged and reported, never fails the run.
+    Each stale version goes in one request, the predictions annotated tasks keep set aside under a parked name
+    meanwhile (two requests each, 8 at a time): the cost follows the annotations, not the project's size.
+    A failure is logged and reported, never fails the run; what it left parked is named back by the next run.
     """
     prefix = settings.model_version or "labelops"
+    deleted = 0
+
+    def rename(ids: list[int], name: str) -> None:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda pid: client.update_prediction(pid, model_version=name), ids))
+
     try:
         stale = stale_versions(client.model_versions(int(project)), prefix, project, store.versions())
         plan = plan_pruning(tasks, stale, our_version_pattern(prefix, project))
-        deleted = sum(client.delete_model_version(int(project), v) for v in plan.whole_versions)
+        for version in plan.whole_versions:
+            kept = plan.keep.get(version, [])
+            rename(kept, parked_name(version))
+            try:
+                deleted += client.delete_model_version(int(project), version)
+            finally:
+                rename(kept, version)
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(client.delete_prediction, plan.prediction_ids))
+        for version in sorted(set(plan.parked.values()) - stale):  # left parked by an interrupted run
+            rename([pid for pid, v in plan.parked.items() if v == version], version)
     except Exception as exc:
         log.warning("project %s: old predictions not pruned: %s", project, exc)
         return {"error": f"{type(exc).__name__}: {exc}"}

@@ -432,6 +432,10 @@ class LabelStudioClient:
                                                                     model_version=model_version),
                                idempotent=False))
 
+    def update_prediction(self, prediction_id: int, **fields: Any) -> dict:
+        return _dump(self._run(f"update prediction {prediction_id}",
+                               lambda: self._sdk.predictions.update(prediction_id, **fields)))
+
     def delete_prediction(self, prediction_id: int) -> None:
         self._run(f"delete prediction {prediction_id}", lambda: self._sdk.predictions.delete(prediction_id),
                   gone_ok=True)
@@ -543,12 +547,20 @@ class LabelStudioClient:
         return {str(k): int(v) for k, v in (body or {}).items()} if isinstance(body, dict) else {}
 
     def delete_model_version(self, project_id: int, model_version: str) -> int:
-        """Delete every prediction of one model version in the project (one request); how many went."""
+        """Delete every prediction of one model version in the project (one request); how many went.
+
+        Label Studio 1.23 also clears the project's model_version when it names an ML backend's title, whatever
+        version is deleted (`Project.should_none_model_version`): ours does, so it is set back unless it was the
+        deleted one — the labeling stream's pre-fill and Uncertainty sampling read it.
+        """
         if not model_version:  # Label Studio would delete every prediction of the project
             raise ValueError("delete_model_version needs a model version")
+        shown = self.project(project_id).get("model_version")
         body = self._raw("DELETE", f"api/projects/{project_id}/model-versions/",
                          f"delete the predictions of {model_version!r} in project {project_id}",
                          json={"model_version": model_version})
+        if shown and shown != model_version and not self.project(project_id).get("model_version"):
+            self.update_project(project_id, model_version=shown)
         count = body.get("count") if isinstance(body, dict) else body
         return int(count) if isinstance(count, int) else 0
 

@@ -95,6 +95,10 @@ def test_start_training_versions_and_retrieve_predictions_through_label_studio(
                                                 "value": {"choices": [label]}}]})
             assert resp.status_code == 201, resp.text
             annotated_at[task["id"]] = ls_client.project(pid)["model_version"]
+        if round_number == 2:  # the run about to start prunes v1: what annotations were made against keeps its id
+            made_against_v1 = {t["id"]: [p["id"] for p in t.get("predictions") or []
+                                         if p["model_version"] == versions[0]]
+                               for t in ls_client.iter_tasks(pid) if annotated_at.get(t["id"]) == versions[0]}
         _start_training(label_studio, connected.backend_id)
         history = wait_for_runs(backend.url, pid, round_number + 1)
         assert history[-1]["event"] == "trained", history
@@ -124,6 +128,9 @@ def test_start_training_versions_and_retrieve_predictions_through_label_studio(
     assert counts[versions[2]] == len(by_task) - len(annotated_at)
     history = wait_for_runs(backend.url, pid, 3)
     assert history[-1]["pruned"]["versions"] == [dropped]
+    assert history[-1]["pruned"]["kept"] == {dropped: kept_on_annotated} and kept_on_annotated == 3
+    for task_id, ids in made_against_v1.items():  # set aside while v1 went in one request, then named back
+        assert [p["id"] for p in ls_client.task(task_id)["predictions"] if p["model_version"] == dropped] == ids
 
     # Retrieve Predictions after training stores the current version
     unlabeled = [t for t in by_task if t not in annotated_at][:2]

@@ -34,7 +34,9 @@ def _predict(engine: str, images: list[Path]) -> list[dict]:
 
 
 def test_onnx_runtime_gives_the_same_boxes_as_torch(images: list[Path]) -> None:
+    fallbacks = stats.snapshot().get("onnx_fallbacks", 0)
     torch_results, onnx_results = _predict("torch", images), _predict("onnx", images)
+    assert stats.snapshot().get("onnx_fallbacks", 0) == fallbacks  # ONNX Runtime served, not torch again
     boxes = 0
     for a, b in zip(torch_results, onnx_results, strict=True):
         assert a["model_version"] == b["model_version"]
@@ -48,14 +50,16 @@ def test_onnx_runtime_gives_the_same_boxes_as_torch(images: list[Path]) -> None:
     assert boxes >= len(images)  # the images hold 1-4 shapes each: the comparison saw real boxes
 
 
-def test_the_export_is_made_once_named_by_the_weights_content(images: list[Path]) -> None:
-    _predict("onnx", images[:1])
-    cache = os.environ["ONNX_CACHE_DIR"]
-    exported = weights.onnx_path_for(str(SHIPPED_DETECTOR), cache)
-    assert exported.is_file() and exported.parent == Path(cache)  # the package's own folder is never written
+def test_the_export_is_made_once_named_by_the_weights_content(tmp_path: Path) -> None:
+    # its own cache folder: the process's model cache may already hold an ONNX model another test exported
     before = stats.snapshot().get("onnx_exports", 0)
-    assert weights.export_onnx(str(SHIPPED_DETECTOR), cache) == exported
-    assert stats.snapshot().get("onnx_exports", 0) == before
+    exported = weights.export_onnx(str(SHIPPED_DETECTOR), str(tmp_path))
+    assert exported == weights.onnx_path_for(str(SHIPPED_DETECTOR), str(tmp_path))
+    assert exported.is_file() and exported.parent == tmp_path  # the package's own folder is never written
+    assert stats.snapshot().get("onnx_exports", 0) == before + 1
+    assert weights.export_onnx(str(SHIPPED_DETECTOR), str(tmp_path)) == exported
+    assert stats.snapshot().get("onnx_exports", 0) == before + 1
+    assert not list(SHIPPED_DETECTOR.parent.glob("*.onnx"))
 
 
 def test_the_session_sleeps_instead_of_spinning(images: list[Path]) -> None:
