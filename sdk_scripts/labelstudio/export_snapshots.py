@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from sdk_scripts.errors import LabelopsError
@@ -78,8 +78,7 @@ def shared(value: object) -> object:
     return value
 
 
-def exported_tasks(client: LabelStudioClient, project_id: int, workdir: Path,
-                   on_bytes: Callable[[int], None] | None = None) -> Iterator[dict]:
+def exported_tasks(client: LabelStudioClient, project_id: int, workdir: Path) -> Iterator[dict]:
     """The project's tasks from an export snapshot downloaded into `workdir` (see the module docstring); each task
     id once, whatever the file holds. The snapshot is deleted from Label Studio once downloaded, the file once read."""
     import ijson
@@ -88,7 +87,7 @@ def exported_tasks(client: LabelStudioClient, project_id: int, workdir: Path,
     path = workdir / SNAPSHOT_FILE
     try:
         snapshot = finished_snapshot(client, project_id, title)
-        client.download_export_snapshot(project_id, snapshot["id"], path, on_bytes=on_bytes)
+        client.download_export_snapshot(project_id, snapshot["id"], path)
     finally:
         discard_snapshots(client, project_id, title)
     seen: set[object] = set()
