@@ -119,10 +119,11 @@ def save_index(path: Path, index: KeyIndex) -> None:
 def known_keys(client: LabelStudioClient, project: dict, path: Path) -> KnownKeys:
     """The keys of the project's tasks now (`project`: as Label Studio's project API answers, with task_number)."""
     uid = project_uid(project)
-    task_number = int(project.get("task_number") or 0)
-    if task_number == 0:
+    task_number = project.get("task_number")
+    counted = isinstance(task_number, int) and not isinstance(task_number, bool)  # else: list every task
+    if counted and task_number == 0:
         return KnownKeys(KeyIndex(uid), "empty")
-    index = load_index(path, uid)
+    index = load_index(path, uid) if counted else None
     if index is not None:
         added = list(client.iter_tasks(project["id"], with_annotations=False, page_size=PAGE_SIZE,
                                        only=LISTED_FIELDS, after_id=index.max_id))

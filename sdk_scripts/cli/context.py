@@ -54,10 +54,11 @@ def backend(args: argparse.Namespace, url: str | None = None) -> Backend:
     return Backend(url, backend_auth())
 
 
-def review_state(args: argparse.Namespace, client: LabelStudioClient) -> ProjectState:
-    """The review loop's state of PROJECT (--review-project, --threshold), scored by task agreement."""
+def review_state(args: argparse.Namespace, client: LabelStudioClient, *, overlap: bool = True) -> ProjectState:
+    """The review loop's state of PROJECT (--review-project, --threshold), scored by task agreement; `overlap=False`
+    for commands that never read the tasks' overlap or is_labeled (one listing less)."""
     from sdk_scripts.agreement.engine import per_task_scores
     from sdk_scripts.review.project_state import load_project_state
 
     return load_project_state(client, args.project, per_task_scores, threshold=args.threshold,
-                              review_title=args.review_project)
+                              review_title=args.review_project, overlap=overlap)

@@ -69,7 +69,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise LabelopsError(f"--split: {exc}") from None
     writer_class(args.format).check_options(ExportOptions(ratios, args.seed, args.stratify))
     client = label_studio(args)
-    state = review_state(args, client)
+    state = review_state(args, client, overlap=False)
     dataset = dataset_of(state, export_records(state, quorum=args.quorum, method=args.consensus))
     options = ExportOptions(ratios, args.seed, args.stratify, _media_fetch(client, state.source["id"]))
     _print_export(export_dataset(dataset, args.format, args.out, options))
@@ -82,7 +82,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from sdk_scripts.governance.snapshot import write_snapshot
     from sdk_scripts.review.export import export_records
 
-    state = review_state(args, label_studio(args))
+    state = review_state(args, label_studio(args), overlap=False)
     summary = agreement_report(state.source["label_config"], state.tasks, names=state.emails)["summary"]
     result = write_snapshot(state, export_records(state), summary, args.out)
     verb = "wrote" if result.created else "identical snapshot already there:"
@@ -112,7 +112,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sdk_scripts.governance.report import write_report
 
     client = label_studio(args)
-    path = write_report(review_state(args, client), args.out, args.minority, label_studio_url=client.url,
+    path = write_report(review_state(args, client, overlap=False), args.out, args.minority, label_studio_url=client.url,
                         threshold=args.threshold, lf_matrix=args.lf_matrix)
     print(f"report written to {path}")
     return 0
@@ -123,7 +123,8 @@ def cmd_edge_cases(args: argparse.Namespace) -> int:
     from sdk_scripts.review.edge_cases import write_edge_cases
 
     client = label_studio(args)
-    entries = write_edge_cases(review_state(args, client), args.out, client.download, label_studio_url=client.url)
+    entries = write_edge_cases(review_state(args, client, overlap=False), args.out, client.download,
+                               label_studio_url=client.url)
     print(f"{len(entries)} edge cases in {args.out / 'index.html'} and {args.out / 'edge_cases.json'}")
     return 0
 

@@ -15,7 +15,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from sdk_scripts.review.status import status_lines
 
     client = label_studio(args)
-    state = review_state(args, client)
+    state = review_state(args, client, overlap=False)
     gold = evaluate_gold(state.source["label_config"], state.tasks, state.emails)
     evaluation = bool(state.source.get("annotator_evaluation_enabled"))
     lines = status_lines(state, client.url) + auto_status_lines(state.tasks, state.reviews) \

@@ -367,14 +367,12 @@ class LabelStudioClient:
         self._run(f"delete export snapshot {export_id} of project {project_id}",
                   lambda: self._sdk.projects.exports.delete(project_id, export_id), gone_ok=True)
 
-    def download_export_snapshot(self, project_id: int, export_id: int, path: Path,
-                                 on_bytes: Callable[[int], None] | None = None) -> int:
+    def download_export_snapshot(self, project_id: int, export_id: int, path: Path) -> int:
         """Stream an export snapshot's JSON file into `path`; its size in bytes.
 
         Every request asks for a range (from the bytes already in `path`): Label Studio then says the file's whole
         size (a plain download is sent without one, so a cut-off file would look complete), and a connection lost
         or a Label Studio restart in the middle costs only the retry's wait, never the bytes already there.
-        `on_bytes(n)` is called as bytes arrive.
         """
         url = f"{self._base_url.rstrip('/')}/api/projects/{project_id}/exports/{export_id}/download"
         http = self._sdk._client_wrapper.httpx_client.httpx_client
@@ -395,8 +393,6 @@ class LabelStudioClient:
                 with path.open("ab") as fh:
                     for chunk in response.iter_bytes():  # as they come: a fixed size would hold back the last bytes
                         fh.write(chunk)
-                        if on_bytes is not None:
-                            on_bytes(len(chunk))
                 size = path.stat().st_size
                 if total is not None and size < total:
                     raise httpx.RemoteProtocolError(f"the download stopped at {size} of {total} bytes")

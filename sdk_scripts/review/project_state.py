@@ -85,14 +85,16 @@ class ProjectState:
 
 
 def load_project_state(client: LabelStudioClient, source_ref: str | int, scores_for: ScoresFor, *,
-                       threshold: float = 0.8, review_title: str | None = None) -> ProjectState:
+                       threshold: float = 0.8, review_title: str | None = None, overlap: bool = True) -> ProjectState:
+    """The state of the source project; `overlap=False` leaves the tasks' `overlap` and `is_labeled` out (one
+    listing less: `status` and the dataset commands never read them)."""
     source = client.project(source_ref)
-    tasks = read_project(client, source["id"])
+    tasks = read_project(client, source["id"], overlap=overlap)
     default = review_title or default_review_title(source["title"])
     titles = [default, *(t for t in linked_tier_titles(tasks) if t != default)]
     review_projects = [found[0] for found in map(client.projects_titled, titles) if found]
     review_project = next((p for p in review_projects if p["title"] == default), None)
-    review_tasks = [t for p in review_projects for t in read_project(client, p["id"])]
+    review_tasks = [t for p in review_projects for t in read_project(client, p["id"], overlap=False)]
     task_ids = {t["id"] for t in tasks}
     reviews = {r.source_task: r for r in read_reviews(review_tasks, source["id"]) if r.source_task in task_ids}
     under_review = {(t["data"].get(LINK_FIELD) or {}).get("source_task") for t in review_tasks}

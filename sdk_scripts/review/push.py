@@ -321,7 +321,7 @@ def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, li
     targets = [(DEFAULT_TIER, default_title, None), *((t.name, t.project, t) for t in options.tiers)]
     for name, title, tier in targets:
         project = find_or_create_review_project(client, source, tasks, title, report.messages, tier)
-        copies = _remove_duplicates(client, read_project(client, project["id"]), report)
+        copies = _remove_duplicates(client, read_project(client, project["id"], overlap=False), report)
         report.tiers.append(TierPush(name, project, "" if tier is None else tier.when.describe(), copies))
     report.review_project = report.tiers[0].project
     report.orphaned = sorted(i for t in report.tiers
@@ -405,7 +405,7 @@ def _fill_tier(client: LabelStudioClient, source: dict, tier: TierPush, placemen
             on_batch(len(batch))
     if created:
         # Check after creating: a run that overlapped ours made the same review tasks; keep one of each.
-        tier.existing = _remove_duplicates(client, read_project(client, tier.project["id"]), report)
+        tier.existing = _remove_duplicates(client, read_project(client, tier.project["id"], overlap=False), report)
         for key, review_task_id in created.items():
             kept = tier.existing.get(key, {}).get("id")
             if kept == review_task_id:

@@ -59,7 +59,7 @@ def test_the_export_fetches_images_through_the_client_and_lists_what_it_left_out
     client = SimpleNamespace(media=lambda: Media())
     state = SimpleNamespace(source={"id": 5})
     monkeypatch.setattr(context, "label_studio", lambda args: client)
-    monkeypatch.setattr(context, "review_state", lambda args, c: state)
+    monkeypatch.setattr(context, "review_state", lambda args, c, **_: state)
     asked = []
 
     def export_records(state_, *, quorum, method):
