@@ -256,7 +256,9 @@ def _installed(name: str) -> bool:
 
 # -- main -------------------------------------------------------------------------------------------
 
-STEPS = ("import", "ls-export", "ls-direct", "pull", "agreement", "push", "export", "status", "snapshot")
+STEPS = ("import", "ls-export", "ls-direct", "pull", "agreement", "push", "export", "status", "snapshot",
+         "predictions")
+PREDICTION_CHUNK = 500  # predictions per import request, as the trainer's publish and the Ray driver send them
 
 
 @dataclass
@@ -318,8 +320,38 @@ def step_agreement(b: Bench, args: argparse.Namespace) -> None:
 
 
 def step_push(b: Bench, args: argparse.Namespace) -> None:
+    from sdk_scripts.review.push import default_review_title
+
+    # a first run is one without a review project: one left by an earlier (--reuse) run goes first
+    for project in b.client.projects_titled(default_review_title(b.client.project(b.pid)["title"])):
+        b.client.delete_project(project["id"])
+        print(f"  deleted the review project {project['id']} an earlier run left", flush=True)
     b.command("review push (first run)", "review", "push", b.pid)
     b.command("review push (rerun)", "review", "push", b.pid)
+
+
+def step_predictions(b: Bench, args: argparse.Namespace) -> None:
+    """Label Studio's own share of bulk pre-annotation, no model: one prediction per task written as `preannotate`
+    and the trainer write them (500 per import request, one request at a time), then the version deleted in one
+    request as pruning does. Last, so that no other command reads the predictions."""
+    ids = [t["id"] for t in b.client.iter_tasks(b.pid, with_annotations=False, page_size=1000, only=("id",))]
+    version = "scale-bench-predictions"
+    result = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [LABELS[0]]}}]
+    began = time.perf_counter()
+    for start in range(0, len(ids), PREDICTION_CHUNK):
+        b.client.import_predictions(b.pid, [{"task": i, "result": result, "score": 0.5, "model_version": version}
+                                            for i in ids[start:start + PREDICTION_CHUNK]])
+    wrote = time.perf_counter() - began
+    b.rows.append(Measured("Label Studio: import predictions, 500/request", wrote, float("nan"),
+                           note=f"{len(ids) / wrote:.0f} predictions/s", target_s=None, target_gb=None))
+    print(f"  Label Studio: import {len(ids):,} predictions, {PREDICTION_CHUNK} per request: {wrote:.1f} s "
+          f"({len(ids) / wrote:.0f}/s)", flush=True)
+    began = time.perf_counter()
+    deleted = b.client.delete_model_version(b.pid, version)
+    gone = time.perf_counter() - began
+    b.rows.append(Measured("Label Studio: delete a version (1 request)", gone, float("nan"),
+                           note=f"{deleted:,} predictions", target_s=None, target_gb=None))
+    print(f"  Label Studio: delete the version's {deleted:,} predictions in one request: {gone:.1f} s", flush=True)
 
 
 STEP_RUNS = {
@@ -336,6 +368,7 @@ STEP_RUNS = {
     "status": lambda b, a: b.command("status", "status", b.pid),
     "snapshot": lambda b, a: b.command("dataset snapshot --out DIR", "dataset", "snapshot", b.pid, "--out",
                                        b.tmp / "snapshots"),
+    "predictions": step_predictions,
 }
 
 
