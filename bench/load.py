@@ -239,7 +239,7 @@ def webhook_phase(url: str, pid: int, texts: list[str], rate: float, duration: f
 def setup_project(ls: LocalLabelStudio, backend_url: str) -> tuple[int, list[str]]:
     """Text project with the 60 emotion texts, backend connected, 4 annotations per class; (id, texts)."""
     rows = json.loads(EMOTIONS.read_text(encoding="utf-8"))
-    client = LabelStudioClient(Connection(ls.url, ADMIN.token))
+    client = LabelStudioClient(Connection(ls.url, ls.admin_token))  # personal access token (LS 1.23 default)
     pid = client.create_project(title="bench load", label_config=CONFIG)["id"]
     ids = client.import_tasks(pid, [{"text": r["text"], "emotion": r["emotion"]} for r in rows])
     connect_backend(client, pid, backend_url)
@@ -285,7 +285,7 @@ def main() -> None:
     backend = None
     try:
         ls.start()
-        env = {"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": ADMIN.token, "MODEL_DIR": str(tmp / "models"),
+        env = {"LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": ls.admin_token, "MODEL_DIR": str(tmp / "models"),
                "LABELOPS_CACHE_DIR": str(tmp / "cache"), "YOLO_CONFIG_DIR": str(tmp / "ultralytics"),
                "TRAIN_MIN_ANNOTATIONS": "5", "LOG_LEVEL": "WARNING"}
         backend = LocalBackend(env=env, log_path=tmp / "backend.log", workers=a.workers, threads=a.threads).start()

@@ -63,6 +63,10 @@ def _label_studio_env(data_dir: Path, credentials: AdminCredentials | None) -> d
             "ML_BLOCK_LOCAL_IP": "false",
             "SSRF_PROTECTION_ENABLED": "false",
             "PYTHONUNBUFFERED": "1",
+            # Label Studio's pip package reports errors to its vendor's Sentry by default: a local server
+            # sends nothing off the machine (offline, each failed send was retried in the request path)
+            "LABEL_STUDIO_SENTRY_DSN": "",
+            "LABEL_STUDIO_FRONTEND_SENTRY_DSN": "",
         }
     )
     if credentials is not None:
