@@ -64,7 +64,7 @@ def _label_studio_env(data_dir: Path, credentials: AdminCredentials | None) -> d
             "SSRF_PROTECTION_ENABLED": "false",
             "PYTHONUNBUFFERED": "1",
             # Label Studio's pip package reports errors to its vendor's Sentry by default: a local server
-            # sends nothing off the machine (offline, each failed send was retried in the request path)
+            # sends nothing off the machine (offline, every send failed and was retried three times)
             "LABEL_STUDIO_SENTRY_DSN": "",
             "LABEL_STUDIO_FRONTEND_SENTRY_DSN": "",
         }
