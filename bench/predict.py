@@ -9,8 +9,9 @@ Same synthetic images in one run, shipped detector, imgsz 320, CPU. Two parts (`
   (user + system time of the backend's gunicorn processes) and images per CPU-second, whether the ONNX boxes
   are the same as torch's, and the target (>= 2x images per CPU-second over torch for 8 concurrent
   clients) met or missed by how much;
-- throughput: raw ultralytics `model.predict` vs /predict vs `labelops preannotate` into a real Label Studio
-  (targets: backend overhead <= 15 %, preannotate >= 85 % of raw).
+- throughput: raw ultralytics `model.predict` vs /predict vs `labelops preannotate` into a real Label Studio,
+  images from S3 through Label Studio's resolve endpoint and, side by side, read by the backend itself
+  (MEDIA_S3_DIRECT_BUCKETS) (targets: backend overhead <= 15 %, preannotate >= 85 % of raw).
 
 Run: `make bench` or `.venv/bin/python bench/predict.py [--images 64] [--rounds 3] [--part cores]`.
 """
@@ -18,8 +19,11 @@ Run: `make bench` or `.venv/bin/python bench/predict.py [--images 64] [--rounds 
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
@@ -35,10 +39,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ml_backend.offline import configure_offline  # noqa: E402
 from ml_backend.settings import SHIPPED_DETECTOR  # noqa: E402
 from sdk_scripts.devserver.backend import LocalBackend  # noqa: E402
+from sdk_scripts.devserver.s3 import KEY as S3_KEY  # noqa: E402
+from sdk_scripts.devserver.s3 import REGION as S3_REGION  # noqa: E402
+from sdk_scripts.devserver.s3 import SECRET as S3_SECRET  # noqa: E402
 from sdk_scripts.devserver.s3 import LocalS3  # noqa: E402
 from sdk_scripts.labelstudio.client import LabelStudioClient  # noqa: E402
 from tests.support.shapes import write_test_images  # noqa: E402
 
+DIRECT_BUCKET = "bench-direct"  # the bucket the backend reads itself (MEDIA_S3_DIRECT_BUCKETS); others via Label Studio
 REPEATS = 3  # best of 3 timed passes after one warm-up pass (raw and /predict)
 CONFIG = """<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image">
 <Label value="circle"/><Label value="square"/><Label value="triangle"/></RectangleLabels></View>"""
@@ -109,10 +117,11 @@ def _stub_model(config: str) -> tuple[str, Callable[[list[dict]], list[dict]]]:
     return "bench-stub", lambda tasks: [{"result": [], "score": 0.0, "model_version": "bench-stub"} for _ in tasks]
 
 
-def s3_project(client: LabelStudioClient, base: str, s3: LocalS3, paths: list[str]) -> int:
-    """A project whose tasks are `paths` in an S3 bucket, imported by an S3 source storage with presigned URLs."""
-    pid = client.create_project(title="bench predict s3", label_config=CONFIG)["id"]
-    bucket = f"bench-{pid}"
+def s3_project(client: LabelStudioClient, base: str, s3: LocalS3, paths: list[str], bucket: str = "") -> int:
+    """A project whose tasks are `paths` in an S3 bucket (default `bench-<project id>`), imported by an S3 source
+    storage with presigned URLs."""
+    pid = client.create_project(title=f"bench predict s3 {bucket}".rstrip(), label_config=CONFIG)["id"]
+    bucket = bucket or f"bench-{pid}"
     s3.client().create_bucket(Bucket=bucket)
     for path in paths:
         s3.client().upload_file(path, bucket, f"shapes/{Path(path).name}")
@@ -129,11 +138,23 @@ def s3_project(client: LabelStudioClient, base: str, s3: LocalS3, paths: list[st
     return pid
 
 
+def resolves_of(log_path: Path, bucket: str) -> int:
+    """Requests Label Studio's resolve endpoint answered for objects of `bucket` (read from its request log)."""
+    count = 0
+    for fileuri in re.findall(r'/(?:resolve|presign)/\?fileuri=([^ "&]+)', log_path.read_text(errors="replace")):
+        try:
+            count += base64.urlsafe_b64decode(fileuri).decode().startswith(f"s3://{bucket}/")
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+    return count
+
+
 def bench_label_studio(backend_env: dict, paths: list[str], batch: int, tmp: Path) -> dict[str, float]:
     """Images/s through a real Label Studio: /predict and `labelops preannotate` on uploaded images (Label Studio
     serves the bytes) and on images in S3 (moto on loopback; Label Studio's resolve endpoint answers each with a
-    presigned URL the backend fetches from S3), and preannotate in-process. The media cache is off: every pass
-    fetches every image, as a pre-annotation run does."""
+    presigned URL the backend fetches from S3), the same images in a bucket the backend reads itself
+    (MEDIA_S3_DIRECT_BUCKETS, boto3 get_object: no Label Studio request per image), and preannotate in-process.
+    The media cache is off: every pass fetches every image, as a pre-annotation run does."""
     from sdk_scripts.devserver.label_studio import LocalLabelStudio
     from sdk_scripts.devserver.users import AdminCredentials
     from sdk_scripts.labelstudio.connection import Connection
@@ -142,7 +163,10 @@ def bench_label_studio(backend_env: dict, paths: list[str], batch: int, tmp: Pat
     rates: dict[str, float] = {}
     with LocalLabelStudio(tmp / "ls", admin) as ls, LocalS3(tmp / "moto.log") as s3:
         token = ls.admin_token  # a personal access token: Label Studio 1.23 turns legacy tokens off
-        env = {**backend_env, "LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": token, "MEDIA_CACHE_BYTES": "0"}
+        env = {**backend_env, "LABEL_STUDIO_URL": ls.url, "LABEL_STUDIO_API_KEY": token, "MEDIA_CACHE_BYTES": "0",
+               # one bucket read by the backend itself, credentials and endpoint from boto3's chain
+               "MEDIA_S3_DIRECT_BUCKETS": DIRECT_BUCKET, "AWS_ENDPOINT_URL_S3": s3.url, "AWS_ACCESS_KEY_ID": S3_KEY,
+               "AWS_SECRET_ACCESS_KEY": S3_SECRET, "AWS_DEFAULT_REGION": S3_REGION}
         backend = LocalBackend(env=env, log_path=tmp / "backend-ls.log", threads=8).start()
         try:
             client = LabelStudioClient(Connection(ls.url, token))
@@ -157,6 +181,14 @@ def bench_label_studio(backend_env: dict, paths: list[str], batch: int, tmp: Pat
             in_s3 = [{"id": t["id"], "data": t["data"]} for t in client.iter_tasks(pid_s3, with_annotations=False)]
             rates["predict, s3"] = bench_backend(backend.url, in_s3, batch, pid_s3)
             rates["preannotate, s3"] = timed_preannotate(client, pid_s3, backend.url, batch, concurrency=2)
+            pid_direct = s3_project(client, ls.url, s3, paths, DIRECT_BUCKET)
+            direct = [{"id": t["id"], "data": t["data"]}
+                      for t in client.iter_tasks(pid_direct, with_annotations=False)]
+            rates["predict, s3 direct"] = bench_backend(backend.url, direct, batch, pid_direct)
+            rates["preannotate, s3 direct"] = timed_preannotate(client, pid_direct, backend.url, batch,
+                                                                concurrency=2)
+            assert resolves_of(ls.log_path, DIRECT_BUCKET) == 0, "direct reads went through Label Studio"
+            assert resolves_of(ls.log_path, f"bench-{pid_s3}") > 0, "Label Studio's request log shows no resolve"
             # Label Studio's share alone: each image fetched through its resolve endpoint (no model), and a
             # preannotate run whose model answers at once (listing the tasks, writing predictions in bulk)
             rates["fetch only, s3"] = fetch_rate(client, in_s3, pid_s3)
@@ -386,8 +418,10 @@ def bench_throughput(paths: list[str], env: dict, tmp: Path, batch: int) -> None
             ("backend /predict (local files)", local),
             ("backend /predict (uploads: Label Studio serves the bytes)", rates["predict, uploads"]),
             ("backend /predict (S3: Label Studio presigns, S3 serves)", rates["predict, s3"]),
+            ("backend /predict (S3, direct reads: no Label Studio request)", rates["predict, s3 direct"]),
             ("labelops preannotate via backend (uploads)", rates["preannotate, uploads"]),
             ("labelops preannotate via backend (S3, presigned URLs)", rates["preannotate, s3"]),
+            ("labelops preannotate via backend (S3, direct reads)", rates["preannotate, s3 direct"]),
             ("labelops preannotate in-process (uploads)", rates["preannotate in-process, uploads"]),
             ("Label Studio alone: the S3 images through its resolve (8 thr)", rates["fetch only, s3"]),
             ("Label Studio alone: preannotate, model answering at once", rates["preannotate stub, s3"]))
@@ -396,11 +430,12 @@ def bench_throughput(paths: list[str], env: dict, tmp: Path, batch: int) -> None
     print(f"raw images/s at the start / end: torch {first['torch']:.1f} / {last['torch']:.1f}, "
           f"ONNX Runtime {first['onnx']:.1f} / {last['onnx']:.1f}")
     overhead = 1 - local / raw["onnx"]
-    share = rates["preannotate, s3"] / raw["onnx"]
     print(f"backend overhead vs raw (same engine): {overhead:.0%} (target <= 15%: "
           f"{'met' if overhead <= 0.15 else f'missed by {overhead - 0.15:.0%} points'}); "
-          f"preannotate from S3 / raw: {share:.0%} (target >= 85%: "
-          f"{'met' if share >= 0.85 else f'missed by {0.85 - share:.0%} points'})")
+          + "; ".join(f"preannotate from S3{how} / raw: {share:.0%} (target >= 85%: "
+                      f"{'met' if share >= 0.85 else f'missed by {0.85 - share:.0%} points'})"
+                      for how, share in (("", rates["preannotate, s3"] / raw["onnx"]),
+                                         (" with direct reads", rates["preannotate, s3 direct"] / raw["onnx"]))))
 
 
 if __name__ == "__main__":

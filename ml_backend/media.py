@@ -34,7 +34,7 @@ def resolver(settings: BackendSettings, max_bytes: int | None = None) -> MediaRe
     connection pool and one cache per combination."""
     cap = settings.max_image_bytes if max_bytes is None else max_bytes
     key = (settings.label_studio_url, settings.label_studio_api_key, tuple(settings.allowed_url_prefixes),
-           tuple(settings.allowed_local_dirs), settings.local_files_root, cap,
+           tuple(settings.allowed_local_dirs), settings.local_files_root, tuple(settings.media_s3_direct_buckets), cap,
            settings.fetch_timeout, settings.media_cache_dir(), settings.media_cache_bytes, settings.media_cache_ttl)
     with _resolvers_lock:
         if key not in _resolvers:
@@ -42,7 +42,8 @@ def resolver(settings: BackendSettings, max_bytes: int | None = None) -> MediaRe
                                  allowed_url_prefixes=tuple(settings.allowed_url_prefixes),
                                  allowed_local_dirs=tuple(settings.allowed_local_dirs),
                                  local_files_root=settings.local_files_root, max_bytes=cap,
-                                 timeout=settings.fetch_timeout)
+                                 timeout=settings.fetch_timeout,
+                                 s3_direct_buckets=tuple(settings.media_s3_direct_buckets))
             cache = (MediaCache(Path(settings.media_cache_dir()), settings.media_cache_bytes, settings.media_cache_ttl)
                      if settings.media_cache_bytes > 0 else None)
             _resolvers[key] = MediaResolver(policy, auth=_auth(settings), cache=cache)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,8 @@ class BackendSettings:
     allowed_local_dirs: list[str] = field(default_factory=list)
     # Label Studio's own setting: where `/data/local-files/?d=` paths are rooted (read from disk when allowed)
     local_files_root: str = ""
+    # S3 buckets whose objects are read directly with boto3's credentials (AWS_*), not through Label Studio
+    media_s3_direct_buckets: list[str] = field(default_factory=list)
     # fetched media kept on disk (bytes; 0 = off) for this many seconds, under MEDIA_CACHE_PATH
     media_cache_bytes: int = 1_000_000_000
     media_cache_ttl: float = 3600.0
@@ -174,6 +177,11 @@ class BackendSettings:
             raise ValueError(f"TRAIN_QUEUE={self.train_queue!r}: use 'embedded' or 'rq'")
         if self.train_queue == "rq" and not self.redis_url:
             raise ValueError("TRAIN_QUEUE=rq needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+        for bucket in self.media_s3_direct_buckets:
+            # S3's bucket names, legacy ones (capitals, underscores, up to 255 characters) included
+            if not re.fullmatch(r"[A-Za-z0-9._-]{3,255}", bucket):
+                raise ValueError(f"MEDIA_S3_DIRECT_BUCKETS: {bucket!r} is not an S3 bucket name (names only, "
+                                 "comma-separated: images,raw-photos)")
         self.basic_auth()
 
     def basic_auth(self) -> tuple[str, str] | None:

@@ -51,6 +51,11 @@ SETTING_DOCS: dict[str, tuple[str, str]] = {
     "allowed_local_dirs": ("fetching", "comma list of directories whose files may be task media"),
     "local_files_root": ("fetching", "Label Studio's `LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT`: `/data/local-files/` "
                                      "paths inside it and inside `ALLOWED_LOCAL_DIRS` are read from disk"),
+    "media_s3_direct_buckets": ("fetching", "comma list of S3 buckets whose `s3://` objects the backend reads itself "
+                                            "with `get_object`, not through Label Studio's resolve endpoint; "
+                                            "credentials and endpoint from boto3's chain (`AWS_ACCESS_KEY_ID`, "
+                                            "`AWS_PROFILE`, `AWS_ENDPOINT_URL_S3`, ...): give it read-only ones "
+                                            "(empty = off: every bucket through Label Studio)"),
     "media_cache_bytes": ("fetching", "on-disk cache of fetched media, in bytes (0 = off)"),
     "media_cache_ttl": ("fetching", "seconds a cached media file is used"),
     "media_cache_path": ("fetching", "where the media cache lives (default `MODEL_DIR/media-cache`)"),

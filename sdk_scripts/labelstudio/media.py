@@ -12,6 +12,9 @@ is fetched:
   resolve endpoint for the task (`/tasks/<id>/resolve/`, else `/projects/<id>/resolve/`), which
   answers with the bytes (storage with presigned URLs off) or a redirect to a presigned URL, which
   is fetched without the token;
+* an `s3://` URI of a bucket in `s3_direct_buckets` — also when it comes as Label Studio's resolve path
+  for it (`/tasks/<id>/resolve/?fileuri=<base64>`, as Label Studio's task API shows it) — read from S3
+  itself with the reader's own credentials (`s3_direct.py`), Label Studio out of the image's path;
 * `/data/local-files/?d=REL` (relative or on Label Studio's origin) read straight from disk when
   `local_files_root` is set, the file lies inside it and inside one of `allowed_local_dirs` (symlinks
   resolved), else fetched through Label Studio, which applies its own local-storage rules; an absolute
@@ -46,6 +49,7 @@ import httpx
 STORAGE_SCHEMES = ("s3", "gs", "gcs", "azure-blob", "azure", "azure-spi", "azure-blob-spi", "minio")
 _LS_MEDIA_PATH = re.compile(r"^/(data/upload/|data/local-files/?$|storage-data/|tasks/\d+/(resolve|presign)/?$|"
                             r"projects/\d+/(resolve|presign)/?$)")
+_LS_RESOLVE_PATH = re.compile(r"^/(tasks|projects)/\d+/(resolve|presign)/?$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -85,6 +89,8 @@ class MediaPolicy:
     max_bytes: int = 30_000_000
     timeout: float = 20.0
     max_redirects: int = 3
+    # buckets whose `s3://` objects are read from S3 itself (boto3's credentials), not through Label Studio
+    s3_direct_buckets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,6 +236,11 @@ class MediaResolver:
         self.cache = cache
         self._http = http or httpx.Client(timeout=policy.timeout, follow_redirects=False)
         self._ls = _origin(policy.label_studio_url) if policy.label_studio_url else None
+        self._s3 = None
+        if policy.s3_direct_buckets:
+            from sdk_scripts.labelstudio.s3_direct import S3Reader
+
+            self._s3 = S3Reader(policy.s3_direct_buckets, policy.timeout)
 
     def fetch(self, ref: object, task_id: object = None, project_id: object = None) -> bytes:
         """The bytes behind a task's media reference (MediaError with the reason when there are none)."""
@@ -237,12 +248,12 @@ class MediaResolver:
             raise MediaError("missing media reference in task data")
         ref = ref.strip()
         if storage_uri(ref):
-            return self._cached(f"storage:{ref}", lambda: self._from_storage(ref, task_id, project_id))
+            return self._storage(ref, task_id, project_id)
         local = self._local_file(ref)
         if local is not None:
             return self._read_file(local)
         if ref.startswith("/"):
-            return self._cached(f"ls:{self._ls_media_path(ref)}", lambda: self._from_label_studio(ref))
+            return self._ls_path(ref)
         try:
             url = _origin(ref)
         except NotHttpUrl:
@@ -254,8 +265,25 @@ class MediaResolver:
             local = self._local_files_file(relative)
             if local is not None:
                 return self._read_file(local)
-            return self._cached(f"ls:{self._ls_media_path(relative)}", lambda: self._from_label_studio(relative))
+            return self._ls_path(relative)
         return self._cached(f"url:{ref}", lambda: self._from_allowed_url(ref))
+
+    def direct_uri(self, ref: str) -> str | None:
+        """The `s3://` URI read from S3 itself for a reference (the URI, or Label Studio's resolve path naming
+        it), or None when the reference goes elsewhere (no bucket listed, another bucket, not a storage URI)."""
+        if self._s3 is None:
+            return None
+        if storage_uri(ref):
+            return ref if self._s3.reads(ref) else None
+        split = urlsplit(ref)
+        try:
+            path = _clean_path(split.path)
+        except MediaError:
+            return None
+        if split.scheme or split.netloc or not _LS_RESOLVE_PATH.match(path):
+            return None
+        uri = _decode_fileuri(parse_qs(split.query).get("fileuri", [""])[0])
+        return uri if self._s3.reads(uri) else None
 
     # -- places ----------------------------------------------------------------------------------
 
@@ -268,6 +296,19 @@ class MediaResolver:
         if self.cache is not None:
             self.cache.put(key, data)
         return data
+
+    def _storage(self, uri: str, task_id: object, project_id: object) -> bytes:
+        if self._s3 is not None and self._s3.reads(uri):
+            return self._cached(f"storage:{uri}", lambda: self._s3.read(uri, self.policy.max_bytes))
+        return self._cached(f"storage:{uri}", lambda: self._from_storage(uri, task_id, project_id))
+
+    def _ls_path(self, path_and_query: str) -> bytes:
+        """A Label Studio media path (relative): a resolve path of a directly read S3 object goes to S3."""
+        uri = self.direct_uri(path_and_query)
+        if uri is not None:
+            return self._storage(uri, None, None)
+        return self._cached(f"ls:{self._ls_media_path(path_and_query)}",
+                            lambda: self._from_label_studio(path_and_query))
 
     def _local_files_file(self, ref: str) -> Path | None:
         """The file on disk for a `/data/local-files/?d=REL` reference when it is read from disk, else None."""
@@ -396,6 +437,14 @@ class MediaResolver:
 def _is_id(value: object) -> bool:
     text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
     return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def _decode_fileuri(value: str) -> str:
+    """The storage URI in a resolve path's `fileuri`, decoded as Label Studio decodes it (base64, else %-escapes)."""
+    try:
+        return base64.urlsafe_b64decode(value.encode()).decode()
+    except ValueError:  # binascii.Error, UnicodeDecodeError
+        return unquote(value)
 
 
 def _read_capped(resp: httpx.Response, limit: int) -> bytes:

@@ -4,18 +4,18 @@ One image project gets tasks from all three: two uploaded files, two from a loca
 two from an S3 source storage on a real S3-compatible server on loopback (moto's server, connected to
 Label Studio with a custom endpoint, imported by Label Studio's storage sync) — presigned URLs on, and a
 second S3 storage with presigned URLs off (Label Studio proxies the bytes). The backend pre-annotates
-every task (S3 objects through Label Studio's resolve endpoint for the task, no S3 credentials in the
-backend), then trains the detector from annotations on tasks of every source. A storage object that is
-not an image, and a storage URI no storage of the project covers, each get one clear line in the log.
+every task (S3 objects of buckets it does not list in MEDIA_S3_DIRECT_BUCKETS through Label Studio's resolve
+endpoint for the task), then trains the detector from annotations on tasks of every source. A storage object
+that is not an image, and a storage URI no storage of the project covers, each get one clear line in the log.
+The one bucket the backend reads itself (MEDIA_S3_DIRECT_BUCKETS, its own credentials from boto3's chain): the
+same predictions as through Label Studio, and Label Studio's request log shows no resolve request for it.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,7 +26,7 @@ from PIL import Image
 
 from ml_backend.training.shapes import CLASSES
 from sdk_scripts.devserver.backend import LocalBackend
-from sdk_scripts.devserver.ports import free_port
+from sdk_scripts.devserver.s3 import LocalS3
 from sdk_scripts.label_config_library import read_config, render_config
 from sdk_scripts.ml_backend_link import connect_backend
 from sdk_scripts.preannotate import preannotate
@@ -35,37 +35,27 @@ from tests.support.labelstudio import auth_headers, unique_title
 from tests.support.shapes import matched_shapes, write_test_images
 
 KEY, SECRET, REGION = "labelops-test-key", "labelops-test-secret", "us-east-1"
+DIRECT = "direct-shapes"  # the one bucket the module's backend reads from S3 itself
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint(tmp_path_factory):
     """moto's S3-compatible server on a loopback port (a real HTTP server speaking the S3 API)."""
-    port = free_port()
-    exe = Path(sys.executable).with_name("moto_server")
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("wb")
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(url, timeout=2)
-            break
-        except httpx.HTTPError:
-            assert proc.poll() is None and time.monotonic() < deadline, "moto_server did not start"
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    with LocalS3(tmp_path_factory.mktemp("moto") / "moto.log") as s3:
+        yield s3.url
 
 
 @pytest.fixture(scope="module")
-def backend(label_studio, tmp_path_factory):
+def backend(label_studio, s3_endpoint, tmp_path_factory):
     root = tmp_path_factory.mktemp("storage-backend")
     env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.admin_token,
            "LABELOPS_CACHE_DIR": str(root / "cache"), "YOLO_CONFIG_DIR": str(root / "ultralytics"),
            "MODEL_DIR": str(root / "models"), "TRAIN_MIN_ANNOTATIONS": "1000", "TRAIN_EPOCHS": "2",
-           "TRAIN_IMGSZ": "320"}
+           "TRAIN_IMGSZ": "320",
+           # one bucket read directly, with credentials and endpoint from boto3's standard chain (the environment)
+           "MEDIA_S3_DIRECT_BUCKETS": DIRECT, "AWS_ENDPOINT_URL_S3": s3_endpoint, "AWS_ACCESS_KEY_ID": KEY,
+           "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_DEFAULT_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_CONFIG_FILE": str(root / "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE": str(root / "no-aws-creds")}
     server = LocalBackend(env=env, log_path=root / "backend.log").start()
     yield server
     server.stop()
@@ -173,3 +163,54 @@ def test_uploads_local_files_and_s3_get_predictions_and_train_the_detector(
     assert run["event"] == "trained", run
     assert run["controls"]["label"]["kind"] == "detector" and run["controls"]["label"]["examples"] == len(chosen)
     assert ls_client.project(pid)["model_version"] == f"labelops-p{pid}-v1"
+
+
+def _resolved_in_label_studio(label_studio, since: int) -> list[str]:
+    """The storage URIs Label Studio's resolve endpoint was asked for after byte `since` of its request log."""
+    with open(label_studio.log_path, "rb") as log:
+        log.seek(since)
+        text = log.read().decode("utf-8", "replace")
+    return [_original(f"/tasks/{task}/resolve/?fileuri={fileuri}")
+            for task, fileuri in re.findall(r'"GET /(?:tasks|projects)/(\d+)/(?:resolve|presign)/\?fileuri=([^ "&]+)',
+                                            text)]
+
+
+@pytest.mark.api_feature
+def test_allow_listed_bucket_is_read_by_the_backend_not_through_label_studio(
+        label_studio, ls_client, backend, s3_endpoint, tmp_path) -> None:
+    config = render_config(read_config("image_bbox"), {"label": [c.capitalize() for c in CLASSES]})
+    pid = ls_client.create_project(title=unique_title("s3 direct"), label_config=config)["id"]
+    images = write_test_images(tmp_path, 3, seed=24680)
+    truth = {path.name: shapes for path, shapes in images}
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id=KEY, aws_secret_access_key=SECRET,
+                      region_name=REGION)
+    via_ls = f"via-ls-{pid}"  # not listed: through Label Studio, as before
+    for bucket in (DIRECT, via_ls):  # the same images in both
+        s3.create_bucket(Bucket=bucket)
+        for path, _ in images:
+            s3.upload_file(str(path), bucket, f"shapes/{path.name}")
+        _s3_storage(label_studio, pid, s3_endpoint, bucket, presign=True)
+    missing = ls_client.import_tasks(pid, [{"image": f"s3://{DIRECT}/shapes/missing.png"}])[0]
+    refs = {t["id"]: _original(t["data"]["image"]) for t in ls_client.iter_tasks(pid)}
+    assert sorted(refs.values()) == sorted([f"s3://{b}/shapes/{n}" for b in (DIRECT, via_ls) for n in truth]
+                                           + [f"s3://{DIRECT}/shapes/missing.png"])
+
+    since = Path(label_studio.log_path).stat().st_size
+    preannotate(ls_client, pid, backend_url=backend.url, progress=False)  # sends the task API's resolve paths
+    resolved = _resolved_in_label_studio(label_studio, since)
+    assert not [uri for uri in resolved if uri.startswith(f"s3://{DIRECT}/")], resolved
+    assert {f"s3://{via_ls}/shapes/{name}" for name in truth} <= set(resolved)  # the other bucket: via Label Studio
+
+    def regions(task: dict) -> list[dict]:
+        [prediction] = task["predictions"]
+        return [{k: v for k, v in r.items() if k != "id"} for r in prediction["result"]]
+
+    by_ref = {refs[t["id"]]: t for t in ls_client.iter_tasks(pid)}
+    for name, shapes in truth.items():
+        direct = regions(by_ref[f"s3://{DIRECT}/shapes/{name}"])
+        through_ls = regions(by_ref[f"s3://{via_ls}/shapes/{name}"])
+        assert direct == through_ls and matched_shapes(shapes, direct) >= 1, (name, direct, through_ls)
+    log = Path(backend.log_path).read_text()
+    assert (f"task {missing}, control 'label': no prediction: S3 object s3://{DIRECT}/shapes/missing.png not read: "
+            "NoSuchKey (HTTP 404") in log
+    assert KEY not in log and SECRET not in log
