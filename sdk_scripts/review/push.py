@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,7 +79,6 @@ from sdk_scripts.task_files import KEY_FIELD
 __all__ = ["LINK_FIELD", "SOURCE_META_FIELD", "PushReport", "TierPush", "find_or_create_review_project", "push_reviews",
            "review_key"]
 LEGACY_META_FIELD = "labelops_review_task"  # before: {"project": id, "task": id}, default title only
-LINK_REQUESTS = 8  # source-task link updates in flight at once
 
 
 @dataclass
@@ -347,12 +345,10 @@ def _push(client: LabelStudioClient, source: dict, scores_for: Callable[[str, li
         _fill_tier(client, source, tier, placements, by_id, users, options, report, on_batch)
     report.moved = _withdraw_copies(client, [c for _, others in placements.values() for c in others])
     for tier in report.tiers:  # each source task records its review task (repairs links a cut-off run left out)
-        links = [(by_id[pick.task_id], current["id"]) for pick in report.picks
-                 if placements[pick.task_id][0] is tier
-                 and (current := tier.existing.get(review_key(source["id"], pick.task_id))) is not None]
-        # one request per source task (Label Studio has no bulk task update): several in flight at once
-        with ThreadPoolExecutor(max_workers=LINK_REQUESTS) as pool:
-            list(pool.map(lambda link, tier=tier: _link_source(client, link[0], tier, link[1]), links))
+        for pick in report.picks:
+            current = tier.existing.get(review_key(source["id"], pick.task_id))
+            if placements[pick.task_id][0] is tier and current is not None:
+                _link_source(client, by_id[pick.task_id], tier, current["id"])
         settle_review_project(client, tier.project, source, tier.rule or None)
     return report
 
