@@ -557,7 +557,8 @@ class LabelStudioClient:
                          json={"model_version": model_version})
         if shown and shown != model_version and not self.project(project_id).get("model_version"):
             self.update_project(project_id, model_version=shown)
-        count = body.get("count") if isinstance(body, dict) else body
+        # Label Studio 1.23 answers {"deleted_predictions": n} (Project.delete_predictions)
+        count = body.get("deleted_predictions", body.get("count")) if isinstance(body, dict) else body
         return int(count) if isinstance(count, int) else 0
 
     def predictions(self, project_id: int) -> list[dict]:

@@ -99,6 +99,7 @@ def test_start_training_versions_and_retrieve_predictions_through_label_studio(
             made_against_v1 = {t["id"]: [p["id"] for p in t.get("predictions") or []
                                          if p["model_version"] == versions[0]]
                                for t in ls_client.iter_tasks(pid) if annotated_at.get(t["id"]) == versions[0]}
+            v1_before = ls_client.model_versions(pid)[versions[0]]
         _start_training(label_studio, connected.backend_id)
         history = wait_for_runs(backend.url, pid, round_number + 1)
         assert history[-1]["event"] == "trained", history
@@ -129,6 +130,8 @@ def test_start_training_versions_and_retrieve_predictions_through_label_studio(
     history = wait_for_runs(backend.url, pid, 3)
     assert history[-1]["pruned"]["versions"] == [dropped]
     assert history[-1]["pruned"]["kept"] == {dropped: kept_on_annotated} and kept_on_annotated == 3
+    # Label Studio's count of what the one-request delete removed: every v1 prediction but the kept three
+    assert history[-1]["pruned"]["deleted"] == v1_before - kept_on_annotated > 0
     for task_id, ids in made_against_v1.items():  # set aside while v1 went in one request, then named back
         assert [p["id"] for p in ls_client.task(task_id)["predictions"] if p["model_version"] == dropped] == ids
 
