@@ -1,5 +1,5 @@
-"""The local Label Studio's environment: nothing sent to the vendor's Sentry, the caller's Label Studio settings
-never inherited."""
+"""The local Label Studio's environment (no server started): nothing sent to the vendor's Sentry, the caller's
+Label Studio settings never inherited."""
 
 from __future__ import annotations
 
