@@ -185,9 +185,12 @@ def prune_stale_predictions(client: Any, project: str, settings: BackendSettings
     prefix = settings.model_version or "labelops"
     deleted = 0
 
-    def rename(ids: list[int], name: str) -> None:
+    def each(call: Any, ids: list[int]) -> None:  # one request per prediction, 8 in flight
         with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda pid: client.update_prediction(pid, model_version=name), ids))
+            list(pool.map(call, ids))
+
+    def rename(ids: list[int], name: str) -> None:
+        each(lambda pid: client.update_prediction(pid, model_version=name), ids)
 
     try:
         stale = stale_versions(client.model_versions(int(project)), prefix, project, store.versions())
@@ -199,8 +202,7 @@ def prune_stale_predictions(client: Any, project: str, settings: BackendSettings
                 deleted += client.delete_model_version(int(project), version)
             finally:
                 rename(kept, version)
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(client.delete_prediction, plan.prediction_ids))
+        each(client.delete_prediction, plan.prediction_ids)
         for version in sorted(set(plan.parked.values()) - stale):  # left parked by an interrupted run
             rename([pid for pid, v in plan.parked.items() if v == version], version)
     except Exception as exc:

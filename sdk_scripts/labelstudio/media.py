@@ -298,9 +298,9 @@ class MediaResolver:
         return data
 
     def _storage(self, uri: str, task_id: object, project_id: object) -> bytes:
-        if self._s3 is not None and self._s3.reads(uri):
-            return self._cached(f"storage:{uri}", lambda: self._s3.read(uri, self.policy.max_bytes))
-        return self._cached(f"storage:{uri}", lambda: self._from_storage(uri, task_id, project_id))
+        s3 = self._s3 if self._s3 is not None and self._s3.reads(uri) else None
+        return self._cached(f"storage:{uri}", lambda: s3.read(uri, self.policy.max_bytes) if s3 is not None
+                            else self._from_storage(uri, task_id, project_id))
 
     def _ls_path(self, path_and_query: str) -> bytes:
         """A Label Studio media path (relative): a resolve path of a directly read S3 object goes to S3."""
