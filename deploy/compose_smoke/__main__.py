@@ -104,12 +104,20 @@ def run_smoke(args: argparse.Namespace, timeline: Timeline, work: Path, state: d
                                "would never reach the backend")
         print(f"   webhook {hook['id']}: {hook['url']}")
     with timeline.phase("annotate"):
-        annotator = scenario.admin_client(url, scenario.sign_up_annotator(url, token, ANNOTATOR))
+        annotator_token = scenario.sign_up_annotator(url, token, ANNOTATOR)
+        annotator = scenario.admin_client(url, annotator_token)
         me = annotator.whoami()
         made = scenario.annotate(annotator, project_id, TRAIN_MIN_ANNOTATIONS)
         if {a.get("completed_by") for a in made} != {me["id"]}:
             raise RuntimeError(f"annotations not credited to the annotator {me['id']}: {made}")
         print(f"   {len(made)} annotations by {me['email']} (user {me['id']}, its own token)")
+    with timeline.phase("restart"):
+        # personal access tokens are signed with Label Studio's SECRET_KEY (from .env): a restart keeps them
+        stack.compose("restart", "label-studio")
+        stack.wait_ready(["label-studio"], [], timeout=args.ready_timeout)
+        if scenario.admin_client(url, annotator_token).whoami()["id"] != me["id"]:
+            raise RuntimeError("after a restart the annotator's personal access token names another user")
+        print("   Label Studio restarted; the annotator's personal access token still works")
     with timeline.phase("training"):
         uid = scenario.uid(admin, project_id)
         version, status = scenario.wait_for_trained_version(admin, project_id, lambda: al_status(stack, uid),

@@ -162,7 +162,7 @@ def ensure_template(cache_dir: Path | None = None) -> Path:
     building = Path(tempfile.mkdtemp(prefix="ls-template-", dir=cache_dir))
     log_path = building.with_suffix(".log")
     _run_init(building, {}, log_path)
-    # Each server gets its own Django SECRET_KEY; Label Studio writes one when the file is absent.
+    # Each server gets its own Django SECRET_KEY (ensure_secret_key writes one into its data dir).
     (building / ".env").unlink(missing_ok=True)
     try:
         building.rename(template)
@@ -171,6 +171,25 @@ def ensure_template(cache_dir: Path | None = None) -> Path:
         shutil.rmtree(building, ignore_errors=True)
     log_path.unlink(missing_ok=True)
     return template
+
+
+def ensure_secret_key(data_dir: Path) -> None:
+    """Give the data dir a Django SECRET_KEY (64 hex digits) in `<data dir>/.env` unless it holds one already.
+
+    Label Studio 1.23 makes one on its first start (Django's alphabet, `$` included) and appends it unquoted to
+    that file; django-environ reads a value that starts with `$` as a reference to another variable, so for one
+    data dir in 50 the next start finds no key, makes a new one, and refuses every personal access token and
+    login session made before ("Token is invalid"). A hex key reads back as written.
+    """
+    path = data_dir / ".env"
+    text = path.read_text() if path.exists() else ""
+    if re.search(r"^\s*SECRET_KEY\s*=", text, flags=re.MULTILINE):
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    separator = "\n" if text and not text.endswith("\n") else ""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a") as fh:
+        fh.write(f"{separator}SECRET_KEY={secrets.token_hex(32)}\n")
 
 
 class LocalLabelStudio:
@@ -239,8 +258,10 @@ class LocalLabelStudio:
                 template = ensure_template(self.cache_dir)
                 self.data_dir.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copytree(template, self.data_dir, dirs_exist_ok=True)
+            ensure_secret_key(self.data_dir)
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_secret_key(self.data_dir)
         if self._database_ready:
             return
         if self._postgres is not None:

@@ -208,13 +208,14 @@ def test_no_secret_is_written_inline(services: dict[str, dict[str, Any]]) -> Non
             # a default is allowed only when it is empty (optional secrets such as BASIC_AUTH_PASS)
             assert m["op"] in (None, ":?", "?") or m["arg"] == "", f"{name}: {var} has an inline default"
             checked += 1
-    assert checked >= 8  # POSTGRES/POSTGRE passwords, LS password + token, the backend's key and auth pass
+    assert checked >= 9  # POSTGRES/POSTGRE passwords, LS password + token + SECRET_KEY, the backend's key, auth pass
 
 
 def test_required_secrets_fail_fast_when_missing(services: dict[str, dict[str, Any]]) -> None:
     required = {
         ("postgres", "POSTGRES_PASSWORD"), ("label-studio", "POSTGRE_PASSWORD"),
         ("label-studio", "LABEL_STUDIO_PASSWORD"), ("label-studio", "LABEL_STUDIO_USER_TOKEN"),
+        ("label-studio", "SECRET_KEY"),
         ("ml-backend", "LABEL_STUDIO_API_KEY"), ("setup", "LABEL_STUDIO_API_KEY"),
         ("rq-worker", "LABEL_STUDIO_API_KEY"),
     }
