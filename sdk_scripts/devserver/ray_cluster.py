@@ -104,9 +104,21 @@ class LocalRayCluster:
             raise
         return self
 
-    def add_worker(self, timeout: float = 120.0) -> RayNode:
-        """One more worker node (a replacement for a lost one, say)."""
-        return self._start_node(f"worker{len(self.nodes)}", ["--address", self.address], timeout)
+    def add_worker(self, timeout: float = 120.0, attempts: int = 2) -> RayNode:
+        """One more worker node (a replacement for a lost one, say).
+
+        A node that does not come up is killed and started again, `attempts` times in all: Ray gives a new
+        raylet a fixed 30 s to register with the head, which a loaded machine can miss.
+        """
+        name = f"worker{len(self.nodes)}"
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start_node(name, ["--address", self.address], timeout)
+            except RuntimeError:
+                self.kill_node(self.nodes.pop())
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
 
     def _start_node(self, name: str, role: list[str], timeout: float) -> RayNode:
         log_path = self.root / f"{name}.log"
@@ -121,8 +133,9 @@ class LocalRayCluster:
         deadline = time.monotonic() + timeout
         while STARTED not in log_path.read_text(errors="replace"):
             if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"Ray {name} node did not start (exit {proc.poll()}); {log_path}:\n{tail}")
+                tail = log_path.read_text(errors="replace")[-1500:]
+                raise RuntimeError(f"Ray {name} node did not start (exit {proc.poll()}); {log_path}:\n{tail}"
+                                   f"{self._log_tails()}")
             time.sleep(0.2)
         if name == "head":
             _wait_port(self.host, self.port, deadline)
@@ -150,6 +163,21 @@ class LocalRayCluster:
         self.nodes.clear()
         if left:
             raise RuntimeError(f"Ray processes still running after stop: {left}")
+
+    def _log_tails(self, lines: int = 8) -> str:
+        """The last lines of the head's GCS log and of the newest raylet log: why a node could not join."""
+        session = self.session_dir()
+        if session is None:
+            return ""
+        logs = session / "logs"
+        raylets = sorted(logs.glob("raylet*.out"), key=lambda p: p.stat().st_mtime)
+        out = []
+        for path in [logs / "gcs_server.out", *raylets[-1:]]:
+            if path.is_file():
+                kept = [line for line in path.read_text(errors="replace").splitlines() if "[state-dump]" not in line]
+                tail = kept[-lines:]
+                out.append(f"\n--- {path}:\n" + "\n".join(line[:300] for line in tail))
+        return "".join(out)
 
     def session_dir(self) -> Path | None:
         """The head's session directory (logs), once started."""

@@ -4,7 +4,7 @@
 within 1e-6); with a worker node killed mid-run (every process of it at once) Ray
 restarts the lost actor on a replacement node and retries its batches, the run completes, and the rerun
 finds every task holding exactly one prediction. Neither the cluster's token nor Label Studio's is written
-to the cluster's logs.
+to the cluster's logs. A worker node that cannot join is started again, then one error with its log.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +174,27 @@ def test_gpus_no_node_has_are_one_error_not_a_wait(label_studio, ls_client, clus
         "labelops: error: no node of the Ray cluster has 1 CPU and 1 GPU(s) for an actor (--gpus-per-actor 1); "
         "add such a node first"]
     assert ls_client.predictions(pid) == []
+
+
+
+def test_a_worker_that_cannot_join_is_started_again_then_one_error(tmp_path) -> None:
+    """No head listens on the address: each attempt is killed at its deadline, then one error with the node's log."""
+    lonely = LocalRayCluster(tmp_path)  # never started: nothing answers on its port
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"Ray worker0 node did not start") as failure:
+        lonely.add_worker(timeout=4, attempts=2)
+    assert time.monotonic() - started >= 8  # two attempts, each waited for to its deadline
+    assert lonely.nodes == [] and str(tmp_path / "worker0.log") in str(failure.value)
+    assert not _processes_naming(tmp_path)  # nothing of either attempt is left running
+
+
+def _processes_naming(root: Path) -> list[int]:
+    """Processes whose command line names `root` (the nodes' --temp-dir is under it)."""
+    out = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(root) in cmdline.read_bytes().decode(errors="replace"):
+                out.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return out
