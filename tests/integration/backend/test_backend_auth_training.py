@@ -11,6 +11,9 @@ import pytest
 from sdk_scripts.devserver.backend import LocalBackend
 from tests.support.labelstudio import unique_title
 
+# the backend against Label Studio's API: nothing database-specific; the PostgreSQL run leaves it out
+pytestmark = pytest.mark.api_feature
+
 USER = "labelops-ml"
 PASSWORD = "s3cret-Training-pass-41c"
 CONFIG = ('<View><Text name="text" value="$text"/><Choices name="tone" toName="text" choice="single-radio">'

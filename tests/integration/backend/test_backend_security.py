@@ -33,6 +33,9 @@ from tests.support.backends import NETGUARD_DIR
 from tests.support.labelstudio import unique_title
 from tests.support.shapes import matched_shapes, write_test_images
 
+# the backend against Label Studio's API: nothing database-specific; the PostgreSQL run leaves it out
+pytestmark = pytest.mark.api_feature
+
 IMAGE_CONFIG = render_config(read_config("image_bbox"), {"label": ["Circle", "Square", "Triangle"]})
 TEXT_CONFIG = render_config(read_config("text_sentiment"), {})
 USER, PASSWORD = "ml-basic", "Basic-pass-9f3e1c7a"

@@ -21,6 +21,9 @@ from sdk_scripts.devserver.ports import free_port as _free_port
 from tests.support.backends import MIN_NEW, wait_for_runs
 from tests.support.projects import ROUTE, ROUTING_CONFIG, routing_data, routing_project
 
+# the backend against Label Studio's API: nothing database-specific; the PostgreSQL run leaves it out
+pytestmark = pytest.mark.api_feature
+
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
