@@ -58,6 +58,12 @@ DEFAULT_RETRY_MAX_WAIT = 8.0
 ACCESS_TOKEN_MARGIN = 30.0
 # The longest labelops waits for Label Studio to write an export snapshot (it answers when done, without Redis).
 EXPORT_TIMEOUT = 3600.0
+# Label Studio 1.23 recounts every task of the project on each prediction import (284 s for 100 predictions
+# into a 100,000-task project); the flag below makes it recount only the tasks written (docs/production.md)
+SLOW_PREDICTION_IMPORT = ("On a large project Label Studio 1.23 recounts every task of the project for each "
+                          "prediction import unless its server runs with "
+                          "fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short=true "
+                          "(see docs/production.md, Large projects)")
 RERUN_HINT = ("not retried, as it may have been carried out; rerunning the labelops command is safe "
               "(it skips what is already done)")
 
@@ -154,10 +160,12 @@ class LabelStudioClient:
 
     # -- retries and errors ---------------------------------------------------------------------
 
-    def _run(self, what: str, fn: Callable[[], T], *, idempotent: bool = True, gone_ok: bool = False) -> T:
+    def _run(self, what: str, fn: Callable[[], T], *, idempotent: bool = True, gone_ok: bool = False,
+             slow_hint: str = "") -> T:
         """`fn()` with retries (see the module docstring); failures become one-line LabelopsErrors.
 
         `gone_ok`: a 404 on a retry means an earlier attempt did the job (a DELETE whose answer was lost).
+        `slow_hint`: added to the message when Label Studio did not answer in time (what makes this call slow).
         """
         attempts = 0
         started = time.monotonic()
@@ -202,6 +210,8 @@ class LabelStudioClient:
                 message += f", gave up after {attempts} attempts over {time.monotonic() - started:.0f} s"
             elif not idempotent and _transient(exc) and not _never_arrived(exc):
                 message += f"; {RERUN_HINT}"
+            if slow_hint and isinstance(exc, httpx.TimeoutException):
+                message += f". {slow_hint}"
             raise (NotFoundError if _status(exc) == 404 else LabelopsError)(message) from None
 
     def _drop_access_token(self) -> bool:
@@ -513,7 +523,7 @@ class LabelStudioClient:
             return 0
         self._run(f"import {len(predictions)} predictions into project {project_id}",
                   lambda: self._sdk.projects.import_predictions(project_id, request=list(predictions)),
-                  idempotent=False)
+                  idempotent=False, slow_hint=SLOW_PREDICTION_IMPORT)
         return len(predictions)
 
     def retrieve_predictions(self, project_id: int, task_ids: Sequence[int] | None = None) -> None:

@@ -246,3 +246,14 @@ def test_paged_listing_retries_only_the_failing_page(serve) -> None:
         server.httpd.server_close()
     assert [t["id"] for t in tasks] == [1, 2, 3, 4, 5]
     assert served == {1: 1, 2: 2, 3: 1, 4: 1}
+
+
+def test_prediction_import_that_times_out_names_label_studios_flag_and_is_not_retried(serve) -> None:
+    """Label Studio 1.23 recounts the whole project per prediction import: a timeout says which flag fixes it."""
+    server = serve({("POST", "/api/projects/3/import/predictions"): [("sleep", 1.0)]})
+    with pytest.raises(LabelopsError) as err:
+        fast_client(server.url, timeout=0.3).import_predictions(3, [{"task": 1, "result": [], "model_version": "v"}])
+    assert server.count("POST", "/api/projects/3/import/predictions") == 1
+    assert str(err.value).startswith("Label Studio at " + server.url + " did not answer in time (0.3 s) to import "
+                                     "1 predictions into project 3; not retried, as it may have been carried out")
+    assert "fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short=true" in str(err.value)
