@@ -193,13 +193,14 @@ def prune_stale_predictions(client: Any, project: str, settings: BackendSettings
         each(lambda pid: client.update_prediction(pid, model_version=name), ids)
 
     try:
-        stale = stale_versions(client.model_versions(int(project)), prefix, project, store.versions())
+        counts = client.model_versions(int(project))
+        stale = stale_versions(counts, prefix, project, store.versions())
         plan = plan_pruning(tasks, stale, our_version_pattern(prefix, project))
         for version in plan.whole_versions:
             kept = plan.keep.get(version, [])
             rename(kept, parked_name(version))
             try:
-                deleted += client.delete_model_version(int(project), version)
+                deleted += client.delete_model_version(int(project), version, expected=counts.get(version, 0))
             finally:
                 rename(kept, version)
         each(client.delete_prediction, plan.prediction_ids)

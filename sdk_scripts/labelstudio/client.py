@@ -64,6 +64,7 @@ SLOW_PREDICTION_IMPORT = ("On a large project Label Studio 1.23 recounts every t
                           "prediction import unless its server runs with "
                           "fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short=true "
                           "(see docs/production.md, Large projects)")
+DELETE_SECONDS_PER_PREDICTION = 0.01  # twice Label Studio 1.23's 4.4 ms each (101,000 deleted in 445 s, SQLite)
 RERUN_HINT = ("not retried, as it may have been carried out; rerunning the labelops command is safe "
               "(it skips what is already done)")
 
@@ -552,8 +553,11 @@ class LabelStudioClient:
                          f"list the model versions of project {project_id}")
         return {str(k): int(v) for k, v in (body or {}).items()} if isinstance(body, dict) else {}
 
-    def delete_model_version(self, project_id: int, model_version: str) -> int:
+    def delete_model_version(self, project_id: int, model_version: str, expected: int = 0) -> int:
         """Delete every prediction of one model version in the project (one request); how many went.
+
+        `expected`: how many predictions the version holds, to wait long enough for a big one (Label Studio 1.23
+        on SQLite took 445 s for 101,000: one answer after the whole delete).
 
         Label Studio 1.23 also clears the project's model_version when it names an ML backend's title, whatever
         version is deleted (`Project.should_none_model_version`): ours does, so it is set back unless it was the
@@ -564,7 +568,9 @@ class LabelStudioClient:
         shown = self.project(project_id).get("model_version")
         body = self._raw("DELETE", f"api/projects/{project_id}/model-versions/",
                          f"delete the predictions of {model_version!r} in project {project_id}",
-                         json={"model_version": model_version})
+                         json={"model_version": model_version},
+                         request_options={"timeout_in_seconds": max(self._timeout,
+                                                                    expected * DELETE_SECONDS_PER_PREDICTION)})
         if shown and shown != model_version and not self.project(project_id).get("model_version"):
             self.update_project(project_id, model_version=shown)
         # Label Studio 1.23 answers {"deleted_predictions": n} (Project.delete_predictions)

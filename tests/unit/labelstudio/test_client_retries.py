@@ -257,3 +257,13 @@ def test_prediction_import_that_times_out_names_label_studios_flag_and_is_not_re
     assert str(err.value).startswith("Label Studio at " + server.url + " did not answer in time (0.3 s) to import "
                                      "1 predictions into project 3; not retried, as it may have been carried out")
     assert "fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short=true" in str(err.value)
+
+
+def test_deleting_a_big_model_version_waits_for_its_size(serve) -> None:
+    """One DELETE answers after the whole delete: the client waits 10 ms per prediction, never less than its timeout."""
+    server = serve({("GET", "/api/projects/3/"): [(200, {"id": 3, "label_config": "<View/>", "model_version": ""})],
+                    ("DELETE", "/api/projects/3/model-versions/"): [("sleep", 0.8)]})
+    with pytest.raises(LabelopsError, match="did not answer in time"):
+        fast_client(server.url, retries=0, timeout=0.3).delete_model_version(3, "v1", expected=10)
+    fast_client(server.url, retries=0, timeout=0.3).delete_model_version(3, "v1", expected=200)  # waits 2 s
+    assert server.count("DELETE", "/api/projects/3/model-versions/") == 2

@@ -13,6 +13,7 @@ from ml_backend.settings import BackendSettings
 class FakeLabelStudio:
     def __init__(self, tasks: list[dict], fail_delete: bool = False) -> None:
         self.tasks, self.fail_delete, self.calls = tasks, fail_delete, []
+        self.expected: list[tuple[int, int]] = []
 
     def _predictions(self) -> list[dict]:
         return [p for t in self.tasks for p in t["predictions"]]
@@ -29,11 +30,12 @@ class FakeLabelStudio:
         found.update(fields)
         return found
 
-    def delete_model_version(self, project_id: int, model_version: str) -> int:
+    def delete_model_version(self, project_id: int, model_version: str, expected: int = 0) -> int:
         self.calls.append("delete version")
         if self.fail_delete:
             raise RuntimeError("Label Studio answered 500")
         gone = [p for p in self._predictions() if p["model_version"] == model_version]
+        self.expected.append((expected, len(gone)))  # what the client was told to wait for, what it deletes
         for t in self.tasks:
             t["predictions"] = [p for p in t["predictions"] if p["model_version"] != model_version]
         return len(gone)
@@ -67,6 +69,7 @@ def test_requests_follow_the_annotations_not_the_project_size(waiting: int) -> N
     report = prune_stale_predictions(client, "7", BackendSettings(), KeptRuns(), client.tasks)
     assert report == {"versions": ["labelops-p7-v1"], "deleted": waiting, "kept": {"labelops-p7-v1": 3}}
     assert sorted(client.calls) == ["delete version"] + ["update"] * 6
+    assert client.expected == [(waiting + 3, waiting)]  # the client waits for the version's size (kept included)
     # the kept ones have their ids and name back; no v1 prediction left on a waiting task
     assert client.model_versions(7) == {"labelops-p7-v1": 3, "labelops-p7-v3": waiting}
     kept = [p["id"] for t in client.tasks if t["annotations"] for p in t["predictions"]]
