@@ -142,7 +142,7 @@ class Predicted:
 def _write(client: LabelStudioClient, project_id: int, plan: PredictionPlan, model_version: str, stored: int,
            report: Callable[[str], None] | None) -> None:
     if plan.delete and len(plan.delete) == stored:
-        client.delete_model_version(project_id, model_version)  # every one of them: one request
+        client.delete_model_version(project_id, model_version, expected=stored)  # every one of them: one request
     else:
         for prediction_id in plan.delete:
             client.delete_prediction(prediction_id)
