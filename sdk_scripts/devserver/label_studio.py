@@ -67,6 +67,8 @@ def _label_studio_env(data_dir: Path, credentials: AdminCredentials | None) -> d
             # sends nothing off the machine (offline, every send failed and was retried three times)
             "LABEL_STUDIO_SENTRY_DSN": "",
             "LABEL_STUDIO_FRONTEND_SENTRY_DSN": "",
+            # nor asks pypi.org for its latest version at each start
+            "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
         }
     )
     if credentials is not None:

@@ -1,5 +1,5 @@
-"""The local Label Studio's environment (no server started): nothing sent to the vendor's Sentry, the caller's
-Label Studio settings never inherited, a SECRET_KEY that reads back the same on every start."""
+"""The local Label Studio's environment (no server started): nothing sent to the vendor's Sentry or to pypi.org,
+the caller's Label Studio settings never inherited, a SECRET_KEY that reads back the same on every start."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def test_error_reports_stay_on_the_machine(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr("os.environ", env)
     assert not get_env("SENTRY_DSN", "https://default@o227124.ingest.sentry.io/5820521")
+    assert get_env("LATEST_VERSION_CHECK", True, is_bool=True) is False  # no request to pypi.org at each start
 
 
 def _key_label_studio_reads(data_dir, monkeypatch: pytest.MonkeyPatch) -> str:

@@ -301,6 +301,14 @@ def test_backend_image_services_never_download(services: dict[str, dict[str, Any
         assert var in text
 
 
+def test_label_studio_sends_nothing_off_the_machine_by_itself(services: dict[str, dict[str, Any]]) -> None:
+    """Label Studio 1.23 asks pypi.org for its latest version at each start and sends error reports to its
+    vendor's Sentry unless these are off (core/settings/base.py: LATEST_VERSION_CHECK, SENTRY_DSN)."""
+    env = _env(services["label-studio"])
+    assert env["LATEST_VERSION_CHECK"] == "false"
+    assert env["SENTRY_DSN"] == "" and env["FRONTEND_SENTRY_DSN"] == ""
+
+
 def test_backend_talks_to_label_studio_on_the_compose_network(services: dict[str, dict[str, Any]]) -> None:
     for name in BACKEND_IMAGE_SERVICES:
         assert _env(services[name])["LABEL_STUDIO_URL"] == "http://label-studio:8080", name
