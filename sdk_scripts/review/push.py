@@ -149,7 +149,8 @@ def build_review_task(source_project: dict, task: dict, pick: ReviewPick, users:
     info = (
         f"Source: project {source_project['id']} '{source_project['title']}', task {task['id']}. "
         f"Agreement {agreement} (threshold {threshold:.2f}). Why here: {pick.describe()}.{routed} "
-        f"{len(versions)} annotator(s) answered; the labels below start blank unless they all agree. "
+        f"{len(versions)} annotator(s) answered; the labels below start blank unless they all agree "
+        "(a transcript by three or more starts from their word-by-word vote). "
         "To start from one annotator's answer, open this task from the Data Manager, click their tab and "
         "choose Duplicate Annotation in its menu."
     )
@@ -171,7 +172,8 @@ def build_review_task(source_project: dict, task: dict, pick: ReviewPick, users:
     }
     if tier is not None and tier.rule:
         data[LINK_FIELD]["tier"] = tier.name
-    return {"data": data, "predictions": review_predictions(versions, users, pick.agreement)}
+    return {"data": data, "predictions": review_predictions(versions, users, pick.agreement,
+                                                            source_project.get("label_config"))}
 
 
 def recorded_links(task: dict, title: str, default_title: str) -> dict | None:

@@ -11,7 +11,11 @@ task carries:
   starting point from the task view;
 - one `consensus` prediction (the review project's model_version, so the one the stream pre-fills):
   the shared answer when every annotator gave the same labels, else empty, so that nobody's answer is
-  pre-selected on a disagreement. Its score is the task's agreement (Label Studio's "Prediction score").
+  pre-selected on a disagreement. Transcripts are the exception: where three or more annotators transcribed
+  a TextArea on Audio, it holds ROVER's word-by-word vote (a text a majority supports word by word, no one
+  annotator's), which the reviewer corrects instead of retyping, and of the other controls those every
+  annotator answered identically.
+  Its score is the task's agreement (Label Studio's "Prediction score").
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from sdk_scripts.agreement.controls import read_controls
+from sdk_scripts.agreement.kinds.transcripts import ROVER_MIN, Transcript
 from sdk_scripts.labelstudio.annotations import choices, flags
 from sdk_scripts.labelstudio.quality_fields import COMMENT, CONFIDENCE
-from sdk_scripts.review.final_labels import label_regions, summarize
+from sdk_scripts.review.final_labels import label_regions, project_finals, summarize
 
 CONSENSUS_VERSION = "consensus"
 TAB_TITLE_LIMIT = 15  # longer model_versions are cut in Label Studio's tabs
@@ -116,13 +122,35 @@ def unanimous_result(annotations: list[dict]) -> list[dict]:
             for regions in label_regions(annotations[0].get("result") or []).values() for region in regions]
 
 
+def consensus_prefill(annotations: list[dict], label_config: str | None = None) -> list[dict]:
+    """The consensus prediction's result (see the module docstring): the unanimous answer; else, where three or
+    more annotators transcribed a TextArea on Audio, ROVER's transcript plus the other controls' unanimous parts."""
+    same = unanimous_result(annotations)
+    if same or not label_config or len(annotations) < ROVER_MIN:
+        return same
+    transcripts = {spec.name for spec in read_controls(label_config).specs if spec.kind == Transcript.name}
+    if not transcripts:
+        return []
+    final = project_finals(label_config, {0: annotations})[0]
+    voted = {control for control, method in final.methods.items() if method == "rover" and control in transcripts}
+    if not voted:
+        return []
+    kept = [{k: region[k] for k in ("from_name", "to_name", "type", "value") if k in region}
+            for region in final.result or [] if region.get("from_name") in voted]
+    others = sorted({c for a in annotations for c in label_regions(a.get("result") or [])} - voted)
+    for control in others:  # a control every annotator answered identically
+        kept += unanimous_result([{"result": label_regions(a.get("result") or []).get(control, [])}
+                                  for a in annotations])
+    return kept
+
+
 def review_predictions(annotations: list[dict], users: Mapping[int, Mapping],
-                       agreement: float | None) -> list[dict]:
+                       agreement: float | None, label_config: str | None = None) -> list[dict]:
     """Every annotator's answer as a prediction named after them, then the consensus one (see the docstring)."""
     predictions: list[dict] = [
         {"model_version": name, "score": None, "result": annotation.get("result") or []}
         for name, annotation in zip(version_names(annotations, users), annotations, strict=True)
     ]
     predictions.append({"model_version": CONSENSUS_VERSION, "score": agreement,
-                        "result": unanimous_result(annotations)})
+                        "result": consensus_prefill(annotations, label_config)})
     return predictions

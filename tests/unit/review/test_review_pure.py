@@ -11,7 +11,13 @@ from sdk_scripts.review.collect import missing_annotators
 from sdk_scripts.review.final_labels import consensus_result, summarize, task_confidence
 from sdk_scripts.review.review_config import compose_review_config, reviewer_fields, strip_reviewer_fields
 from sdk_scripts.review.selection import in_qa_sample, select_for_review
-from sdk_scripts.review.versions import review_predictions, unanimous_result, version_names, versions_table
+from sdk_scripts.review.versions import (
+    consensus_prefill,
+    review_predictions,
+    unanimous_result,
+    version_names,
+    versions_table,
+)
 
 
 def choice(name: str, *values: str) -> dict:
@@ -116,6 +122,35 @@ def test_each_version_is_named_after_its_annotator_and_tabulated() -> None:
                                                          "consensus"]
     assert predictions[0]["result"] == versions[0]["result"]
     assert predictions[-1] == {"model_version": "consensus", "score": 0.25, "result": []}  # they disagree
+
+
+def _transcribed(id_: int, text: str, quality: int) -> dict:
+    return annotation(id_, id_, {"from_name": "transcription", "to_name": "audio", "type": "textarea",
+                                 "value": {"text": [text]}},
+                      {"from_name": "quality", "to_name": "audio", "type": "rating", "value": {"rating": quality}},
+                      {"from_name": "confidence", "to_name": "audio", "type": "choices",
+                       "value": {"choices": ["definitely"]}})
+
+
+def test_a_transcript_review_starts_from_the_annotators_word_by_word_vote() -> None:
+    """ROVER (Fiscus 1997): each word position keeps the word most transcripts have there, so three transcripts
+    that each differ by one word vote for a text none of them typed whole."""
+    config = read_config("audio_transcription")
+    three = [_transcribed(1, "the cat sat on a mat", 4), _transcribed(2, "a cat sat on the mat", 4),
+             _transcribed(3, "the dog sat on the mat", 3)]
+    assert consensus_prefill(three, config) == [
+        {"from_name": "transcription", "to_name": "audio", "type": "textarea",
+         "value": {"text": ["the cat sat on the mat"]}}]  # the ratings differ: no quality pre-filled
+    same_rating = three[:2] + [_transcribed(3, "the dog sat on the mat", 4)]
+    assert [r["value"] for r in consensus_prefill(same_rating, config)] == [{"text": ["the cat sat on the mat"]},
+                                                                             {"rating": 4}]
+    assert consensus_prefill(three[:2], config) == []  # two transcripts: no majority, nobody's answer shown
+    assert consensus_prefill(three) == []  # without the config no control is known to be a transcript
+    emotion = [annotation(i, i, choice("emotion", label)) for i, label in enumerate(["joy", "anger", "fear"], 1)]
+    assert consensus_prefill(emotion, read_config("text_emotion")) == []  # other configs: blank on a disagreement
+    consensus = review_predictions(three, {}, agreement=0.4, label_config=config)[-1]
+    assert consensus["model_version"] == "consensus" and consensus["result"][0]["value"]["text"] == [
+        "the cat sat on the mat"]
 
 
 def test_the_consensus_is_the_answer_only_when_every_annotator_gave_it() -> None:
