@@ -109,7 +109,8 @@ def register(commands: argparse._SubParsersAction, shared: Shared) -> None:
         "create/refresh review tasks for low-agreement, flagged and QA-sampled tasks",
         "Create (once) the review project and one review task per task that needs review: every "
         "annotator's answer side by side (name, answer, confidence, flags, comment), each also a prediction "
-        "named after them; nothing pre-selected unless all agree. With --max-annotators, a task below the "
+        "named after them; nothing pre-selected unless all agree (a transcript by three or more annotators starts "
+        "from their word-by-word vote). With --max-annotators, a task below the "
         "threshold first gets one more annotator at a time (Label Studio serves it again); with --spec, the "
         "spec's review tiers route each task to its own review project. Idempotent.",
         parents=[shared.review_state, shared.json])

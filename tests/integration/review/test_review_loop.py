@@ -151,3 +151,24 @@ def test_ground_truth_waits_until_every_annotator_answered(run_cli, ls_client, l
     task = ls_client.task(task_id)
     assert [a["result"][0]["value"]["choices"] for a in task["annotations"] if a["ground_truth"]] == [["anger"]]
     assert task["is_labeled"] is True
+
+
+def test_a_transcript_review_starts_from_the_annotators_vote(run_cli, ls_client, label_studio, annotators) -> None:
+    """Three transcripts, each one word off: the review task's consensus prediction (what the stream pre-fills)
+    holds ROVER's vote, a text none of them typed, and Label Studio stores it in the review project."""
+    project = ls_client.create_project(title=unique_title("transcripts"), label_config=read_config(
+        "audio_transcription"), maximum_annotations=3, overlap_cohort_percentage=100)
+    [task_id] = ls_client.import_tasks(project["id"], [{"data": {"audio": "/data/upload/clip.wav"}}])
+    heard = ["the cat sat on a mat", "a cat sat on the mat", "the dog sat on the mat"]
+    for annotator, text in zip(annotators, heard, strict=True):
+        annotator_sdk(label_studio, annotator).annotations.create(id=task_id, result=[
+            {"from_name": "transcription", "to_name": "audio", "type": "textarea", "value": {"text": [text]}},
+            {"from_name": "quality", "to_name": "audio", "type": "rating", "value": {"rating": 4}}])
+    pushed = run_cli("review", "push", project["id"], "--qa-sample", "1")
+    assert pushed.code == 0, pushed.err
+    (review_project,) = ls_client.projects_titled(f"{project['title']} [review]")
+    (review_task,) = review_tasks_by_source(ls_client, review_project["id"]).values()
+    consensus = {p["model_version"]: p for p in review_task["predictions"]}["consensus"]
+    assert [(r["from_name"], r["value"]) for r in consensus["result"]] == [
+        ("transcription", {"text": ["the cat sat on the mat"]}), ("quality", {"rating": 4})]
+    assert ls_client.project(review_project["id"])["model_version"] == "consensus"
