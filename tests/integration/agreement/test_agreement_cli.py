@@ -13,6 +13,9 @@ from sdk_scripts.agreement.schema import json_schema
 from sdk_scripts.label_config_library import read_config
 from tests.support.labelstudio import annotator_sdk, unique_title
 
+# agreement maths on what Label Studio's API answers: nothing database-specific; the PostgreSQL run leaves it out
+pytestmark = pytest.mark.api_feature
+
 
 def sentiment(value: str, confidence: str | None = None) -> list[dict]:
     result = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
