@@ -54,7 +54,7 @@ from sdk_scripts.devserver.label_studio import LocalLabelStudio  # noqa: E402
 from sdk_scripts.devserver.postgres import LocalPostgres  # noqa: E402
 from sdk_scripts.devserver.users import AdminCredentials  # noqa: E402
 from sdk_scripts.label_config_library import read_config  # noqa: E402
-from sdk_scripts.labelstudio.client import LabelStudioClient  # noqa: E402
+from sdk_scripts.labelstudio.client import FAST_PREDICTION_IMPORT_FLAG, LabelStudioClient  # noqa: E402
 from sdk_scripts.labelstudio.connection import Connection  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,8 +260,6 @@ STEPS = ("import", "ls-export", "ls-direct", "pull", "agreement", "push", "expor
          "predictions")
 PREDICTION_CHUNK = 500  # predictions per import request, as the trainer's publish and the Ray driver send them
 PREDICTION_BUDGET_S = 300.0  # the import is stopped after this and projected to every task
-# Label Studio 1.23's feature flag for its prediction import that recounts only the tasks written (off by default)
-FAST_IMPORT_FLAG = "fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short"
 
 
 @dataclass
@@ -338,7 +336,7 @@ def step_predictions(b: Bench, args: argparse.Namespace) -> None:
     and the trainer write them (500 per import request, one request at a time) for at most PREDICTION_BUDGET_S
     (then projected to every task), and the version deleted in one request as pruning does. Last, so that no
     other command reads the predictions. Label Studio 1.23 recounts every task of the project on each import
-    request unless its flag FAST_IMPORT_FLAG is on (`--fast-prediction-import`)."""
+    request unless its flag FAST_PREDICTION_IMPORT_FLAG is on (`--fast-prediction-import`)."""
     ids = [t["id"] for t in b.client.iter_tasks(b.pid, with_annotations=False, page_size=1000, only=("id",))]
     version = "scale-bench-predictions"
     result = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [LABELS[0]]}}]
@@ -356,8 +354,8 @@ def step_predictions(b: Bench, args: argparse.Namespace) -> None:
     b.rows.append(Measured(f"Label Studio: import predictions (flag {flag.split()[0]})", wrote, float("nan"),
                            note=f"{written:,} in {written // PREDICTION_CHUNK} requests, {rate:.0f}/s{projected}",
                            target_s=None, target_gb=None))
-    print(f"  Label Studio: import {written:,} predictions, {PREDICTION_CHUNK} per request, {FAST_IMPORT_FLAG} "
-          f"{flag}: {wrote:.1f} s ({rate:.1f}/s){projected}", flush=True)
+    print(f"  Label Studio: import {written:,} predictions, {PREDICTION_CHUNK} per request, "
+          f"{FAST_PREDICTION_IMPORT_FLAG} {flag}: {wrote:.1f} s ({rate:.1f}/s){projected}", flush=True)
     began = time.perf_counter()
     deleted = b.client.delete_model_version(b.pid, version)
     gone = time.perf_counter() - began
@@ -419,7 +417,7 @@ def reuse(ls: LocalLabelStudio, tmp: Path) -> Bench:
 
 def run(args: argparse.Namespace, tmp: Path) -> Bench:
     postgres = LocalPostgres().start() if args.db == "postgres" else None  # its own temp dir (another user)
-    extra_env = {FAST_IMPORT_FLAG: "true"} if args.fast_prediction_import else {}
+    extra_env = {FAST_PREDICTION_IMPORT_FLAG: "true"} if args.fast_prediction_import else {}
     ls = LocalLabelStudio(tmp / "ls" / "data", ADMIN, database=postgres, extra_env=extra_env)
     try:
         ls.start()
@@ -458,7 +456,7 @@ def main() -> None:
                         help=f"what to time, in this order (default all): {', '.join(STEPS)}; the project is imported "
                         "in any case")
     parser.add_argument("--fast-prediction-import", action="store_true",
-                        help=f"start Label Studio with {FAST_IMPORT_FLAG}=true (see the predictions step)")
+                        help=f"start Label Studio with {FAST_PREDICTION_IMPORT_FLAG}=true (see the predictions step)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (Label Studio data, outputs, logs)")
     parser.add_argument("--reuse", type=Path, metavar="DIR",
                         help="time --commands on the project of an earlier --keep run in DIR (SQLite; kept again)")

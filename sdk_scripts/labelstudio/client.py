@@ -60,9 +60,9 @@ ACCESS_TOKEN_MARGIN = 30.0
 EXPORT_TIMEOUT = 3600.0
 # Label Studio 1.23 recounts every task of the project on each prediction import (284 s for 100 predictions
 # into a 100,000-task project); the flag below makes it recount only the tasks written (docs/production.md)
+FAST_PREDICTION_IMPORT_FLAG = "fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short"
 SLOW_PREDICTION_IMPORT = ("On a large project Label Studio 1.23 recounts every task of the project for each "
-                          "prediction import unless its server runs with "
-                          "fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short=true "
+                          f"prediction import unless its server runs with {FAST_PREDICTION_IMPORT_FLAG}=true "
                           "(see docs/production.md, Large projects)")
 DELETE_SECONDS_PER_PREDICTION = 0.01  # twice Label Studio 1.23's 4.4 ms each (101,000 deleted in 445 s, SQLite)
 RERUN_HINT = ("not retried, as it may have been carried out; rerunning the labelops command is safe "

@@ -105,6 +105,11 @@ def _as_set(value: dict) -> dict:
             else v for k, v in value.items()}
 
 
+def _bare(region: dict) -> dict:
+    """A result region as a prediction carries it: where it goes and what it says, nothing of who made it."""
+    return {k: region[k] for k in ("from_name", "to_name", "type", "value") if k in region}
+
+
 def unanimous_result(annotations: list[dict]) -> list[dict]:
     """The label regions every annotator gave identically (quality fields left out), else []."""
     if not annotations:
@@ -118,8 +123,8 @@ def unanimous_result(annotations: list[dict]) -> list[dict]:
     first = key(annotations[0])
     if not first or any(key(a) != first for a in annotations[1:]):
         return []
-    return [{k: region[k] for k in ("from_name", "to_name", "type", "value") if k in region}
-            for regions in label_regions(annotations[0].get("result") or []).values() for region in regions]
+    return [_bare(region) for regions in label_regions(annotations[0].get("result") or []).values()
+            for region in regions]
 
 
 def consensus_prefill(annotations: list[dict], label_config: str | None = None) -> list[dict]:
@@ -135,8 +140,7 @@ def consensus_prefill(annotations: list[dict], label_config: str | None = None) 
     voted = {control for control, method in final.methods.items() if method == "rover" and control in transcripts}
     if not voted:
         return []
-    kept = [{k: region[k] for k in ("from_name", "to_name", "type", "value") if k in region}
-            for region in final.result or [] if region.get("from_name") in voted]
+    kept = [_bare(region) for region in final.result or [] if region.get("from_name") in voted]
     others = sorted({c for a in annotations for c in label_regions(a.get("result") or [])} - voted)
     for control in others:  # a control every annotator answered identically
         kept += unanimous_result([{"result": label_regions(a.get("result") or []).get(control, [])}

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from sdk_scripts.labelstudio.client import FAST_PREDICTION_IMPORT_FLAG
 from tests.support.paths import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
@@ -299,6 +300,11 @@ def test_backend_image_services_never_download(services: dict[str, dict[str, Any
     text = _dockerfile()
     for var in ("YOLO_OFFLINE=1", "HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1"):
         assert var in text
+
+
+def test_label_studio_imports_predictions_without_recounting_the_project(services: dict[str, dict[str, Any]]) -> None:
+    """The flag labelops' timeout message names (docs/production.md, Large projects) is the one compose sets."""
+    assert _env(services["label-studio"])[FAST_PREDICTION_IMPORT_FLAG] == "true"
 
 
 def test_label_studio_sends_nothing_off_the_machine_by_itself(services: dict[str, dict[str, Any]]) -> None:
