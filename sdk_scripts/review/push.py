@@ -73,7 +73,7 @@ from sdk_scripts.review.review_project import (
 )
 from sdk_scripts.review.selection import ReviewPick, select_for_review
 from sdk_scripts.review.tiers import DEFAULT_TIER, Tier, check_tiers_against, config_problem, route, task_facts
-from sdk_scripts.review.versions import review_predictions, versions_table
+from sdk_scripts.review.versions import review_predictions, transcript_controls, versions_table
 from sdk_scripts.task_files import KEY_FIELD
 
 __all__ = ["LINK_FIELD", "SOURCE_META_FIELD", "PushReport", "TierPush", "find_or_create_review_project", "push_reviews",
@@ -140,6 +140,9 @@ def organization_users(client: LabelStudioClient) -> dict[int, dict]:
     return {u["id"]: u for u in users or [] if isinstance(u, dict) and isinstance(u.get("id"), int)}
 
 
+VOTED_NOTE = " (a transcript by three or more starts from their word-by-word vote)"
+
+
 def build_review_task(source_project: dict, task: dict, pick: ReviewPick, users: Mapping[int, Mapping],
                       threshold: float, tier: TierPush | None = None) -> dict:
     """The import payload of one review task (data + one prediction per annotator + the consensus one)."""
@@ -149,8 +152,8 @@ def build_review_task(source_project: dict, task: dict, pick: ReviewPick, users:
     info = (
         f"Source: project {source_project['id']} '{source_project['title']}', task {task['id']}. "
         f"Agreement {agreement} (threshold {threshold:.2f}). Why here: {pick.describe()}.{routed} "
-        f"{len(versions)} annotator(s) answered; the labels below start blank unless they all agree "
-        "(a transcript by three or more starts from their word-by-word vote). "
+        f"{len(versions)} annotator(s) answered; the labels below start blank unless they all agree"
+        f"{VOTED_NOTE if transcript_controls(source_project.get('label_config')) else ''}. "
         "To start from one annotator's answer, open this task from the Data Manager, click their tab and "
         "choose Duplicate Annotation in its menu."
     )

@@ -127,13 +127,20 @@ def unanimous_result(annotations: list[dict]) -> list[dict]:
             for region in regions]
 
 
+def transcript_controls(label_config: str | None) -> set[str]:
+    """The config's TextAreas on Audio (transcripts), whose review starts from the annotators' vote."""
+    if not label_config:
+        return set()
+    return {spec.name for spec in read_controls(label_config).specs if spec.kind == Transcript.name}
+
+
 def consensus_prefill(annotations: list[dict], label_config: str | None = None) -> list[dict]:
     """The consensus prediction's result (see the module docstring): the unanimous answer; else, where three or
     more annotators transcribed a TextArea on Audio, ROVER's transcript plus the other controls' unanimous parts."""
     same = unanimous_result(annotations)
     if same or not label_config or len(annotations) < ROVER_MIN:
         return same
-    transcripts = {spec.name for spec in read_controls(label_config).specs if spec.kind == Transcript.name}
+    transcripts = transcript_controls(label_config)
     if not transcripts:
         return []
     final = project_finals(label_config, {0: annotations})[0]

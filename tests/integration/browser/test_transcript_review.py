@@ -38,8 +38,10 @@ def test_reviewer_stream_starts_from_the_voted_transcript(label_studio, ls_clien
     page = logged_in(reviewer.email, reviewer.password)
     label_all_tasks(page, label_studio.url, review_project["id"])
     close_instructions(page)
+    expect(page.get_by_text("a transcript by three or more starts from their word-by-word vote",
+                            exact=False)).to_be_visible()  # the review task says where the text comes from
     # the voted text exactly is only the pre-filled transcript (the table's answers are the annotators' own)
     expect(page.get_by_text(VOTED, exact=True).first).to_be_visible()
     for text in HEARD:  # each annotator's own transcript, in the versions table
         expect(page.get_by_text(text, exact=False).first).to_be_visible()
-    shot(page, "05-review-stream-transcript-vote", full_page=True)
+    shot(page, "transcript-review-stream-vote", full_page=True)

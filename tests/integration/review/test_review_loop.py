@@ -53,6 +53,7 @@ def test_review_loop_end_to_end(run_cli, ls_client, annotated_project, annotator
     assert "low agreement" in link["reasons"][0] and link["agreement"] < 0.8
     assert reviews[ids[5]]["data"][LINK_FIELD]["reasons"] == ["flagged ambiguous"]
     assert disputed["data"]["text"] == "item 3" and "task " + str(ids[3]) in disputed["data"]["review_info"]
+    assert "word-by-word vote" not in disputed["data"]["review_info"]  # said only where a config has transcripts
 
     again = run_cli("review", "push", pid, "--qa-sample", "0")
     assert "0 created, 0 refreshed, 3 unchanged" in again.out

@@ -14,6 +14,7 @@ from sdk_scripts.review.selection import in_qa_sample, select_for_review
 from sdk_scripts.review.versions import (
     consensus_prefill,
     review_predictions,
+    transcript_controls,
     unanimous_result,
     version_names,
     versions_table,
@@ -148,6 +149,8 @@ def test_a_transcript_review_starts_from_the_annotators_word_by_word_vote() -> N
     assert consensus_prefill(three) == []  # without the config no control is known to be a transcript
     emotion = [annotation(i, i, choice("emotion", label)) for i, label in enumerate(["joy", "anger", "fear"], 1)]
     assert consensus_prefill(emotion, read_config("text_emotion")) == []  # other configs: blank on a disagreement
+    assert transcript_controls(config) == {"transcription"}  # not the comment TextArea, which is on Audio too
+    assert transcript_controls(read_config("text_emotion")) == set() == transcript_controls(None)
     consensus = review_predictions(three, {}, agreement=0.4, label_config=config)[-1]
     assert consensus["model_version"] == "consensus" and consensus["result"][0]["value"]["text"] == [
         "the cat sat on the mat"]
